@@ -1,0 +1,70 @@
+#pragma once
+/// The immutable description of a run: horizon, seed, replicates, parameter overrides, policy
+/// instruments and shocks, outputs. The scenarios layer builds it from text and validates it;
+/// the model only reads it.
+
+#include <tradeeco/models/levers.hpp>
+#include <tradeeco/models/taxonomy.hpp>
+#include <tradeeco/sim/calendar.hpp>
+#include <tradeeco/sim/errors.hpp>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace tradeeco::models {
+
+/// Whom an instrument or shock applies to. Empty lists mean "all".
+struct targeting {
+    std::vector<sector> sectors;
+    std::vector<region> regions;
+    std::vector<location> locations;
+    std::vector<route> routes;
+    bool sme_only = false;
+};
+
+struct instrument {
+    std::string label;       ///< free text from the scenario ("break the zero drive")
+    int measure = 0;         ///< plan measure number, 1..27
+    lever what{};
+    sim::date start{};       ///< first day in force
+    std::int32_t ramp_months = 0; ///< linear ramp from 0 to full strength
+    double strength = 0.0;   ///< in the lever's unit
+    targeting target;
+    double fiscal_cost_cny_per_year = 0.0;
+    sim::source_location where; ///< where it was defined, for messages
+};
+
+struct shock {
+    std::string label;
+    shock_kind what{};
+    sim::date start{};
+    sim::date end{};         ///< last day in force
+    double magnitude = 0.0;  ///< in the shock's unit
+    targeting target;
+    sim::source_location where;
+};
+
+struct output_options {
+    bool firm_snapshots = false;   ///< yearly per-firm columns
+    bool train_departures = false; ///< one row per departure
+    bool shipment_flows = false;   ///< yearly flows by origin location, route and destination
+};
+
+struct model_spec {
+    std::string name = "unnamed";
+    std::string description;
+    std::string resolved_text;   ///< the scenario after `extends` is applied, for provenance
+    sim::date start = sim::make_date(2024, 1, 1);
+    sim::date end = sim::make_date(2027, 12, 31);
+    std::uint64_t seed = 20240101;
+    std::int32_t replicates = 1;
+    double population_scale = 1.0; ///< multiplies agent counts (scale studies)
+    std::map<std::string, double> parameters; ///< overrides of the parameter table, by key
+    std::vector<instrument> instruments;
+    std::vector<shock> shocks;
+    output_options outputs;
+};
+
+} // namespace tradeeco::models

@@ -1,0 +1,2 @@
+#include <tradeeco/scenarios/load.hpp>
+// Implementation in progress (scenario parser); see docs/scenarios.md.

@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <typeinfo>
 #include <vector>
 
@@ -47,6 +48,19 @@ public:
     const std::vector<T>& column(std::string_view name) const {
         return const_cast<agent_table*>(this)->typed<T>(name).values;
     }
+    /// Type-erased access to a column, for bindings that expose columns without copying.
+    struct raw_column {
+        void* data;
+        std::size_t size;
+        char kind;            ///< 'f' floating, 'i' signed, 'u' unsigned (numpy kinds)
+        std::size_t itemsize; ///< bytes per element
+    };
+    raw_column raw(std::string_view name) {
+        auto* c = find(name);
+        if (!c) throw std::out_of_range("agent_table: no column " + std::string(name));
+        return c->raw();
+    }
+
     std::vector<std::string> column_names() const {
         std::vector<std::string> out;
         for (const auto& c: columns_) out.push_back(c->name);
@@ -108,6 +122,7 @@ private:
         virtual void keep_rows(const std::vector<std::size_t>& keep) = 0;
         virtual void stage() = 0;
         virtual void commit_staged() = 0;
+        virtual raw_column raw() = 0;
         std::string name;
     };
     template <class T>
@@ -119,6 +134,12 @@ private:
             values = std::move(out);
         }
         void stage() override { staged.push_back(init); }
+        raw_column raw() override {
+            static_assert(std::is_arithmetic_v<T>, "only arithmetic columns can be exposed raw");
+            // Flags are std::uint8_t columns: std::vector<bool> has no data().
+            const char kind = std::is_floating_point_v<T> ? 'f' : std::is_signed_v<T> ? 'i' : 'u';
+            return raw_column{values.data(), values.size(), kind, sizeof(T)};
+        }
         void commit_staged() override {
             values.insert(values.end(), staged.begin(), staged.end());
             staged.clear();

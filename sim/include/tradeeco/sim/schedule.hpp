@@ -27,6 +27,9 @@ public:
     void add_phase(std::string name, cadence when, phase_fn fn);
     std::vector<std::string> phase_names() const;
 
+    /// Runs the phases due on one day.
+    void run_day(const calendar& clock, std::int32_t step) const;
+
     /// Runs every day of the calendar. Returns false if progress asked to stop.
     bool run(const calendar& clock, const progress_fn& progress = {}) const;
 

@@ -1,0 +1,1336 @@
+// The Chongqing trade model. Overview (docs/model.md has the full description with sources):
+//
+// Firms draw a heavy-tailed capability. Each month, for each partner region, a non-exporter may
+// consider entering: it compares the expected profit of exporting (demand x capability x trade
+// cost) with a sunk entry cost lowered by experience, linked prior destinations, local peers,
+// platforms and policy; entrants start small (trial) and learn their demand draw; at the end of
+// the trial year they stay only if profitable; established exporters exit when they cover less
+// than half their fixed cost, or by an exogenous hazard. Chain leaders (laptop ODMs, carmakers,
+// motorcycle makers) export at scale and pull local suppliers. Customs inspection depends on the
+// credit tier (AEO or general). Shipments are routed over scheduled services by a logit over
+// generalized cost, and departures run daily from the booked backlog.
+//
+// Phases of a day: [month_start] policy levels -> firm decisions -> routing/booking;
+// [daily] departures; [month_end] monthly indicators; [year_end] yearly indicators and
+// yearly firm processes (AEO, platforms, forwarders).
+
+#include <tradeeco/models/parameters.hpp>
+#include <tradeeco/models/trade_model.hpp>
+#include <tradeeco/sim/errors.hpp>
+#include <tradeeco/sim/event_queue.hpp>
+#include <tradeeco/sim/executor.hpp>
+#include <tradeeco/sim/random.hpp>
+#include <tradeeco/sim/schedule.hpp>
+
+#include "routes.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <numeric>
+#include <cstdio>
+#include <cstdlib>
+
+namespace tradeeco::models {
+
+using detail::route_table;
+using sim::random_stream;
+
+namespace {
+
+// One constant per kind of random decision, so that no two decisions share draws.
+enum purpose : std::uint32_t {
+    p_sector = 1, p_capability, p_location, p_ownership, p_sme, p_entry, p_demand, p_exit,
+    p_aeo, p_platform, p_pairing, p_rmb, p_delay, p_cbec, p_import, p_specialised,
+};
+
+constexpr std::int32_t burn_in_months = 48;
+constexpr std::size_t R = num_regions;
+constexpr std::size_t S = num_sectors;
+
+// Distribution of non-leader firms over sectors (count shares): ASSUMPTION, documented in
+// docs/model.md; value shares are calibrated separately through the demand shifters.
+constexpr std::array<double, S> firm_sector_shares{0.05, 0.08, 0.12, 0.20, 0.08, 0.04, 0.08, 0.35};
+
+// Regions whose markets are "linked" (bordering or on the same corridor) for sequential
+// expansion (Defever, Heid & Larch): eu-central_asia_russia, eu-middle_east, eu-africa,
+// asean-japan_korea, asean-rest_of_world, us-latin_america, middle_east-africa,
+// middle_east-central_asia_russia.
+constexpr std::array<std::uint16_t, R> linked_regions = [] {
+    std::array<std::uint16_t, R> m{};
+    auto link = [&](region a, region b) {
+        m[std::size_t(a)] = std::uint16_t(m[std::size_t(a)] | detail::bit(b));
+        m[std::size_t(b)] = std::uint16_t(m[std::size_t(b)] | detail::bit(a));
+    };
+    link(region::eu, region::central_asia_russia);
+    link(region::eu, region::middle_east);
+    link(region::eu, region::africa);
+    link(region::asean, region::japan_korea);
+    link(region::asean, region::rest_of_world);
+    link(region::us, region::latin_america);
+    link(region::middle_east, region::africa);
+    link(region::middle_east, region::central_asia_russia);
+    return m;
+}();
+
+// Share of each region's trade with Belt-and-Road partner countries (ASSUMPTION from the 2023
+// partner list: every ASEAN, Central Asian, Gulf state and most African states are partners;
+// about half of the EU's trade weight; none of the US, Japan or Korea).
+constexpr std::array<double, R> belt_road_weight{0.4, 1.0, 1.0, 0.0, 0.0, 0.5, 0.9, 1.0, 0.3};
+
+// Share of a sector's exports that are intermediate goods (ASSUMPTION by product type).
+constexpr std::array<double, S> intermediate_share{0.05, 1.0, 0.3, 0.4, 0.8, 0.3, 0.2, 0.2};
+
+struct leader_def {
+    sector s;
+    location l;
+    ownership o;
+    double share_of_sector; ///< share of the sector's exports
+    double import_ratio;    ///< imported inputs per CNY exported (processing trade)
+};
+// Chain leaders. Laptop ODMs in the Xiyong bonded zone carry the laptop share of exports
+// (parameter laptop_export_share); carmakers in Liangjiang carry auto exports (auto_exports_2024);
+// three motorcycle makers part of their sector. Splits among firms are ASSUMPTIONS.
+constexpr std::array<leader_def, 12> leaders{{
+    {sector::laptops_electronics, location::xiyong_bonded, ownership::foreign_invested, 0.22, 1},
+    {sector::laptops_electronics, location::xiyong_bonded, ownership::foreign_invested, 0.18, 1},
+    {sector::laptops_electronics, location::xiyong_bonded, ownership::foreign_invested, 0.16, 1},
+    {sector::laptops_electronics, location::xiyong_bonded, ownership::foreign_invested, 0.14, 1},
+    {sector::laptops_electronics, location::xiyong_bonded, ownership::foreign_invested, 0.10, 1},
+    {sector::laptops_electronics, location::xiyong_bonded, ownership::foreign_invested, 0.08, 1},
+    {sector::autos_parts, location::liangjiang_other, ownership::state_owned, 0.50, 0.1},
+    {sector::autos_parts, location::liangjiang_other, ownership::private_domestic, 0.25, 0.1},
+    {sector::autos_parts, location::liangjiang_other, ownership::foreign_invested, 0.10, 0.2},
+    {sector::motorcycles_machinery, location::liangjiang_other, ownership::private_domestic, 0.12, 0.1},
+    {sector::motorcycles_machinery, location::elsewhere, ownership::private_domestic, 0.10, 0.1},
+    {sector::motorcycles_machinery, location::elsewhere, ownership::private_domestic, 0.06, 0.1},
+}};
+constexpr std::array<std::size_t, S> leaders_in_sector = [] {
+    std::array<std::size_t, S> n{};
+    for (const auto& l: leaders) ++n[std::size_t(l.s)];
+    return n;
+}();
+
+double logistic(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+
+// Location probabilities for non-leader firms by sector (ASSUMPTION; tuned only in shape so that
+// bonded zones hold about two-thirds of trade value, data special_zones_share 2019).
+std::array<double, num_locations> location_probs(sector s) {
+    using L = std::array<double, num_locations>;
+    switch (s) {
+    case sector::laptops_electronics: return L{0.15, 0.40, 0.05, 0.0, 0.0, 0.05, 0.05, 0.1, 0.1, 0.1};
+    case sector::electronic_components: return L{0.3, 0.3, 0.05, 0.0, 0.0, 0.05, 0.0, 0.1, 0.1, 0.1};
+    case sector::autos_parts: return L{0.1, 0.0, 0.05, 0.05, 0.0, 0.1, 0.05, 0.35, 0.05, 0.25};
+    default: return L{0.06, 0.04, 0.04, 0.04, 0.03, 0.04, 0.05, 0.2, 0.15, 0.35};
+    }
+}
+
+template <std::size_t N>
+std::size_t draw_index(random_stream& rng, const std::array<double, N>& p) {
+    double u = rng.uniform() * std::accumulate(p.begin(), p.end(), 0.0);
+    for (std::size_t i = 0; i < N; ++i) {
+        if (u < p[i]) return i;
+        u -= p[i];
+    }
+    return N - 1;
+}
+
+bool applies(const std::vector<sector>& v, sector x) {
+    return v.empty() || std::find(v.begin(), v.end(), x) != v.end();
+}
+template <class T>
+bool applies_to(const std::vector<T>& v, T x) {
+    return v.empty() || std::find(v.begin(), v.end(), x) != v.end();
+}
+
+// Accumulated over a month by the firm phase (one per block, summed in block order).
+struct month_totals {
+    std::array<std::array<double, R>, S> exports{};  // 100m CNY
+    std::array<std::array<double, R>, S> imports{};
+    std::array<double, num_locations> trade_by_location{};
+    std::array<std::array<double, R>, S> established{}; // exporters by sector x region (peers)
+    double rmb_goods = 0, intermediate = 0, indirect_exports = 0, cbec_exports = 0;
+    double aeo_trade = 0, new_entries = 0, trial_exits = 0, laptop_exports = 0;
+    void add(const month_totals& o) {
+        for (std::size_t s = 0; s < S; ++s)
+            for (std::size_t r = 0; r < R; ++r) {
+                exports[s][r] += o.exports[s][r];
+                imports[s][r] += o.imports[s][r];
+                established[s][r] += o.established[s][r];
+            }
+        for (std::size_t l = 0; l < num_locations; ++l) trade_by_location[l] += o.trade_by_location[l];
+        rmb_goods += o.rmb_goods;
+        intermediate += o.intermediate;
+        indirect_exports += o.indirect_exports;
+        cbec_exports += o.cbec_exports;
+        aeo_trade += o.aeo_trade;
+        new_entries += o.new_entries;
+        trial_exits += o.trial_exits;
+        laptop_exports += o.laptop_exports;
+    }
+};
+
+} // namespace
+
+// -------------------------------------------------------------------------------------------
+struct trade_model::state {
+    state(const model_spec& sp, std::int32_t rep, sim::executor& e):
+        spec(sp), par(sp.parameters), replicate(rep), ex(e), clock(sp.start, sp.end),
+        rec(clock.num_months(), clock.num_years()) {}
+
+    model_spec spec;
+    parameter_set par;
+    std::int32_t replicate;
+    sim::executor& ex;
+    sim::calendar clock;
+    sim::replicate_record rec;
+    sim::schedule steps;
+    std::int32_t day = 0;
+
+    // --- agents ---
+    sim::agent_table firms, forwarders, services;
+    std::size_t n_firms = 0;
+    // firm columns (references into `firms`)
+    std::vector<std::uint8_t>* f_sector = nullptr;
+    std::vector<std::uint8_t>* f_location = nullptr;
+    std::vector<std::uint8_t>* f_ownership = nullptr;
+    std::vector<std::uint8_t>* f_leader = nullptr;      // 0 = not a leader, k+1 = leader k
+    std::vector<std::uint8_t>* f_sme = nullptr;
+    std::vector<std::uint8_t>* f_specialised = nullptr;
+    std::vector<std::uint8_t>* f_platform = nullptr;
+    std::vector<std::uint8_t>* f_aeo = nullptr;          // 0 general, 1 AEO, 2 discredited
+    std::vector<std::uint8_t>* f_cbec = nullptr;
+    std::vector<std::uint8_t>* f_importer = nullptr;     // ordinary importer
+    std::vector<std::uint8_t>* f_indirect = nullptr;
+    std::vector<std::int32_t>* f_supplier_of = nullptr;  // leader index or -1
+    std::vector<double>* f_capability = nullptr;
+    std::vector<double>* f_exports_month = nullptr;      // 100m CNY, last month
+    std::vector<double>* f_imports_month = nullptr;
+    std::vector<double>* f_trade_year = nullptr;         // 100m CNY, current year so far
+    std::vector<std::int32_t>* f_destinations = nullptr; // regions exported to, last month
+    std::vector<std::int32_t>* f_aeo_pending = nullptr;  // month the audit ends, -1 none
+
+    // per firm x region
+    std::vector<std::uint8_t> status;   // 0 none, 1 trial, 2 established
+    std::vector<std::uint16_t> tenure;  // months in the current spell
+    std::vector<float> months_since_exit; // experience decays with time out
+    std::vector<float> demand_draw;     // persistent firm-destination demand (mean 1)
+
+    // --- calibration and market state ---
+    std::array<std::array<double, R>, S> demand_shift{}; // A_sd, 100m CNY per unit capability
+    std::array<double, S> sector_target{};               // 2024 exports by sector, 100m CNY/yr
+    std::array<double, R> region_share{};
+    double ordinary_import_scale = 0;   // 100m CNY/month per unit capability of importers
+    double entry_scale = 1.0;           // calibrated multiplier of the entry hazard
+    double z_ref = 1.0;                 // capability of a typical exporter (75th percentile)
+    std::array<double, S> ref_profit_2024{}; // per-sector reference gross profit, for fixed cost
+    std::array<std::array<double, R>, S> peers{}; // established exporters last month
+    std::array<std::array<double, R>, S> cost_index{}; // trade-cost factor relative to 2024
+    std::array<std::array<double, R>, S> cost_2024{};  // ad valorem trade cost in 2024
+    std::array<std::array<std::array<double, num_routes>, R>, S> route_share{};
+    double clearance_days_general = 0, clearance_days_aeo = 0;
+    std::int32_t month_abs = 0; // months since the burn-in started (keys random streams)
+    bool burning_in = true;
+
+    // --- logistics ---
+    std::array<double, num_routes> backlog_teu{};
+    std::array<double, num_routes> month_teu{};     // booked this month
+    std::array<double, num_routes> departures_week{};
+    std::array<double, num_routes> transit_teu_month{}; // other provinces' cargo via the hub
+    std::array<double, num_routes> transit_pool_teu{};  // calibrated monthly pool
+    std::array<double, num_routes> year_teu{}, year_trains{}, year_transit_teu{};
+    std::array<double, num_routes> year_delay_days{};
+    std::array<double, num_routes> base_teu_2024{};
+    double hub_volume_2024 = 0;
+    double year_logistics_cost = 0; // CNY 100m
+    double transit_utility_gap = 0; // calibrated: hub vs alternative, 2024
+    double logistics_share_2024 = -1;
+    double cr_trains_at_month_start = 0;
+    std::int32_t departures_table = -1;
+
+    // --- yearly accumulators ---
+    month_totals month;
+    month_totals year;
+    std::vector<std::uint8_t> traded_this_year;
+    std::vector<std::uint8_t> exported_this_year;
+    double forwarders_count = 700;       // data: ~700 registered in 2024 (issue text; plan +100)
+    double a_level_firms = 110;          // plan: 130 by 2027 (+20)
+    double one_bill_share = 0, one_bill_cum = 0;
+    double rail_doc_fin_year = 0, cbec_prev_year = -1, trade_prev_year = -1;
+    double rmb_nongoods_2024 = -1;
+    double kd_sets_year = 0, vehicles_year = 0;
+    std::array<double, R> region_trade_year{};
+
+    // series ids
+    std::vector<std::size_t> ids_month, ids_year;
+
+    // ----------------------------------------------------------------------------------
+    random_stream rng(std::uint64_t agent, std::uint32_t step, purpose p) const {
+        return random_stream({spec.seed, std::uint32_t(replicate), agent, step, std::uint32_t(p)});
+    }
+
+    // Strength of a lever for a target at a date: sum over instruments in force, each ramped.
+    template <class Match>
+    double lever_strength(lever what, sim::date today, Match&& match) const {
+        double total = 0;
+        for (const auto& ins: spec.instruments) {
+            if (ins.what != what) continue;
+            if (std::chrono::sys_days{today} < std::chrono::sys_days{ins.start}) continue;
+            if (!match(ins.target)) continue;
+            const double months = double((std::chrono::sys_days{today} -
+                                          std::chrono::sys_days{ins.start}).count()) / 30.4375;
+            const double ramp = ins.ramp_months > 0 ? std::min(1.0, months / ins.ramp_months) : 1.0;
+            total += ins.strength * ramp;
+        }
+        return total;
+    }
+    double lever_any(lever what, sim::date today) const {
+        return lever_strength(what, today, [](const targeting&) { return true; });
+    }
+    template <class Match>
+    double shock_level(shock_kind what, sim::date today, Match&& match) const {
+        double total = 0;
+        for (const auto& sh: spec.shocks) {
+            if (sh.what != what) continue;
+            const auto d = std::chrono::sys_days{today};
+            if (d < std::chrono::sys_days{sh.start} || std::chrono::sys_days{sh.end} < d) continue;
+            if (!match(sh.target)) continue;
+            total += sh.magnitude;
+        }
+        return total;
+    }
+
+    void build_population();
+    void calibrate_values();
+    void update_trade_costs(sim::date today);
+    void firm_month(sim::date today, std::int32_t month_index);
+    void route_month(sim::date today);
+    void departures_day(const sim::day_info& d);
+    void record_month(const sim::day_info& d);
+    void year_end(const sim::day_info& d);
+    void declare_outputs();
+    void burn_in();
+};
+
+// -------------------------------------------------------------------------------------------
+void trade_model::state::build_population() {
+    const double scale = spec.population_scale;
+    const double n_trading = par["trading_firms_2024"] * scale;
+    n_firms = std::size_t(std::llround(n_trading * (1.0 + par["potential_pool_ratio"])));
+    n_firms = std::max(n_firms, leaders.size() + 10);
+    for (std::size_t i = 0; i < n_firms; ++i) firms.stage_birth();
+
+    f_sector = &firms.add_column<std::uint8_t>("sector");
+    f_location = &firms.add_column<std::uint8_t>("location");
+    f_ownership = &firms.add_column<std::uint8_t>("ownership");
+    f_leader = &firms.add_column<std::uint8_t>("chain_leader");
+    f_sme = &firms.add_column<std::uint8_t>("sme");
+    f_specialised = &firms.add_column<std::uint8_t>("specialised_sme");
+    f_platform = &firms.add_column<std::uint8_t>("platform_member");
+    f_aeo = &firms.add_column<std::uint8_t>("credit_tier");
+    f_cbec = &firms.add_column<std::uint8_t>("cbec_channel");
+    f_importer = &firms.add_column<std::uint8_t>("ordinary_importer");
+    f_indirect = &firms.add_column<std::uint8_t>("indirect_exporter");
+    f_supplier_of = &firms.add_column<std::int32_t>("supplier_of", -1);
+    f_capability = &firms.add_column<double>("capability");
+    f_exports_month = &firms.add_column<double>("exports_month_cny_100m");
+    f_imports_month = &firms.add_column<double>("imports_month_cny_100m");
+    f_trade_year = &firms.add_column<double>("trade_year_cny_100m");
+    f_destinations = &firms.add_column<std::int32_t>("destinations");
+    f_aeo_pending = &firms.add_column<std::int32_t>("aeo_audit_month", -1);
+    firms.compact();
+
+    auto& sec = *f_sector;
+    auto& loc = *f_location;
+    auto& own = *f_ownership;
+    auto& cap = *f_capability;
+    const double sigma = par["capability_sigma"], alpha = par["capability_tail_exponent"];
+    // Lognormal body; above the 90th percentile a Pareto tail with the Chinese exporters'
+    // exponent (Peng & Xia), capped at 10^4 x the threshold to keep one draw from dominating.
+    const double z90 = std::exp(sigma * 1.2815515655446004);
+    for (std::size_t i = 0; i < n_firms; ++i) {
+        const auto id = firms.ids()[i];
+        if (i < leaders.size()) {
+            const auto& L = leaders[i];
+            sec[i] = std::uint8_t(L.s);
+            loc[i] = std::uint8_t(L.l);
+            own[i] = std::uint8_t(L.o);
+            (*f_leader)[i] = std::uint8_t(i + 1);
+            cap[i] = 0; // leaders' sales are set from their shares, not from capability
+            continue;
+        }
+        auto r = rng(id, 0, p_capability);
+        const double zn = r.normal();
+        double z = std::exp(sigma * zn);
+        if (z > z90) z = std::min(z90 * std::pow(r.uniform(), -1.0 / alpha), z90 * 1e4);
+        cap[i] = z;
+        auto rs = rng(id, 0, p_sector);
+        sec[i] = std::uint8_t(draw_index(rs, firm_sector_shares));
+        auto rl = rng(id, 0, p_location);
+        loc[i] = std::uint8_t(draw_index(rl, location_probs(sector(sec[i]))));
+        auto ro = rng(id, 0, p_ownership);
+        // Ownership: private firms 43.7% of trade in 2021 (data private_firm_trade_share_pct);
+        // by count most firms are private (ASSUMPTION 70/20/10).
+        own[i] = std::uint8_t(draw_index(ro, std::array<double, 3>{0.2, 0.7, 0.1}));
+        auto rm = rng(id, 0, p_sme);
+        (*f_sme)[i] = rm.bernoulli(par["sme_share"]) ? 1 : 0;
+        // Ordinary importers: class 2 imports all year (import-only traders, a share of trading
+        // firms), class 1 imports while it exports (half of exporters, ASSUMPTION).
+        auto ri = rng(id, 0, p_import);
+        const double p_always = par["import_only_share"] * par["trading_firms_2024"] /
+                                (par["trading_firms_2024"] * (1.0 + par["potential_pool_ratio"]));
+        const double u = ri.uniform();
+        (*f_importer)[i] = u < p_always ? 2 : (u < p_always + 0.5 ? 1 : 0);
+    }
+    // Capability quantiles: z_ref (75th percentile) scales fixed and sunk costs; firms below the
+    // indirect quantile export through trade-service firms.
+    std::vector<double> zs(cap.begin() + std::ptrdiff_t(leaders.size()), cap.end());
+    std::sort(zs.begin(), zs.end());
+    z_ref = zs[std::size_t(0.75 * double(zs.size() - 1))];
+    const double z_ind = zs[std::size_t(par["indirect_threshold_quantile"] * double(zs.size() - 1))];
+    for (std::size_t i = leaders.size(); i < n_firms; ++i) (*f_indirect)[i] = cap[i] < z_ind ? 1 : 0;
+    // Specialised-and-sophisticated SMEs: drawn among manufacturing SMEs above the median
+    // capability, three times as many as the plan's ~100 exporters among them (ASSUMPTION: a
+    // third of them export).
+    {
+        std::vector<double> sme_caps;
+        for (std::size_t i = leaders.size(); i < n_firms; ++i)
+            if ((*f_sme)[i] && sec[i] != std::uint8_t(sector::agri_food)) sme_caps.push_back(cap[i]);
+        if (!sme_caps.empty()) {
+            std::sort(sme_caps.begin(), sme_caps.end());
+            const double median = sme_caps[sme_caps.size() / 2];
+            const double p = std::min(1.0, 3 * par["specialised_sme_exporters_2024"] * scale / (0.5 * double(sme_caps.size())));
+            for (std::size_t i = leaders.size(); i < n_firms; ++i) {
+                if (!(*f_sme)[i] || sec[i] == std::uint8_t(sector::agri_food) || cap[i] < median) continue;
+                auto r = rng(firms.ids()[i], 0, p_specialised);
+                (*f_specialised)[i] = r.bernoulli(p) ? 1 : 0;
+            }
+        }
+    }
+    const std::size_t nr = n_firms * R;
+    status.assign(nr, 0);
+    tenure.assign(nr, 0);
+    months_since_exit.assign(nr, 1e3f);
+    demand_draw.resize(nr);
+    const double ds = par["demand_draw_sigma"];
+    for (std::size_t i = 0; i < n_firms; ++i) {
+        auto r = rng(firms.ids()[i], 0, p_demand);
+        for (std::size_t d = 0; d < R; ++d)
+            demand_draw[i * R + d] = float(std::exp(ds * r.normal() - 0.5 * ds * ds));
+    }
+    traded_this_year.assign(n_firms, 0);
+    exported_this_year.assign(n_firms, 0);
+
+    // Platform members and AEO firms at the start.
+    auto& plat = *f_platform;
+    for (std::size_t i = 0; i < n_firms; ++i) {
+        auto r = rng(firms.ids()[i], 0, p_platform);
+        plat[i] = r.bernoulli(par["platform_coverage_2024"]) ? 1 : 0;
+    }
+    // AEO: the largest traders (AEO firms are ~1% of traders but ~36% of trade nationally,
+    // anchors §3.2): leaders plus the most capable firms.
+    {
+        std::vector<std::pair<double, std::size_t>> by_cap;
+        for (std::size_t i = 0; i < n_firms; ++i) by_cap.push_back({i < leaders.size() ? 1e300 : cap[i], i});
+        std::sort(by_cap.begin(), by_cap.end(), std::greater<>());
+        const auto n_aeo = std::size_t(std::llround(par["aeo_firms_2024"] * scale));
+        for (std::size_t k = 0; k < std::min(n_aeo, by_cap.size()); ++k) (*f_aeo)[by_cap[k].second] = 1;
+    }
+
+    // Services: one row per route (the timetable); departures are events, not agents.
+    for (std::size_t r = 0; r < num_routes; ++r) services.stage_birth();
+    auto& rt = services.add_column<std::uint8_t>("route");
+    services.add_column<double>("departures_per_week");
+    services.add_column<double>("teu_per_departure");
+    services.add_column<double>("backlog_teu");
+    services.compact();
+    for (std::size_t r = 0; r < num_routes; ++r) {
+        rt[r] = std::uint8_t(r);
+        services.column<double>("departures_per_week")[r] = route_table[r].departures_per_week;
+        services.column<double>("teu_per_departure")[r] = route_table[r].teu_per_departure;
+    }
+    // Forwarders: ~700 registered in 2024 (issue #4 text; plan: 800 by 2027, +100).
+    const auto n_fw = std::size_t(std::llround(700 * scale));
+    for (std::size_t k = 0; k < n_fw; ++k) forwarders.stage_birth();
+    forwarders.add_column<std::uint8_t>("one_bill");
+    forwarders.add_column<std::uint8_t>("a_level");
+    forwarders.compact();
+}
+
+// Sector and region targets for 2024 values.
+void trade_model::state::calibrate_values() {
+    const double total = par["total_trade_2024"] * spec.population_scale;
+    const double exports = total * par["export_share_2024"];
+    sector_target[std::size_t(sector::laptops_electronics)] = exports * (par["laptop_export_share"] + 0.04);
+    sector_target[std::size_t(sector::electronic_components)] = exports * par["share_components"];
+    sector_target[std::size_t(sector::autos_parts)] = par["auto_exports_2024"] * spec.population_scale;
+    sector_target[std::size_t(sector::motorcycles_machinery)] = exports * par["share_motorcycles_machinery"];
+    sector_target[std::size_t(sector::chemicals_materials)] = exports * par["share_chemicals"];
+    sector_target[std::size_t(sector::biomedicine)] = exports * par["share_biomedicine"];
+    sector_target[std::size_t(sector::agri_food)] = exports * par["share_agri_food"];
+    double assigned = 0;
+    for (std::size_t s = 0; s < S; ++s) assigned += sector_target[s];
+    sector_target[std::size_t(sector::consumer_goods_hardware)] = std::max(0.05 * exports, exports - assigned);
+    region_share = {par["share_eu"], par["share_asean"], par["share_central_asia_russia"],
+                    par["share_us"], par["share_japan_korea"], par["share_latin_america"],
+                    par["share_africa"], par["share_middle_east"], 0.0};
+    double known = 0;
+    for (double x: region_share) known += x;
+    region_share[std::size_t(region::rest_of_world)] = std::max(0.0, 1.0 - known);
+}
+
+// Trade-cost index by sector x region relative to the 2024 baseline: tariffs, transport
+// (logit inclusive value over routes of rate + value of time x days), clearance, exchange rate.
+void trade_model::state::update_trade_costs(sim::date today) {
+    const double vot_scale = par["value_of_time"] / 0.012;
+    const double theta = par["trade_elasticity"];
+    const double clear_cut = lever_any(lever::clearance_time_cut, today);
+    const double base_clear = par["clearance_days"] * (1.0 - std::min(0.9, clear_cut));
+    clearance_days_general = base_clear + par["inspection_rate_general"] * par["inspection_delay_days"];
+    clearance_days_aeo = base_clear + par["inspection_rate_aeo"] * par["inspection_delay_days"];
+    const double fx = shock_level(shock_kind::exchange_rate, today, [](const targeting&) { return true; });
+    const double fx_factor = std::pow(1.0 + par["fx_pass_through"] * fx, -theta);
+
+    for (std::size_t r = 0; r < num_routes; ++r) {
+        const route rr = route(r);
+        auto on = [&](const targeting& t) { return applies_to(t.routes, rr); };
+        departures_week[r] = route_table[r].departures_per_week + lever_strength(lever::service_frequency, today, on);
+    }
+    for (std::size_t s = 0; s < S; ++s) {
+        const double value_per_teu = detail::value_cny_per_kg[s] * detail::kg_per_teu;
+        const double vot = detail::value_of_time_by_sector[s] * vot_scale;
+        for (std::size_t d = 0; d < R; ++d) {
+            const region reg = region(d);
+            std::array<double, num_routes> g{};
+            double best = 1e300;
+            for (std::size_t r = 0; r < num_routes; ++r) {
+                const auto& rd = route_table[r];
+                g[r] = 1e300;
+                if (!(rd.regions & detail::bit(reg)) || departures_week[r] <= 0) continue;
+                const route rr = route(r);
+                auto on = [&](const targeting& t) { return applies_to(t.routes, rr); };
+                const bool sea = rd.how == detail::mode::rail_sea || rd.how == detail::mode::river_sea;
+                double days = rd.leg_days + (sea ? detail::sea_leg[d].days : 0.0);
+                double rate = rd.leg_rate_cny_per_teu + (sea ? detail::sea_leg[d].rate_cny_per_teu : 0.0);
+                days *= 1.0 - std::min(0.8, lever_strength(lever::transit_time_cut, today, on));
+                days += shock_level(shock_kind::route_disruption, today, on) +
+                        shock_level(shock_kind::border_congestion, today, on);
+                // Red Sea-type disruptions hit the sea leg to Europe regardless of gateway.
+                rate *= (1.0 - std::min(0.8, lever_strength(lever::freight_subsidy, today, on))) *
+                        (1.0 + shock_level(shock_kind::freight_rate_shock, today, on));
+                const double wait = 3.5 / std::max(0.1, departures_week[r]); // mean wait, days
+                g[r] = rate / value_per_teu + vot * (days + wait + rd.delay_sd_days);
+                best = std::min(best, g[r]);
+            }
+            // Logit over routes; dispersion in units of the best route's cost (so shares are
+            // scale-free across sectors): a route twice as costly as the best gets ~e^-3 weight.
+            double denom = 0;
+            std::array<double, num_routes> w{};
+            for (std::size_t r = 0; r < num_routes; ++r) {
+                if (g[r] >= 1e299) continue;
+                w[r] = std::exp(-3.0 * (g[r] - best) / std::max(best, 1e-4));
+                denom += w[r];
+            }
+            double gbar = 0;
+            for (std::size_t r = 0; r < num_routes; ++r) {
+                route_share[s][d][r] = denom > 0 ? w[r] / denom : 0;
+                if (w[r] > 0) gbar += route_share[s][d][r] * g[r];
+            }
+            const sector sx = sector(s);
+            auto st = [&](const targeting& t) { return applies(t.sectors, sx) && applies_to(t.regions, reg); };
+            const double tariff = shock_level(shock_kind::tariff, today, st);
+            const double demand = 1.0 + shock_level(shock_kind::demand_shock, today, st);
+            const double clear = vot * clearance_days_general;
+            const double cost = (1.0 + gbar + clear) * (1.0 + tariff);
+            if (burning_in) cost_2024[s][d] = cost;
+            cost_index[s][d] = std::max(0.0, demand) * fx_factor * std::pow(cost / cost_2024[s][d], -theta);
+        }
+    }
+}
+
+// -------------------------------------------------------------------------------------------
+// The firm phase: every firm, every region; parallel over firms, each writing only its rows.
+void trade_model::state::firm_month(sim::date today, std::int32_t month_index) {
+    const double sigma_ces = par["trade_elasticity"] + 1.0; // markup sigma/(sigma-1)
+    const double years = burning_in ? 0.0 : double(month_index) / 12.0;
+    const double growth = std::pow(1.0 + par["foreign_demand_growth"], years);
+    const double trial = par["trial_scale"], fixed_share = par["fixed_cost_share"];
+    const double sunk_months = par["sunk_cost_months"], exit_h = par["exit_hazard"];
+    const double exp_boost = par["experience_boost"], nb_boost = par["neighbour_boost"];
+    const double peer_max = par["peer_spillover"], plat_cut = par["platform_cost_cut"];
+    const double entry_h = par["entry_hazard"] * entry_scale;
+    const double proc_ratio = par["processing_import_ratio"];
+    const double rmb_base = par["rmb_goods_share"];
+    const double vot_scale = par["value_of_time"] / 0.012;
+    const double ds = par["demand_draw_sigma"];
+    const std::uint32_t step = std::uint32_t(month_abs);
+
+    // Policy levels this month, by sector x region (and flags for SME / location targeting are
+    // applied per firm below through a small lookup).
+    struct lever_levels {
+        std::array<std::array<double, R>, S> subsidy_all{}, subsidy_sme{}, intel{}, insurance_all{},
+            insurance_sme{}, rmb{};
+    } lv;
+    for (std::size_t s = 0; s < S; ++s)
+        for (std::size_t d = 0; d < R; ++d) {
+            const sector sx = sector(s);
+            const region rg = region(d);
+            auto all = [&](const targeting& t) {
+                return !t.sme_only && applies(t.sectors, sx) && applies_to(t.regions, rg) && t.locations.empty();
+            };
+            auto sme = [&](const targeting& t) {
+                return t.sme_only && applies(t.sectors, sx) && applies_to(t.regions, rg) && t.locations.empty();
+            };
+            lv.subsidy_all[s][d] = lever_strength(lever::entry_cost_subsidy, today, all);
+            lv.subsidy_sme[s][d] = lever_strength(lever::entry_cost_subsidy, today, sme);
+            lv.intel[s][d] = std::min(1.0, lever_strength(lever::market_intelligence, today, all));
+            lv.insurance_all[s][d] = lever_strength(lever::export_credit_insurance, today, all);
+            lv.insurance_sme[s][d] = lever_strength(lever::export_credit_insurance, today, sme);
+            lv.rmb[s][d] = lever_strength(lever::rmb_settlement_promotion, today,
+                                          [&](const targeting& t) { return applies(t.sectors, sx) && applies_to(t.regions, rg); });
+        }
+    // Location-targeted entry subsidies (e.g. a bonded-zone programme).
+    std::array<double, num_locations> subsidy_loc{};
+    for (std::size_t l = 0; l < num_locations; ++l)
+        subsidy_loc[l] = lever_strength(lever::entry_cost_subsidy, today, [&](const targeting& t) {
+            return !t.locations.empty() && applies_to(t.locations, location(l));
+        });
+
+    // Leaders: sales scale from shares; they export to every region.
+    const double months_per_year = 12.0;
+    const std::size_t nb = sim::executor::num_blocks(n_firms, 1024);
+    std::vector<month_totals> partial(nb);
+    auto& cap = *f_capability;
+    ex.for_each_block(n_firms, 1024, [&](std::size_t begin, std::size_t end) {
+        month_totals& acc = partial[begin / 1024];
+        for (std::size_t i = begin; i < end; ++i) {
+            const auto s = std::size_t((*f_sector)[i]);
+            const auto loc = std::size_t((*f_location)[i]);
+            const bool is_sme = (*f_sme)[i] != 0;
+            const bool aeo = (*f_aeo)[i] == 1;
+            const bool member = (*f_platform)[i] != 0;
+            const auto id = firms.ids()[i];
+            double exp_total = 0, imp_total = 0;
+            std::int32_t n_dest = 0;
+            // Customs: AEO firms face fewer inspections, so a lower time cost (and, through it,
+            // a higher effective demand: Carballo et al.; Djankov et al. ~1% per day).
+            const double vot = detail::value_of_time_by_sector[s] * vot_scale;
+            const double clear_gap = vot * ((aeo ? clearance_days_aeo : clearance_days_general) - clearance_days_general);
+            const double customs_factor = std::pow(1.0 + clear_gap, -par["trade_elasticity"]);
+            if (const auto leader = (*f_leader)[i]; leader > 0) {
+                const auto& L = leaders[leader - 1];
+                for (std::size_t d = 0; d < R; ++d) {
+                    const double v = sector_target[s] * L.share_of_sector * region_share[d] /
+                                     months_per_year * growth * cost_index[s][d] * customs_factor;
+                    acc.exports[s][d] += v;
+                    if (L.s == sector::laptops_electronics) acc.laptop_exports += v;
+                    const double im = v * L.import_ratio * proc_ratio;
+                    acc.imports[s][d] += im;
+                    exp_total += v;
+                    imp_total += im;
+                    acc.rmb_goods += (v + im) * std::min(1.0, rmb_base + lv.rmb[s][d]);
+                    acc.intermediate += v * intermediate_share[s] + im;
+                }
+                n_dest = std::int32_t(R);
+            } else {
+                const double z = cap[i];
+                // Supplier links raise capability (Alfaro-Urena et al.), phased in over 4 years.
+                const double zi = z * ((*f_supplier_of)[i] >= 0 ? 1.0 + par["supplier_size_gain"] : 1.0);
+                // One stream per firm and month decides which destinations are considered; a
+                // stream per firm-destination is drawn only where something is decided (most
+                // pairs are idle), which keeps the month cheap without changing any draw.
+                auto rng_consider = rng(id, step, p_entry);
+                for (std::size_t d = 0; d < R; ++d) {
+                    const std::size_t k = i * R + d;
+                    const double u_consider = rng_consider.uniform();
+                    if (status[k] == 0 && u_consider >= entry_h) {
+                        months_since_exit[k] += 1.0f;
+                        continue;
+                    }
+                    auto rng_d = rng(id * R + d, step, p_exit);
+                    const double u_enter = rng_d.uniform(), u_exit = rng_d.uniform();
+                    const double a = demand_shift[s][d] * growth * cost_index[s][d] * customs_factor;
+                    const double potential = a * zi; // full-scale monthly sales at mean demand
+                    const double ref_profit = ref_profit_2024[s] > 0 ? ref_profit_2024[s] : 1e-9;
+                    const double fixed = fixed_share * ref_profit * (member ? 1.0 - plat_cut : 1.0);
+                    std::uint8_t& st = status[k];
+                    if (st == 0) {
+                        months_since_exit[k] += 1.0f;
+                        // Expected profit with the demand draw unknown; market intelligence reveals
+                        // part of it before entry.
+                        const double m = lv.intel[s][d];
+                        const double belief = std::exp(m * std::log(double(demand_draw[k])) +
+                                                       0.5 * (1 - m * m) * ds * ds - 0.5 * ds * ds);
+                        const double profit = potential * belief / sigma_ces - fixed;
+                        // Sunk cost: months of a typical exporter's profit, lowered by experience,
+                        // linked prior destinations, local peers, platform membership, policy.
+                        double sunk = sunk_months * ref_profit;
+                        const double since = months_since_exit[k];
+                        if (since < 12) sunk *= 1.0 - exp_boost * (1.0 - since / 12.0);
+                        std::int32_t linked = 0;
+                        for (std::size_t d2 = 0; d2 < R; ++d2)
+                            if ((linked_regions[d] >> d2) & 1u) linked += status[i * R + d2] == 2;
+                        sunk *= std::pow(1.0 - nb_boost, linked);
+                        const double p = peers[s][d];
+                        sunk *= 1.0 - peer_max * p / (p + 20.0);
+                        if (member) sunk *= 1.0 - plat_cut;
+                        double sub = lv.subsidy_all[s][d] + subsidy_loc[loc] + (is_sme ? lv.subsidy_sme[s][d] : 0.0);
+                        // Finance: constrained SMEs see a higher effective entry cost; insurance
+                        // relieves it (van der Veer: insured exports multiplier 2.3).
+                        const double ins = std::min(1.0, lv.insurance_all[s][d] + (is_sme ? lv.insurance_sme[s][d] : 0.0));
+                        if (is_sme) sunk *= 1.0 + 0.3 * (1.0 - ins);
+                        sunk *= 1.0 - std::min(0.95, sub);
+                        const double horizon = std::min(36.0, 1.0 / exit_h);
+                        const double value = profit * horizon - sunk;
+                        // Logistic noise in the entry rule, a fifth of the sunk cost wide (ASSUMPTION).
+                        if (u_enter < logistic(value / (0.2 * sunk_months * ref_profit))) {
+                            st = 1;
+                            tenure[k] = 0;
+                            acc.new_entries += 1;
+                        } else
+                            continue;
+                    }
+                    // Exporting (trial or established).
+                    ++tenure[k];
+                    const double realized = potential * double(demand_draw[k]);
+                    const double sales = st == 1 ? trial * realized : realized;
+                    bool stay = u_exit >= exit_h;
+                    if (st == 1 && tenure[k] >= 12) {
+                        // End of the trial year: stay if full-scale profit covers fixed cost.
+                        if (realized / sigma_ces - fixed > 0) st = 2;
+                        else {
+                            stay = false;
+                            acc.trial_exits += 1;
+                        }
+                    } else if (st == 2 && realized / sigma_ces < 0.5 * fixed)
+                        stay = false; // hysteresis: stay while covering half the fixed cost
+                    if (!stay) {
+                        st = 0;
+                        tenure[k] = 0;
+                        months_since_exit[k] = 0;
+                        continue;
+                    }
+                    acc.exports[s][d] += sales;
+                    exp_total += sales;
+                    ++n_dest;
+                    if (st == 2) acc.established[s][d] += 1;
+                    const double rmb = std::min(1.0, rmb_base + lv.rmb[s][d]);
+                    acc.rmb_goods += sales * rmb;
+                    acc.intermediate += sales * intermediate_share[s];
+                    // Processing-trade imports of firms in bonded zones.
+                    if (location_flags(location(loc)).bonded_zone &&
+                        (s == std::size_t(sector::laptops_electronics) || s == std::size_t(sector::electronic_components))) {
+                        const double im = sales * proc_ratio;
+                        acc.imports[s][d] += im;
+                        imp_total += im;
+                        acc.rmb_goods += im * rmb;
+                        acc.intermediate += im;
+                    }
+                }
+                // Ordinary imports: importer firms, proportional to capability.
+                if ((*f_importer)[i] == 2 || ((*f_importer)[i] == 1 && exp_total > 0)) {
+                    const double im = ordinary_import_scale * zi * growth;
+                    for (std::size_t d = 0; d < R; ++d) {
+                        const double v = im * region_share[d];
+                        acc.imports[s][d] += v;
+                        acc.rmb_goods += v * std::min(1.0, rmb_base + lv.rmb[s][d]);
+                        acc.intermediate += 0.6 * v; // ASSUMPTION: 60% of ordinary imports are inputs
+                    }
+                    imp_total += im;
+                }
+                if ((*f_indirect)[i]) acc.indirect_exports += exp_total;
+                if ((*f_cbec)[i]) acc.cbec_exports += 0.3 * exp_total;
+            }
+            (*f_exports_month)[i] = exp_total;
+            (*f_imports_month)[i] = imp_total;
+            (*f_destinations)[i] = n_dest;
+            (*f_trade_year)[i] += exp_total + imp_total;
+            acc.trade_by_location[loc] += exp_total + imp_total;
+            if (aeo) acc.aeo_trade += exp_total + imp_total;
+            // Indirect exporters do not declare at customs themselves: trade-service firms do.
+            if (exp_total + imp_total > 0 && !((*f_indirect)[i] && imp_total == 0)) traded_this_year[i] = 1;
+            if (exp_total > 0) exported_this_year[i] = 1;
+        }
+    });
+    month = month_totals{};
+    for (const auto& p: partial) month.add(p);
+    peers = month.established;
+}
+
+// Shipments to routes (TEU), plus other provinces' transit cargo through the hub.
+void trade_model::state::route_month(sim::date today) {
+    month_teu.fill(0);
+    double cost = 0; // 100m CNY
+    const double vot_scale = par["value_of_time"] / 0.012;
+    for (std::size_t s = 0; s < S; ++s) {
+        const double value_per_teu = detail::value_cny_per_kg[s] * detail::kg_per_teu; // CNY
+        for (std::size_t d = 0; d < R; ++d) {
+            const double value = month.exports[s][d] + month.imports[s][d]; // 100m CNY
+            const double teu = value * 1e8 / value_per_teu;
+            for (std::size_t r = 0; r < num_routes; ++r) {
+                const double sh = route_share[s][d][r];
+                if (sh <= 0) continue;
+                month_teu[r] += teu * sh;
+                const auto& rd = route_table[r];
+                const bool sea = rd.how == detail::mode::rail_sea || rd.how == detail::mode::river_sea;
+                const double rate = rd.leg_rate_cny_per_teu + (sea ? detail::sea_leg[d].rate_cny_per_teu : 0.0);
+                const double days = rd.leg_days + (sea ? detail::sea_leg[d].days : 0.0);
+                cost += teu * sh * (rate + detail::value_of_time_by_sector[s] * vot_scale * days * value_per_teu) / 1e8;
+            }
+        }
+    }
+    // Transit cargo: shippers in other western provinces route through Chongqing if the hub's
+    // generalized cost beats their alternative (binary logit). The lever cuts the hub cost; more
+    // frequent and faster services on the route raise its pull (frequency elasticity 0.5,
+    // ASSUMPTION; Yang et al. find frequency matters, anchors §3.3).
+    for (std::size_t r = 0; r < num_routes; ++r) {
+        const auto& rd = route_table[r];
+        if (rd.how != detail::mode::rail && rd.how != detail::mode::rail_sea) continue;
+        const route rr = route(r);
+        auto on = [&](const targeting& t) { return applies_to(t.routes, rr); };
+        const double cut = lever_strength(lever::transit_cargo_attraction, today, on);
+        const double freq_gain = 0.5 * std::log(departures_week[r] / std::max(0.1, rd.departures_per_week));
+        const double speed = lever_strength(lever::transit_time_cut, today, on);
+        const double u = transit_utility_gap + cut / 1000.0 + freq_gain + 2.0 * speed;
+        const double share = logistic(u);
+        transit_teu_month[r] = transit_pool_teu[r] * share;
+        month_teu[r] += transit_teu_month[r];
+        if (!burning_in) year_transit_teu[r] += transit_teu_month[r];
+    }
+    for (std::size_t r = 0; r < num_routes; ++r) backlog_teu[r] += month_teu[r];
+    year_logistics_cost += cost;
+}
+
+// Departures of the day: each scheduled departure carries what is booked, up to capacity; it is
+// cancelled if less than half full; an extra train runs when the backlog exceeds two trains.
+void trade_model::state::departures_day(const sim::day_info& d) {
+    if (burning_in) return;
+    for (std::size_t r = 0; r < num_routes; ++r) {
+        const auto& rd = route_table[r];
+        const double per_day = departures_week[r] / 7.0;
+        // Deterministic timetable: departure k runs on the day its cumulative count crosses k.
+        const double before = std::floor(per_day * double(d.step)), after = std::floor(per_day * double(d.step + 1));
+        int scheduled = int(after - before);
+        if (backlog_teu[r] > 2.0 * rd.teu_per_departure * std::max(1, scheduled)) ++scheduled;
+        auto rng_r = rng(r, std::uint32_t(d.step), p_delay);
+        for (int k = 0; k < scheduled; ++k) {
+            const double load = std::min(backlog_teu[r], rd.teu_per_departure);
+            const double delay_draw = rng_r.normal();
+            if (load < 0.5 * rd.teu_per_departure && rd.how != detail::mode::air &&
+                rd.how != detail::mode::road)
+                continue;
+            backlog_teu[r] -= load;
+            const route rr = route(r);
+            auto on = [&](const targeting& t) { return applies_to(t.routes, rr); };
+            const double extra = shock_level(shock_kind::route_disruption, d.today, on) +
+                                 shock_level(shock_kind::border_congestion, d.today, on);
+            const double days = rd.leg_days * (1.0 - std::min(0.8, lever_strength(lever::transit_time_cut, d.today, on))) +
+                                extra + std::max(-0.5 * rd.leg_days, rd.delay_sd_days * delay_draw);
+            year_teu[r] += load;
+            year_trains[r] += 1;
+            year_delay_days[r] += days;
+            if (spec.outputs.train_departures) {
+                const double row[] = {double(d.step), double(r), load, rd.teu_per_departure, days};
+                rec.append_row(std::size_t(departures_table), row);
+            }
+        }
+    }
+}
+
+// -------------------------------------------------------------------------------------------
+namespace {
+struct indicator {
+    const char* name;
+    const char* unit;
+    const char* long_name;
+};
+// Monthly indicators.
+constexpr indicator monthly_indicators[] = {
+    {"total_trade_cny_100m", "100m CNY", "Total goods trade (imports + exports) in the month"},
+    {"exports_cny_100m", "100m CNY", "Goods exports in the month"},
+    {"imports_cny_100m", "100m CNY", "Goods imports in the month"},
+    {"exporters", "firms", "Firms exporting in the month"},
+    {"new_export_entries", "relationships", "New firm-destination export relationships started"},
+    {"cr_express_trains_cq_month", "trains", "China-Europe trains from Chongqing in the month"},
+};
+// Yearly indicators; ids of targets.csv and of chongqing_history.csv where they exist.
+constexpr indicator yearly_indicators[] = {
+    {"total_trade_cny_100m", "100m CNY", "Total goods trade"},
+    {"exports_cny_100m", "100m CNY", "Goods exports"},
+    {"imports_cny_100m", "100m CNY", "Goods imports"},
+    {"total_trade_growth", "percent a year", "Growth of total trade on the previous year"},
+    {"trade_asean_cny_100m", "100m CNY", "Trade with ASEAN"},
+    {"asean_trade", "100m CNY", "Chongqing-ASEAN import+export (target id)"},
+    {"trade_eu_cny_100m", "100m CNY", "Trade with the EU"},
+    {"trade_us_cny_100m", "100m CNY", "Trade with the US"},
+    {"laptop_exports_cny_100m", "100m CNY", "Laptop exports (laptop makers among chain leaders)"},
+    {"auto_exports_cny_100m", "100m CNY", "Automobile exports"},
+    {"vehicle_exports_units_cq", "vehicles", "Complete vehicles exported"},
+    {"vehicle_export_national_share", "percent", "Chongqing share of national vehicle exports"},
+    {"kd_kit_exports", "sets a year", "Automobile knock-down kit exports"},
+    {"electronic_components_trade", "100m CNY a year", "Electronic components import+export"},
+    {"trading_firms", "firms", "Firms with actual import/export in the year"},
+    {"exporting_firms", "firms", "Firms that exported in the year (directly or indirectly)"},
+    {"specialized_sme_exporters", "firms", "Specialised and sophisticated SME exporters"},
+    {"aeo_firms", "firms", "Customs AEO advanced-certified enterprises (year end)"},
+    {"aeo_trade_share", "percent", "AEO firms' share of trade"},
+    {"platform_coverage", "percent", "Share of trading firms served by a service platform"},
+    {"cross_border_rmb", "100m CNY", "Cross-border RMB settlement"},
+    {"belt_road_share", "percent", "Share of trade with Belt and Road partner countries"},
+    {"intermediate_goods_share", "percent", "Share of intermediate goods in trade"},
+    {"ftz_trade_share", "percent", "Free-trade-zone share of the city's import+export"},
+    {"liangjiang_trade", "100m CNY", "Liangjiang New Area import+export"},
+    {"hightech_zone_trade", "100m CNY", "Western Science City high-tech zone import+export"},
+    {"bonded_zone_share", "percent", "Comprehensive bonded zones' share of import+export"},
+    {"indirect_export_share", "percent", "Exports through trade-service firms"},
+    {"cbec_growth", "percent a year", "Growth of cross-border e-commerce exports"},
+    {"cr_express_trains_cq_crct", "trains a year", "China-Europe trains from Chongqing (CRCT city count)"},
+    {"cr_express_trains", "trains a year", "China-Europe trains, Chengdu-Chongqing joint brand"},
+    {"lsc_cq_teu", "TEU", "Land-Sea Corridor TEU through Chongqing (rail-sea, CLT rail, road)"},
+    {"lsc_transit_rate", "percent", "Share of corridor cargo at the hub from outside Chongqing"},
+    {"hub_corridor_volume_growth", "percent", "Hub corridor intermodal volume vs 2024"},
+    {"clt_rail_days", "days", "China-Laos-Thailand rail end-to-end transit time (mean)"},
+    {"clt_rail_cost_cut", "percent", "China-Laos-Thailand rail cost reduction vs 2024"},
+    {"freight_forwarders", "firms", "Registered international freight forwarders"},
+    {"a_level_logistics_firms", "firms", "A-level logistics enterprises"},
+    {"one_bill_digital_bills", "bills", "Multimodal one-bill digital bills issued (cumulative)"},
+    {"rail_doc_financing", "100m CNY", "Rail transport document financing and settlement"},
+    {"logistics_cost_gdp", "percent", "Total social logistics cost as share of GDP"},
+    {"trade_logistics_cost_cny_100m", "100m CNY", "Freight and time cost of Chongqing's trade"},
+};
+} // namespace
+
+void trade_model::state::declare_outputs() {
+    for (const auto& ind: monthly_indicators)
+        ids_month.push_back(rec.declare_series({std::string(ind.name) + "_monthly", ind.unit, ind.long_name,
+                                                sim::frequency::monthly, {}}));
+    for (const auto& ind: yearly_indicators)
+        ids_year.push_back(rec.declare_series({ind.name, ind.unit, ind.long_name, sim::frequency::yearly, {}}));
+    if (spec.outputs.train_departures)
+        departures_table = std::int32_t(rec.declare_table(
+            {"train_departures", "One row per departure of a scheduled service",
+             {{"step", "days since start", "Day of departure", sim::column_type::i64},
+              {"route", "", "Route index (route_names attribute)", sim::column_type::i64},
+              {"load_teu", "TEU", "Containers carried", sim::column_type::f64},
+              {"capacity_teu", "TEU", "Capacity of the departure", sim::column_type::f64},
+              {"transit_days", "days", "Transit time including delays", sim::column_type::f64}}}));
+}
+
+void trade_model::state::record_month(const sim::day_info& d) {
+    if (burning_in) return;
+    double exp_sum = 0, im = 0;
+    for (std::size_t s = 0; s < S; ++s)
+        for (std::size_t r = 0; r < R; ++r) {
+            exp_sum += month.exports[s][r];
+            im += month.imports[s][r];
+        }
+    std::int32_t exporters = 0;
+    for (double v: *f_exports_month) exporters += v > 0;
+    const auto m = d.month_index;
+    rec.record(ids_month[0], m, exp_sum + im);
+    rec.record(ids_month[1], m, exp_sum);
+    rec.record(ids_month[2], m, im);
+    rec.record(ids_month[3], m, exporters);
+    rec.record(ids_month[4], m, month.new_entries);
+    const double cr_trains = year_trains[0] + year_trains[1] + year_trains[2];
+    rec.record(ids_month[5], m, cr_trains - cr_trains_at_month_start);
+    cr_trains_at_month_start = cr_trains;
+    year.add(month);
+}
+
+} // namespace tradeeco::models
+
+namespace tradeeco::models {
+
+// Yearly processes and indicators.
+void trade_model::state::year_end(const sim::day_info& d) {
+    const sim::date today = d.today;
+    const auto y = d.year_index;
+    const std::uint32_t ystep = std::uint32_t(1000 + month_abs);
+    // --- AEO: eligible firms (top decile of this year's trade, general credit) apply; most
+    // pass the audit; a few certificates lapse (2%/yr, ASSUMPTION).
+    {
+        std::vector<double> trade(*f_trade_year);
+        std::vector<double> sorted(trade);
+        std::sort(sorted.begin(), sorted.end());
+        const double cutoff = sorted[std::size_t(0.9 * double(sorted.size() - 1))];
+        for (std::size_t i = 0; i < n_firms; ++i) {
+            auto r = rng(firms.ids()[i], ystep, p_aeo);
+            const double u = r.uniform(), u2 = r.uniform();
+            auto& tier = (*f_aeo)[i];
+            const sector sx = sector((*f_sector)[i]);
+            const location lx = location((*f_location)[i]);
+            if (tier == 0 && trade[i] > 0 && trade[i] >= cutoff) {
+                const double p = par["aeo_apply_rate"] +
+                                 lever_strength(lever::aeo_cultivation, today, [&](const targeting& t) {
+                                     return applies(t.sectors, sx) && applies_to(t.locations, lx);
+                                 });
+                if (u < p && u2 < par["aeo_success"]) tier = 1;
+            } else if (tier == 1 && u < 0.02 && (*f_leader)[i] == 0)
+                tier = 0;
+        }
+    }
+    // --- Platforms enrol trading firms.
+    for (std::size_t i = 0; i < n_firms; ++i) {
+        if ((*f_platform)[i] || !traded_this_year[i]) continue;
+        const sector sx = sector((*f_sector)[i]);
+        const location lx = location((*f_location)[i]);
+        const bool sme = (*f_sme)[i];
+        const double p = par["platform_enrol_rate"] +
+                         lever_strength(lever::platform_outreach, today, [&](const targeting& t) {
+                             return applies(t.sectors, sx) && applies_to(t.locations, lx) && (!t.sme_only || sme);
+                         });
+        auto r = rng(firms.ids()[i], ystep, p_platform);
+        if (r.bernoulli(std::min(1.0, p))) (*f_platform)[i] = 1;
+    }
+    // --- Chain leaders pair with local suppliers (manufacturing firms without a link).
+    {
+        std::size_t candidates = 0;
+        for (std::size_t i = leaders.size(); i < n_firms; ++i) candidates += (*f_supplier_of)[i] < 0;
+        for (std::size_t k = 0; k < leaders.size(); ++k) {
+            const sector sx = leaders[k].s;
+            const double links = par["baseline_pairing"] +
+                                 lever_strength(lever::chain_leader_pairing, today,
+                                                [&](const targeting& t) { return applies(t.sectors, sx); });
+            const double p = std::min(1.0, links / std::max<double>(1.0, double(candidates) / double(leaders.size())));
+            for (std::size_t i = leaders.size(); i < n_firms; ++i) {
+                if ((*f_supplier_of)[i] >= 0) continue;
+                const auto si = sector((*f_sector)[i]);
+                const bool fits = si == sx || si == sector::electronic_components ||
+                                  si == sector::chemicals_materials || si == sector::motorcycles_machinery;
+                if (!fits) continue;
+                auto r = rng(firms.ids()[i] * 16 + k, ystep, p_pairing);
+                if (r.bernoulli(p * double(leaders.size()) / double(leaders.size()))) (*f_supplier_of)[i] = std::int32_t(k);
+            }
+        }
+    }
+    // --- Cross-border e-commerce channel adoption (consumer goods, agri-food, machinery parts):
+    // 3%/yr baseline (ASSUMPTION) plus a tenth of the lever's cost cut.
+    for (std::size_t i = leaders.size(); i < n_firms; ++i) {
+        const sector sx = sector((*f_sector)[i]);
+        if ((*f_cbec)[i] || !(sx == sector::consumer_goods_hardware || sx == sector::agri_food ||
+                              sx == sector::motorcycles_machinery))
+            continue;
+        const location lx = location((*f_location)[i]);
+        const double p = 0.03 + 0.1 * lever_strength(lever::cbec_support, today, [&](const targeting& t) {
+                                    return applies(t.sectors, sx) && applies_to(t.locations, lx);
+                                });
+        auto r = rng(firms.ids()[i], ystep, p_cbec);
+        if (r.bernoulli(p)) (*f_cbec)[i] = 1;
+    }
+    // --- Forwarders, A-level firms, one-bill adoption (no series exist: levels from the issue and
+    // the plan; baseline net entry 0 and +3 A-level firms a year, ASSUMPTIONS).
+    forwarders_count += lever_any(lever::forwarder_attraction, today);
+    a_level_firms += 3.0 + 0.1 * lever_any(lever::forwarder_attraction, today);
+    one_bill_share = std::min(1.0, one_bill_share + 0.02 + lever_any(lever::one_bill_adoption, today));
+
+    if (burning_in) return;
+
+    // ---------------- yearly indicators ----------------
+    double exp_sum = 0, im = 0, comp = 0, autos = 0, laptops = 0;
+    std::array<double, R> by_region{};
+    double belt = 0;
+    for (std::size_t s = 0; s < S; ++s)
+        for (std::size_t r = 0; r < R; ++r) {
+            exp_sum += year.exports[s][r];
+            im += year.imports[s][r];
+            by_region[r] += year.exports[s][r] + year.imports[s][r];
+            belt += (year.exports[s][r] + year.imports[s][r]) * belt_road_weight[r];
+        }
+    for (std::size_t r = 0; r < R; ++r) {
+        comp += year.exports[std::size_t(sector::electronic_components)][r] +
+                year.imports[std::size_t(sector::electronic_components)][r] +
+                year.imports[std::size_t(sector::laptops_electronics)][r]; // ODMs import components
+        autos += year.exports[std::size_t(sector::autos_parts)][r];
+    }
+    // Laptops: the ODM leaders' exports (the sector's other firms make phones and other devices).
+    laptops = year.laptop_exports;
+    const double total = exp_sum + im;
+    const double scale = spec.population_scale;
+    // Vehicles: auto exports split into complete vehicles and KD kits; a KD set ~ 0.6 of a
+    // vehicle's value (ASSUMPTION).
+    const double kd_share = std::min(0.8, par["kd_share_2024"] +
+                                              lever_strength(lever::kd_kit_hub, today, [](const targeting&) { return true; }));
+    // vehicle_unit_value is total auto exports per vehicle (data 2023), so parts are inside it.
+    const double units_equiv = autos * 1e8 / par["vehicle_unit_value"];
+    const double kd_sets = units_equiv * kd_share / 0.6;
+    const double vehicles = units_equiv * (1.0 - kd_share);
+    const double national = par["national_vehicle_exports_2024"] *
+                            std::pow(1.0 + par["national_vehicle_export_growth"], y);
+    std::int32_t trading = 0, exporting = 0, spec_exp = 0, aeo = 0, plat = 0;
+    for (std::size_t i = 0; i < n_firms; ++i) {
+        trading += traded_this_year[i];
+        exporting += exported_this_year[i];
+        spec_exp += exported_this_year[i] && (*f_specialised)[i];
+        aeo += (*f_aeo)[i] == 1;
+        plat += traded_this_year[i] && (*f_platform)[i];
+    }
+    double ftz = 0, lj = 0, ht = 0, bonded = 0;
+    for (std::size_t l = 0; l < num_locations; ++l) {
+        const auto f = location_flags(location(l));
+        const double v = year.trade_by_location[l];
+        ftz += f.free_trade_zone * v;
+        lj += f.liangjiang * v;
+        ht += f.hightech_zone * v;
+        bonded += f.bonded_zone * v;
+    }
+    // Cross-border RMB = goods trade settled in RMB + a non-goods part (services, capital)
+    // calibrated to the 2024 total and growing at rmb_nongoods_growth.
+    if (rmb_nongoods_2024 < 0) rmb_nongoods_2024 = par["cross_border_rmb_2024"] * scale - year.rmb_goods;
+    const double rmb = year.rmb_goods + rmb_nongoods_2024 * std::pow(1.0 + par["rmb_nongoods_growth"], y);
+    // Corridor volumes.
+    const double cr_trains = year_trains[0] + year_trains[1] + year_trains[2];
+    double lsc_teu = 0, lsc_transit = 0, hub = 0;
+    for (std::size_t r = 0; r < num_routes; ++r) {
+        const auto how = route_table[r].how;
+        if (how == detail::mode::rail_sea || route(r) == route::clt_rail || route(r) == route::road_vietnam ||
+            route(r) == route::road_laos) {
+            lsc_teu += year_teu[r];
+            lsc_transit += year_transit_teu[r];
+        }
+        if (how == detail::mode::rail || how == detail::mode::rail_sea) hub += year_teu[r];
+    }
+    if (hub_volume_2024 <= 0) hub_volume_2024 = hub;
+    const auto clt = std::size_t(route::clt_rail);
+    const double clt_days = year_trains[clt] > 0 ? year_delay_days[clt] / year_trains[clt] : route_table[clt].leg_days;
+    const double clt_cut = lever_strength(lever::freight_subsidy, today, [](const targeting& t) {
+        return applies_to(t.routes, route::clt_rail);
+    });
+    // Rail document financing: a small share of rail-borne trade value is financed on rail
+    // bills (ASSUMPTION 0.05% in 2024) plus the lever's eligible share at a 5% take-up.
+    double rail_value = 0;
+    for (std::size_t r = 0; r < num_routes; ++r)
+        if (route_table[r].how == detail::mode::rail || route_table[r].how == detail::mode::rail_sea)
+            rail_value += (year_teu[r] - year_transit_teu[r]) * 9.5e4 / 1e8; // ~CNY 95k a TEU
+    const double rail_doc = rail_value * (0.0005 + 0.05 * lever_any(lever::rail_doc_financing, today));
+    one_bill_cum += one_bill_share * lsc_teu / 10.0; // a bill per 10 TEU (ASSUMPTION)
+    // Logistics cost / GDP: the economy-wide ratio (national 14.1% in 2024, data) moved by the
+    // change in the trade-logistics cost the model accounts for, relative to GDP growing 5%/yr
+    // (data gdp_cq_cny_100m 2024; growth ASSUMPTION).
+    const double gdp = 32193.15 * scale * std::pow(1.05, y);
+    const double trade_cost_share = year_logistics_cost / gdp * 100.0;
+    if (logistics_share_2024 < 0) logistics_share_2024 = trade_cost_share;
+    const double logistics_gdp = 14.1 + (trade_cost_share - logistics_share_2024);
+
+    const double values[] = {
+        total, exp_sum, im,
+        trade_prev_year > 0 ? (total / trade_prev_year - 1.0) * 100.0 : std::nan(""),
+        by_region[std::size_t(region::asean)], by_region[std::size_t(region::asean)],
+        by_region[std::size_t(region::eu)], by_region[std::size_t(region::us)],
+        laptops, autos, vehicles, vehicles / national * 100.0, kd_sets, comp,
+        double(trading), double(exporting), double(spec_exp), double(aeo),
+        total > 0 ? year.aeo_trade / total * 100.0 : 0.0,
+        trading > 0 ? 100.0 * plat / trading : 0.0,
+        rmb, total > 0 ? belt / total * 100.0 : 0.0,
+        total > 0 ? year.intermediate / total * 100.0 : 0.0,
+        total > 0 ? ftz / total * 100.0 : 0.0, lj, ht, total > 0 ? bonded / total * 100.0 : 0.0,
+        exp_sum > 0 ? year.indirect_exports / exp_sum * 100.0 : 0.0,
+        cbec_prev_year > 0 ? (year.cbec_exports / cbec_prev_year - 1.0) * 100.0 : std::nan(""),
+        cr_trains, cr_trains * (5700.0 / 2059.0), lsc_teu,
+        lsc_teu > 0 ? lsc_transit / lsc_teu * 100.0 : 0.0,
+        (hub / hub_volume_2024 - 1.0) * 100.0, clt_days, clt_cut * 100.0,
+        forwarders_count, a_level_firms, one_bill_cum, rail_doc, logistics_gdp, year_logistics_cost,
+    };
+    static_assert(std::size(values) == std::size(yearly_indicators));
+    for (std::size_t k = 0; k < std::size(values); ++k) rec.record(ids_year[k], y, values[k]);
+
+    trade_prev_year = total;
+    cbec_prev_year = year.cbec_exports;
+}
+
+void trade_model::state::burn_in() {
+    // Start values: demand shifters from the value targets and the capability mass, then three
+    // years at 2024 conditions in which (1) the entry hazard is scaled so that the number of
+    // trading firms matches trading_firms_2024 and (2) the demand shifters are scaled so that
+    // exports by sector and region match the 2024 values. Nothing is recorded.
+    burning_in = true;
+    update_trade_costs(spec.start);
+    std::array<double, S> zsum{};
+    for (std::size_t i = leaders.size(); i < n_firms; ++i) zsum[(*f_sector)[i]] += (*f_capability)[i];
+    const double sigma_ces = par["trade_elasticity"] + 1.0;
+    for (std::size_t s = 0; s < S; ++s) {
+        double leader_share = 0;
+        for (const auto& L: leaders)
+            if (std::size_t(L.s) == s) leader_share += L.share_of_sector;
+        const double rest = sector_target[s] * std::max(0.0, 1.0 - leader_share) / 12.0;
+        for (std::size_t d = 0; d < R; ++d)
+            demand_shift[s][d] = rest * region_share[d] / std::max(1e-12, 0.3 * zsum[s]);
+        double mean_a = 0;
+        for (std::size_t d = 0; d < R; ++d) mean_a += demand_shift[s][d] / double(R);
+        ref_profit_2024[s] = mean_a * z_ref / sigma_ces;
+    }
+    const double target_firms = par["trading_firms_2024"] * spec.population_scale;
+    const double total = par["total_trade_2024"] * spec.population_scale;
+    // Initial exporters: the firms whose best destination's profit ratio is highest, as many as
+    // ~80% of the trading-firm target less the import-only traders (a stock at a point in time
+    // is smaller than the count of firms trading at some time in a year); each exports where
+    // its ratio clears the same threshold. The burn-in then brings flows into balance.
+    {
+        const double fixed_share = par["fixed_cost_share"];
+        std::vector<double> best(n_firms, 0.0);
+        std::size_t import_only = 0;
+        for (std::size_t i = leaders.size(); i < n_firms; ++i) {
+            import_only += (*f_importer)[i] == 2;
+            const auto s = (*f_sector)[i];
+            for (std::size_t d = 0; d < R; ++d)
+                best[i] = std::max(best[i], demand_shift[s][d] * (*f_capability)[i] * demand_draw[i * R + d] /
+                                                sigma_ces / (fixed_share * ref_profit_2024[s]));
+        }
+        std::vector<double> sorted(best.begin() + std::ptrdiff_t(leaders.size()), best.end());
+        std::sort(sorted.begin(), sorted.end(), std::greater<>());
+        const auto n_start = std::size_t(std::clamp(0.8 * target_firms - double(import_only), 1.0, double(sorted.size())));
+        const double kappa = sorted[n_start - 1];
+        for (std::size_t i = leaders.size(); i < n_firms; ++i) {
+            const auto s = (*f_sector)[i];
+            for (std::size_t d = 0; d < R; ++d) {
+                const double ratio = demand_shift[s][d] * (*f_capability)[i] * demand_draw[i * R + d] /
+                                     sigma_ces / (fixed_share * ref_profit_2024[s]);
+                if (ratio >= kappa) {
+                    status[i * R + d] = 2;
+                    tenure[i * R + d] = 24;
+                }
+            }
+        }
+    }
+    const double imports_target = total * (1.0 - par["export_share_2024"]);
+    for (std::int32_t m = 0; m < burn_in_months; ++m) {
+        if (m % 12 == 0) {
+            std::fill(traded_this_year.begin(), traded_this_year.end(), 0);
+            std::fill(exported_this_year.begin(), exported_this_year.end(), 0);
+            year = month_totals{};
+        }
+        firm_month(spec.start, 0);
+        year.add(month);
+        ++month_abs;
+        if (m % 12 == 11) {
+            // (1) firm count
+            double trading = 0;
+            for (auto t: traded_this_year) trading += t;
+            const double ratio = target_firms / std::max(1.0, trading);
+            if (std::getenv("TRADEECO_DEBUG_CALIBRATION"))
+                std::fprintf(stderr, "burn-in month %d: trading %.0f target %.0f entry_scale %.4g entries %.0f trial exits %.0f\n",
+                             m, trading, target_firms, entry_scale, year.new_entries, year.trial_exits);
+            if (m < burn_in_months - 12) entry_scale *= std::clamp(ratio, 0.5, 2.0);
+            // (2) values by sector x region for non-leaders
+            for (std::size_t s = 0; s < S; ++s) {
+                double leader_share = 0;
+                for (const auto& L: leaders)
+                    if (std::size_t(L.s) == s) leader_share += L.share_of_sector;
+                for (std::size_t d = 0; d < R; ++d) {
+                    const double want = sector_target[s] * region_share[d];
+                    const double lead = sector_target[s] * leader_share * region_share[d];
+                    const double got = year.exports[s][d] - lead;
+                    if (got > 0) demand_shift[s][d] *= std::clamp((want - lead) / got, 0.2, 5.0);
+                }
+            }
+            // (3) ordinary imports fill what processing imports leave.
+            double proc = 0, ord = 0;
+            for (std::size_t s = 0; s < S; ++s)
+                for (std::size_t d = 0; d < R; ++d) proc += year.imports[s][d];
+            double zimp = 0;
+            for (std::size_t i = leaders.size(); i < n_firms; ++i)
+                if ((*f_importer)[i] == 2 || ((*f_importer)[i] == 1 && exported_this_year[i])) zimp += (*f_capability)[i];
+            ord = ordinary_import_scale * zimp * 12.0;
+            proc -= ord;
+            ordinary_import_scale = std::max(0.0, imports_target - proc) / std::max(1e-12, zimp * 12.0);
+        }
+    }
+    // Fixed and sunk costs stay tied to the 2024 calibration (ref_profit_2024 unchanged), so the
+    // rescaled demand shifters move profits but the entry rule keeps its calibration.
+    burning_in = false;
+    std::fill(traded_this_year.begin(), traded_this_year.end(), 0);
+    std::fill(exported_this_year.begin(), exported_this_year.end(), 0);
+    std::fill(f_trade_year->begin(), f_trade_year->end(), 0.0);
+    year = month_totals{};
+    // Transit cargo: other provinces' pool on each rail route sized so that departures run ~85%
+    // full in 2024 (ASSUMPTION load factor) with the hub share at the 2021 level of 42.9% of
+    // corridor cargo from outside the city (data lsc_cq_outside_city_share_pct).
+    transit_utility_gap = std::log(0.429 / (1 - 0.429));
+    for (std::size_t r = 0; r < num_routes; ++r) {
+        const auto& rd = route_table[r];
+        if (rd.how != detail::mode::rail && rd.how != detail::mode::rail_sea) continue;
+        const double capacity_month = rd.departures_per_week * rd.teu_per_departure * 52.0 / 12.0;
+        double own = 0;
+        for (std::size_t s = 0; s < S; ++s) {
+            const double value_per_teu = detail::value_cny_per_kg[s] * detail::kg_per_teu;
+            for (std::size_t d = 0; d < R; ++d)
+                own += (month.exports[s][d] + month.imports[s][d]) * 1e8 / value_per_teu * route_share[s][d][r];
+        }
+        const double transit_wanted = std::max(0.0, 0.85 * capacity_month - own);
+        transit_pool_teu[r] = transit_wanted / 0.429;
+    }
+}
+
+// -------------------------------------------------------------------------------------------
+trade_model::trade_model(const model_spec& spec, std::int32_t replicate, sim::executor& ex):
+    s_(std::make_unique<state>(spec, replicate, ex)) {
+    auto& s = *s_;
+    s.build_population();
+    s.calibrate_values();
+    s.declare_outputs();
+    s.burn_in();
+    s.steps.add_phase("policy_and_costs", sim::cadence::month_start,
+                      [&s](const sim::day_info& d) { s.update_trade_costs(d.today); });
+    s.steps.add_phase("firm_decisions", sim::cadence::month_start, [&s](const sim::day_info& d) {
+        s.firm_month(d.today, d.month_index);
+        ++s.month_abs;
+    });
+    s.steps.add_phase("routing_and_booking", sim::cadence::month_start,
+                      [&s](const sim::day_info& d) { s.route_month(d.today); });
+    s.steps.add_phase("departures", sim::cadence::daily, [&s](const sim::day_info& d) { s.departures_day(d); });
+    s.steps.add_phase("monthly_indicators", sim::cadence::month_end,
+                      [&s](const sim::day_info& d) { s.record_month(d); });
+    s.steps.add_phase("yearly_processes", sim::cadence::year_end, [&s](const sim::day_info& d) {
+        s.year_end(d);
+        std::fill(s.traded_this_year.begin(), s.traded_this_year.end(), 0);
+        std::fill(s.exported_this_year.begin(), s.exported_this_year.end(), 0);
+        std::fill(s.f_trade_year->begin(), s.f_trade_year->end(), 0.0);
+        s.year = month_totals{};
+        s.year_teu.fill(0);
+        s.year_trains.fill(0);
+        s.year_transit_teu.fill(0);
+        s.year_delay_days.fill(0);
+        s.year_logistics_cost = 0;
+        s.cr_trains_at_month_start = 0;
+    });
+}
+
+trade_model::~trade_model() = default;
+
+std::int32_t trade_model::advance(std::int32_t n) {
+    auto& s = *s_;
+    std::int32_t done = 0;
+    // The schedule runs whole calendars; step day by day through a one-day view of it.
+    while (done < n && s.day < s.clock.num_days()) {
+        s.steps.run_day(s.clock, s.day);
+        ++s.day;
+        ++done;
+    }
+    return done;
+}
+
+bool trade_model::run(const std::function<bool(std::int32_t, std::int32_t)>& progress) {
+    auto& s = *s_;
+    while (s.day < s.clock.num_days()) {
+        s.steps.run_day(s.clock, s.day);
+        ++s.day;
+        if (progress && !progress(s.day, s.clock.num_days())) return false;
+    }
+    return true;
+}
+
+bool trade_model::finished() const noexcept { return s_->day >= s_->clock.num_days(); }
+std::int32_t trade_model::days_done() const noexcept { return s_->day; }
+const sim::calendar& trade_model::clock() const noexcept { return s_->clock; }
+
+sim::agent_table& trade_model::agents(std::string_view table) {
+    if (table == "firms") return s_->firms;
+    if (table == "forwarders") return s_->forwarders;
+    if (table == "services") return s_->services;
+    throw std::out_of_range("no agent table '" + std::string(table) + "' (firms, forwarders, services)");
+}
+std::vector<std::string> trade_model::agent_table_names() const { return {"firms", "forwarders", "services"}; }
+const sim::replicate_record& trade_model::record() const noexcept { return s_->rec; }
+sim::replicate_record trade_model::take_record() { return std::move(s_->rec); }
+
+} // namespace tradeeco::models

@@ -272,6 +272,7 @@ struct trade_model::state {
     // Strength of a lever for a target at a date: sum over instruments in force, each ramped.
     template <class Match>
     double lever_strength(lever what, sim::date today, Match&& match) const {
+        if (burning_in) return 0; // the burn-in is the 2024 state: no policy in force
         double total = 0;
         for (const auto& ins: spec.instruments) {
             if (ins.what != what) continue;
@@ -289,6 +290,7 @@ struct trade_model::state {
     }
     template <class Match>
     double shock_level(shock_kind what, sim::date today, Match&& match) const {
+        if (burning_in) return 0;
         double total = 0;
         for (const auto& sh: spec.shocks) {
             if (sh.what != what) continue;

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The main job on the embedded Chongqing data: installs what is missing, builds and installs
+# tradeeco into .venv, runs the baseline and the plan scenarios and prints their comparison.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash tools/install_deps.sh
+echo "tradeeco: building and installing (pip install .)"
+.venv/bin/python -m pip install -q .
+mkdir -p results
+.venv/bin/tradeeco run baseline --out results/baseline.h5 "$@"
+.venv/bin/tradeeco run plan --out results/plan.h5 "$@"
+.venv/bin/tradeeco compare results/baseline.h5 results/plan.h5

@@ -80,7 +80,10 @@ void run_to_file(const model_spec& spec, const std::filesystem::path& out, const
                    {"first_replicate", double(options.first_replicate)},
                    {"threads", double(pool.threads())},
                    {"population_scale", spec.population_scale}};
-    sim::results_writer writer(out, {sim::calendar(spec.start, spec.end), series, tables, root});
+    root.text.emplace_back("seed_text", std::to_string(spec.seed)); // exact beyond 2^53
+    sim::results_layout layout{sim::calendar(spec.start, spec.end), series, tables, root};
+    layout.expected_replicates = spec.replicates; // fixed-length replicate dim: fast opens
+    sim::results_writer writer(out, std::move(layout));
 
     // Replicates run in parallel, each serially inside, and are written in index order through
     // a small reorder buffer (HDF5 is not thread-safe; one writer at a time). Memory stays

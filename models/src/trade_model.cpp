@@ -911,8 +911,8 @@ void trade_model::state::declare_outputs() {
     if (spec.outputs.train_departures)
         departures_table = std::int32_t(rec.declare_table(
             {"train_departures", "One row per departure of a scheduled service",
-             {{"step", "days since start", "Day of departure", sim::column_type::i64},
-              {"route", "", "Route index (route_names attribute)", sim::column_type::i64},
+             {{"step", "days since " + sim::to_string(spec.start), "Day of departure", sim::column_type::i64},
+              {"route", "", "Route index, in the order of the scenario route names (docs/scenarios.md)", sim::column_type::i64},
               {"load_teu", "TEU", "Containers carried", sim::column_type::f64},
               {"capacity_teu", "TEU", "Capacity of the departure", sim::column_type::f64},
               {"transit_days", "days", "Transit time including delays", sim::column_type::f64}}}));

@@ -1,5 +1,6 @@
 #include <tradeeco/sim/calendar.hpp>
 
+#include <cstdio>
 #include <stdexcept>
 
 namespace tradeeco::sim {

@@ -8,10 +8,40 @@
 #include <stdexcept>
 #include <thread>
 
+#if defined(__SANITIZE_THREAD__)
+#define TRADEECO_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define TRADEECO_TSAN 1
+#endif
+#endif
+#ifdef TRADEECO_TSAN
+#include <sanitizer/tsan_interface.h>
+#endif
+
 namespace tradeeco::sim {
+
+namespace {
+// ThreadSanitizer cannot see the synchronisation inside libtbb (it is not instrumented), so it
+// takes every hand-off of a block to a worker for a race. These two calls tell it what TBB
+// guarantees: whatever the caller did before a loop happens before each block, and each block
+// happens before the loop returns. Races between blocks of one loop are still reported. Races
+// TSan sees inside TBB's own inline code are suppressed by tests/tsan.supp (docs/development.md).
+void tsan_release([[maybe_unused]] void* sync) {
+#ifdef TRADEECO_TSAN
+    __tsan_release(sync);
+#endif
+}
+void tsan_acquire([[maybe_unused]] void* sync) {
+#ifdef TRADEECO_TSAN
+    __tsan_acquire(sync);
+#endif
+}
+} // namespace
 
 struct executor::arena {
     tbb::task_arena value;
+    char fork = 0, join = 0; // addresses the TSan annotations synchronise on
     explicit arena(int n): value(n) {}
 };
 
@@ -33,15 +63,22 @@ void executor::run_blocks(std::size_t n, std::size_t grain, block_fn f) {
     }
     // simple_partitioner over block indices: each task gets whole blocks, never a split one, so
     // block boundaries are the same whatever the thread count.
+    // By value: a worker must reach the sync addresses without reading the executor first.
+    char* const fork = &arena_->fork;
+    char* const join = &arena_->join;
+    tsan_release(fork);
     arena_->value.execute([&] {
         tbb::parallel_for(
             tbb::blocked_range<std::size_t>(0, blocks, 1),
-            [&](const tbb::blocked_range<std::size_t>& r) {
+            [&, fork, join](const tbb::blocked_range<std::size_t>& r) {
+                tsan_acquire(fork);
                 for (std::size_t b = r.begin(); b < r.end(); ++b)
                     f.call(f.ctx, b * grain, std::min(n, (b + 1) * grain));
+                tsan_release(join);
             },
             tbb::simple_partitioner{});
     });
+    tsan_acquire(join);
 }
 
 } // namespace tradeeco::sim

@@ -37,6 +37,7 @@ public:
         if (find(name)) throw std::logic_error("agent_table: duplicate column " + name);
         auto col = std::make_unique<typed_column<T>>(std::move(name), init);
         col->values.assign(size(), init);
+        col->staged.assign(staged_births_, init); // births staged before the column existed
         auto& out = col->values;
         columns_.push_back(std::move(col));
         return out;

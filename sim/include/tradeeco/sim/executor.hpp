@@ -44,6 +44,7 @@ public:
     template <class T, class Map, class Combine>
     T reduce(std::size_t n, T identity, Map&& map, Combine&& combine,
              std::size_t grain = default_grain) {
+        if (grain == 0) grain = default_grain; // as run_blocks does; partial[] is indexed by it
         const std::size_t blocks = num_blocks(n, grain);
         std::vector<T> partial(blocks, identity);
         for_each_block(n, grain, [&](std::size_t begin, std::size_t end) {
@@ -57,8 +58,10 @@ public:
     }
 
     static constexpr std::size_t default_grain = 4096;
+    /// Number of blocks a loop over [0, n) is split into (grain 0 means default_grain).
     static std::size_t num_blocks(std::size_t n, std::size_t grain) {
-        return grain == 0 ? 0 : (n + grain - 1) / grain;
+        if (grain == 0) grain = default_grain;
+        return (n + grain - 1) / grain;
     }
 
 private:

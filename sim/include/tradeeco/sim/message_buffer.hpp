@@ -20,6 +20,7 @@ public:
     /// Replaces the buffer's previous content.
     template <class Emit>
     void emit(executor& ex, std::size_t n, Emit&& emit, std::size_t grain = executor::default_grain) {
+        if (grain == 0) grain = executor::default_grain; // blocks[] is indexed by begin / grain
         std::vector<std::vector<M>> blocks(executor::num_blocks(n, grain));
         ex.for_each_block(n, grain, [&](std::size_t begin, std::size_t end) {
             auto& out = blocks[begin / grain];

@@ -238,7 +238,7 @@ struct trade_model::state {
     std::array<double, num_routes> departures_week{};
     std::array<double, num_routes> transit_teu_month{}; // other provinces' cargo via the hub
     std::array<double, num_routes> transit_pool_teu{};  // calibrated monthly pool
-    std::array<double, num_routes> year_teu{}, year_trains{}, year_transit_teu{};
+    std::array<double, num_routes> year_teu{}, year_trains{}, year_transit_teu{}, year_booked_teu{};
     std::array<double, num_routes> year_delay_days{};
     std::array<double, num_routes> base_teu_2024{};
     double hub_volume_2024 = 0;
@@ -374,6 +374,13 @@ void trade_model::state::build_population() {
         // Ownership: private firms 43.7% of trade in 2021 (data private_firm_trade_share_pct);
         // by count most firms are private (ASSUMPTION 70/20/10).
         own[i] = std::uint8_t(draw_index(ro, std::array<double, 3>{0.2, 0.7, 0.1}));
+        // A tenth of firms in e-commerce-suited sectors sell through the channel in 2024
+        // (ASSUMPTION; no consistent series, data README).
+        if (sec[i] == std::uint8_t(sector::consumer_goods_hardware) || sec[i] == std::uint8_t(sector::agri_food) ||
+            sec[i] == std::uint8_t(sector::motorcycles_machinery)) {
+            auto rc = rng(id, 0, p_cbec);
+            (*f_cbec)[i] = rc.bernoulli(0.1) ? 1 : 0;
+        }
         auto rm = rng(id, 0, p_sme);
         (*f_sme)[i] = rm.bernoulli(par["sme_share"]) ? 1 : 0;
         // Ordinary importers: class 2 imports all year (import-only traders, a share of trading
@@ -799,7 +806,10 @@ void trade_model::state::route_month(sim::date today) {
         month_teu[r] += transit_teu_month[r];
         if (!burning_in) year_transit_teu[r] += transit_teu_month[r];
     }
-    for (std::size_t r = 0; r < num_routes; ++r) backlog_teu[r] += month_teu[r];
+    for (std::size_t r = 0; r < num_routes; ++r) {
+        backlog_teu[r] += month_teu[r];
+        if (!burning_in) year_booked_teu[r] += month_teu[r];
+    }
     year_logistics_cost += cost;
 }
 
@@ -1082,13 +1092,14 @@ void trade_model::state::year_end(const sim::day_info& d) {
     const double rmb = year.rmb_goods + rmb_nongoods_2024 * std::pow(1.0 + par["rmb_nongoods_growth"], y);
     // Corridor volumes.
     const double cr_trains = year_trains[0] + year_trains[1] + year_trains[2];
-    double lsc_teu = 0, lsc_transit = 0, hub = 0;
+    double lsc_teu = 0, lsc_transit = 0, lsc_booked = 0, hub = 0;
     for (std::size_t r = 0; r < num_routes; ++r) {
         const auto how = route_table[r].how;
         if (how == detail::mode::rail_sea || route(r) == route::clt_rail || route(r) == route::road_vietnam ||
             route(r) == route::road_laos) {
             lsc_teu += year_teu[r];
             lsc_transit += year_transit_teu[r];
+            lsc_booked += year_booked_teu[r];
         }
         if (how == detail::mode::rail || how == detail::mode::rail_sea) hub += year_teu[r];
     }
@@ -1129,7 +1140,7 @@ void trade_model::state::year_end(const sim::day_info& d) {
         exp_sum > 0 ? year.indirect_exports / exp_sum * 100.0 : 0.0,
         cbec_prev_year > 0 ? (year.cbec_exports / cbec_prev_year - 1.0) * 100.0 : std::nan(""),
         cr_trains, cr_trains * (5700.0 / 2059.0), lsc_teu,
-        lsc_teu > 0 ? lsc_transit / lsc_teu * 100.0 : 0.0,
+        lsc_booked > 0 ? lsc_transit / lsc_booked * 100.0 : 0.0,
         (hub / hub_volume_2024 - 1.0) * 100.0, clt_days, clt_cut * 100.0,
         forwarders_count, a_level_firms, one_bill_cum, rail_doc, logistics_gdp, year_logistics_cost,
     };
@@ -1258,8 +1269,9 @@ void trade_model::state::burn_in() {
             for (std::size_t d = 0; d < R; ++d)
                 own += (month.exports[s][d] + month.imports[s][d]) * 1e8 / value_per_teu * route_share[s][d][r];
         }
-        const double transit_wanted = std::max(0.0, 0.85 * capacity_month - own);
-        transit_pool_teu[r] = transit_wanted / 0.429;
+        (void)capacity_month;
+        // Transit cargo is 42.9% of the route's volume in 2024: transit = own x 0.429 / 0.571.
+        transit_pool_teu[r] = own * (0.429 / 0.571) / 0.429;
     }
 }
 
@@ -1291,6 +1303,7 @@ trade_model::trade_model(const model_spec& spec, std::int32_t replicate, sim::ex
         s.year_teu.fill(0);
         s.year_trains.fill(0);
         s.year_transit_teu.fill(0);
+        s.year_booked_teu.fill(0);
         s.year_delay_days.fill(0);
         s.year_logistics_cost = 0;
         s.cr_trains_at_month_start = 0;

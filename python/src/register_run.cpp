@@ -1,0 +1,98 @@
+// Running every replicate of a scenario into a result file, with the GIL released. Inputs are
+// checked while the GIL is held; the progress callback takes the GIL back for each call and
+// gives Python a chance to act on Ctrl-C.
+
+#include "bindings.hpp"
+
+#include <tradeeco/models/run.hpp>
+#include <tradeeco/sim/errors.hpp>
+
+#include <pybind11/stl/filesystem.h>
+
+#include <filesystem>
+
+namespace tradeeco::python {
+
+void callback_error::raise() {
+    py::error_already_set e = *error;
+    error.reset();
+    if (e.matches(PyExc_KeyboardInterrupt) && !e.matches(run_cancelled_type())) {
+        py::object cancelled =
+            py::reinterpret_borrow<py::object>(run_cancelled_type())("run cancelled");
+        // Keep the interrupt as __context__, as `raise` inside an `except` block would.
+        PyException_SetContext(cancelled.ptr(), e.value().inc_ref().ptr()); // steals
+        PyErr_SetObject(run_cancelled_type().ptr(), cancelled.ptr());
+        throw py::error_already_set();
+    }
+    throw e;
+}
+
+bool call_progress(const py::object& callback, callback_error& failure, std::int32_t done,
+                   std::int32_t total) {
+    py::gil_scoped_acquire gil;
+    if (failure) return false;
+    if (PyErr_CheckSignals() != 0) {
+        failure.capture();
+        return false;
+    }
+    if (callback.is_none()) return true;
+    try {
+        py::object answer = callback(done, total);
+        // Only an explicit False stops; None (the usual return of a function) goes on.
+        return answer.ptr() != Py_False;
+    } catch (py::error_already_set& e) {
+        failure.error.emplace(std::move(e));
+        return false;
+    }
+}
+
+void register_run(py::module_& m) {
+    m.def(
+        "run_to_file",
+        [](const py_spec& spec, const std::filesystem::path& out, int threads,
+           std::int32_t first_replicate, const py::object& progress) {
+            // Everything is checked with the GIL held; after release no Python object is touched
+            // except through call_progress, which takes the GIL back.
+            if (threads < 0) throw py::value_error("threads must be >= 0 (0 = all cores)");
+            if (first_replicate < 0) throw py::value_error("first_replicate must be >= 0");
+            if (!progress.is_none() && !PyCallable_Check(progress.ptr()))
+                throw py::type_error("progress must be a callable(done, total) or None");
+            if (out.empty()) throw py::value_error("out must be a file path");
+            if (std::filesystem::is_directory(out))
+                throw sim::io_error(out.string() + ": is a folder; give a file name");
+            if (out.has_parent_path() && !std::filesystem::is_directory(out.parent_path()))
+                throw sim::io_error(out.string() + ": folder " + out.parent_path().string() +
+                                    " does not exist");
+
+            callback_error failure;
+            models::run_options options;
+            options.threads = threads;
+            options.first_replicate = first_replicate;
+            // Captures references only: copying the std::function must not touch refcounts.
+            options.progress = [&progress, &failure](std::int32_t done, std::int32_t total) {
+                return call_progress(progress, failure, done, total);
+            };
+            try {
+                py::gil_scoped_release nogil;
+                models::run_to_file(spec.spec, out, options);
+            } catch (const models::run_cancelled&) {
+                if (failure) failure.raise();
+                throw;
+            }
+            // The run may have finished just as the callback failed: still report the failure.
+            if (failure) failure.raise();
+            return out;
+        },
+        py::arg("spec"), py::arg("out"), py::arg("threads") = 1, py::arg("first_replicate") = 0,
+        py::arg("progress") = py::none(),
+        R"doc(Runs every replicate of `spec` and writes one HDF5/netCDF-4 result file at `out`.
+
+Replicates run in parallel on `threads` threads (0 = all cores); results do not depend on the
+thread count. Replicate indices are [first_replicate, first_replicate + spec.replicates).
+The GIL is released while the model runs. `progress(done, total)` is called after each
+replicate with the GIL held; returning False cancels. Ctrl-C also cancels. A cancelled run
+raises RunCancelled and leaves no file; an exception raised by `progress` propagates.
+Returns `out` as a pathlib.Path.)doc");
+}
+
+} // namespace tradeeco::python

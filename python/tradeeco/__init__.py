@@ -1,0 +1,88 @@
+"""tradeeco: an agent-based simulation of Chongqing's foreign trade 2024-2027.
+
+The model itself is C++ (``tradeeco._core``); this package is the Python face of it:
+
+* :func:`run` runs a scenario's replicates into a result file and returns an xarray.Dataset;
+  :func:`open` opens a result file; :class:`Model` steps one replicate interactively.
+* :func:`load_scenario`, :func:`scenario_path` and :func:`shipped_scenarios` find and validate
+  scenarios; a :class:`Spec` is the validated, immutable result.
+* :mod:`tradeeco.targets` holds the plan's targets; :mod:`tradeeco.analysis` computes the
+  probability of meeting them, paired scenario differences and tidy frames, and draws fan charts
+  and package comparisons.
+* ``tradeeco`` on the command line (:mod:`tradeeco.cli`) does the same from a shell.
+
+Example:
+    >>> import tradeeco
+    >>> ds = tradeeco.run("baseline", replicates=4, progress=False)  # doctest: +SKIP
+    >>> tradeeco.analysis.attainment(ds)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from . import analysis, plot, targets
+from ._native import available as _core_available
+from ._native import core as _core_or_raise
+from ._results import open, open_events, run
+from ._scenarios import (
+    as_spec,
+    load_scenario,
+    load_scenario_string,
+    scenario_path,
+    shipped_scenarios,
+)
+from .errors import (
+    ModelError,
+    NotPairedError,
+    ResultIOError,
+    RunCancelled,
+    ScenarioError,
+    TradeecoError,
+)
+from .model import Model
+
+__all__ = [
+    "Model",
+    "ModelError",
+    "NotPairedError",
+    "ResultIOError",
+    "RunCancelled",
+    "ScenarioError",
+    "Spec",
+    "TradeecoError",
+    "__version__",
+    "analysis",
+    "as_spec",
+    "git_revision",
+    "lever_catalogue",
+    "load_scenario",
+    "load_scenario_string",
+    "open",
+    "open_events",
+    "parameter_table",
+    "plot",
+    "run",
+    "scenario_path",
+    "shipped_scenarios",
+    "shock_catalogue",
+    "targets",
+]
+
+if _core_available():
+    from ._core import Spec, git_revision, lever_catalogue, parameter_table, shock_catalogue
+    from ._core import version as _core_version
+
+    __version__: str = _core_version()
+else:  # pragma: no cover - a source checkout without the compiled module
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as _dist_version
+
+    try:
+        __version__ = _dist_version("tradeeco")
+    except PackageNotFoundError:
+        __version__ = "0+unknown"
+
+    def _missing(*_args, **_kwargs):
+        _core_or_raise()
+
+    Spec = None  # type: ignore[assignment]
+    git_revision = lever_catalogue = parameter_table = shock_catalogue = _missing

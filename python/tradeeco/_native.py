@@ -1,0 +1,29 @@
+"""Access to the compiled core, with one clear error when it is missing."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+try:
+    from . import _core as _core_module
+except ImportError as e:  # a source checkout that was not built, or a broken build
+    _core_module = None
+    _import_error: ImportError | None = e
+else:
+    _import_error = None
+
+
+def available() -> bool:
+    """Whether the compiled core (tradeeco._core) could be imported."""
+    return _core_module is not None
+
+
+def core() -> ModuleType:
+    """The compiled module; ImportError with the reason if it is not available."""
+    if _core_module is None:
+        raise ImportError(
+            "tradeeco's compiled core (tradeeco._core) is not available: "
+            f"{_import_error}. Build and install the package with `pip install .` from the "
+            "repository root."
+        ) from _import_error
+    return _core_module

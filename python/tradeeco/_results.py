@@ -1,0 +1,130 @@
+"""Running scenarios into result files and opening them as xarray Datasets."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from ._native import core
+from ._scenarios import ScenarioLike, as_spec
+
+__all__ = ["open", "open_events", "run"]
+
+ProgressArg = bool | Callable[[int, int], object] | None
+
+
+def open(path: str | os.PathLike, *, group: str | None = None, chunks=None) -> xr.Dataset:
+    """Opens a tradeeco result file as an xarray.Dataset (lazily, with the h5netcdf engine).
+
+    Series are variables over ``(replicate, month)`` or ``(replicate, year)``; ``month`` holds
+    datetimes (first day of each month), ``year`` calendar years. Units, long names, targets
+    and the run's provenance (scenario text, seed, version) are in the attributes. Pass
+    ``chunks={}`` to get dask arrays (needs the ``dask`` extra). Use it as a context manager, or
+    call ``.load()`` and ``.close()``, to release the file.
+
+    Example:
+        >>> import tradeeco
+        >>> with tradeeco.open("baseline.h5") as ds:  # doctest: +SKIP
+        ...     print(ds["trading_firms"].sel(year=2027).mean().item())
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no such result file")
+    ds = xr.open_dataset(path, engine="h5netcdf", group=group, chunks=chunks)
+    return _decode_months(ds)
+
+
+def open_events(path: str | os.PathLike, table: str) -> xr.Dataset:
+    """Opens an event table (group ``events/<table>``) of a result file: one variable per
+    column over the ``row`` dimension, with the replicate each event happened in."""
+    return open(path, group=f"events/{table}")
+
+
+def _decode_months(ds: xr.Dataset) -> xr.Dataset:
+    # xarray decodes CF "days since ..." itself; this covers files whose month coordinate lost
+    # its units (or was decoded off by the caller) so users always get datetimes.
+    if "month" in ds.coords and not np.issubdtype(ds["month"].dtype, np.datetime64):
+        units = ds["month"].attrs.get("units", "")
+        if "since" in units:
+            ds = xr.decode_cf(ds, decode_times=True)
+    return ds
+
+
+def _progress_callback(progress: ProgressArg, total: int, desc: str):
+    """(callback, close) for run_to_file from the `progress` argument of run()."""
+    if progress is None or progress is False:
+        return None, lambda: None
+    if callable(progress):
+        return progress, lambda: None
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, desc=desc, unit="replicate", leave=False, dynamic_ncols=True)
+
+    def update(done: int, total: int) -> None:
+        bar.total = total
+        bar.update(done - bar.n)
+
+    return update, bar.close
+
+
+def run(
+    scenario: ScenarioLike,
+    out: str | os.PathLike | None = None,
+    *,
+    replicates: int | None = None,
+    threads: int = 1,
+    seed: int | None = None,
+    progress: ProgressArg = True,
+    first_replicate: int = 0,
+) -> xr.Dataset:
+    """Runs every replicate of a scenario and returns the results as an xarray.Dataset.
+
+    Args:
+        scenario: a shipped scenario's name (``"baseline"``), a scenario file, or a Spec.
+        out: the result file to write. If None, the run goes to a temporary file that is read
+            into memory and deleted; otherwise the returned Dataset is opened lazily from
+            ``out`` (close it, or use ``with``, to release the file).
+        replicates, seed: override the scenario's values.
+        threads: threads to run replicates on (0 = all cores). Results do not depend on it.
+        progress: True for a tqdm progress bar, False/None for none, or a callable
+            ``(done, total)``; a callable returning False cancels the run.
+        first_replicate: index of the first replicate, to split an ensemble over several calls.
+
+    Raises:
+        ScenarioError: the scenario is invalid.
+        RunCancelled: Ctrl-C or the progress callback cancelled the run (no file is left).
+
+    Example:
+        >>> import tradeeco
+        >>> ds = tradeeco.run("baseline", replicates=4, progress=False)  # doctest: +SKIP
+        >>> ds["trading_firms"].sel(year=2027).mean("replicate").item()  # doctest: +SKIP
+    """
+    spec = as_spec(scenario)
+    if replicates is not None or seed is not None:
+        spec = spec.with_(seed=seed, replicates=replicates)
+    callback, close = _progress_callback(progress, spec.replicates, spec.name)
+    tmpdir = None
+    try:
+        if out is None:
+            tmpdir = tempfile.mkdtemp(prefix="tradeeco-")
+            target = Path(tmpdir) / f"{spec.name}.h5"
+        else:
+            target = Path(out)
+        core().run_to_file(
+            spec, target, threads=threads, first_replicate=first_replicate, progress=callback
+        )
+        close()
+        if tmpdir is None:
+            return open(target)
+        with open(target) as ds:
+            return ds.load()
+    finally:
+        close()
+        if tmpdir is not None:
+            shutil.rmtree(tmpdir, ignore_errors=True)

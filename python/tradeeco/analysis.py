@@ -1,0 +1,524 @@
+"""Analysing result files: target attainment, paired scenario differences, tidy frames, plots.
+
+Every function takes results as xarray Datasets as returned by :func:`tradeeco.open` or
+:func:`tradeeco.run`: variables over ``(replicate, month)`` or ``(replicate, year)``. Where
+several scenarios are compared, pass a mapping ``{label: dataset}`` (or a list; labels then come
+from each file's ``scenario`` attribute).
+
+Indicators whose name is a target id of :mod:`tradeeco.targets` are checked against the plan's
+targets. A monthly indicator is turned into one value per year by :func:`yearly`.
+
+Example (a synthetic ensemble, so it runs without the model)::
+
+    >>> import numpy as np, xarray as xr
+    >>> from tradeeco import analysis
+    >>> firms = np.array([[5100.0, 5600.0], [4900.0, 5400.0]])  # 2 replicates x 2 years
+    >>> ds = xr.Dataset({"trading_firms": (("replicate", "year"), firms)},
+    ...                 coords={"replicate": [0, 1], "year": [2025, 2027]},
+    ...                 attrs={"scenario": "demo", "seed": 1})
+    >>> analysis.attainment(ds)[["indicator", "year", "target", "p_met"]].values.tolist()
+    [['trading_firms', 2025, 5000.0, 0.5], ['trading_firms', 2027, 5500.0, 0.5]]
+    >>> analysis.paired_difference(ds, ds)["mean"].tolist()
+    [0.0, 0.0]
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from . import targets as _targets
+from .errors import NotPairedError
+from .plot import fan_chart, plot_comparison
+
+__all__ = [
+    "attainment",
+    "check_paired",
+    "fan_chart",
+    "is_paired",
+    "paired_difference",
+    "plot_comparison",
+    "replicate_differences",
+    "scenario_name",
+    "summary",
+    "target_indicators",
+    "to_frame",
+    "yearly",
+]
+
+Results = xr.Dataset | Mapping[str, xr.Dataset] | Sequence[xr.Dataset]
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def scenario_name(ds: xr.Dataset, default: str = "scenario") -> str:
+    """The scenario label of a result set: its ``scenario`` attribute, else the file name."""
+    for key in ("scenario", "scenario_name", "name"):
+        value = ds.attrs.get(key)
+        if isinstance(value, str) and value:
+            return value
+    source = ds.encoding.get("source")
+    return Path(source).stem if source else default
+
+
+def as_mapping(results: Results) -> dict[str, xr.Dataset]:
+    """``{label: dataset}`` from a Dataset, a mapping or a sequence of Datasets. Duplicate labels
+    from a sequence get a numeric suffix."""
+    if isinstance(results, xr.Dataset):
+        return {scenario_name(results): results}
+    if isinstance(results, Mapping):
+        return dict(results)
+    out: dict[str, xr.Dataset] = {}
+    for i, ds in enumerate(results):
+        label = scenario_name(ds, default=f"scenario{i}")
+        if label in out:
+            label = f"{label}#{i}"
+        out[label] = ds
+    return out
+
+
+def target_indicators(ds: xr.Dataset) -> list[str]:
+    """Target ids (in the targets table's order) that are variables of ``ds``."""
+    return [t for t in _targets.ids() if t in ds.data_vars]
+
+
+def yearly(ds: xr.Dataset, variable: str) -> xr.DataArray:
+    """One value per replicate and calendar year: ``(replicate, year)``.
+
+    A yearly variable is returned as is. A monthly one is reduced per calendar year according
+    to its ``cell_methods`` attribute: ``"month: sum"`` sums the months, ``"month: mean"``
+    averages them, anything else (a stock, such as a count of firms) takes the last month of
+    the year that has a value.
+
+    >>> import numpy as np, pandas as pd, xarray as xr
+    >>> months = pd.date_range("2024-01-01", periods=24, freq="MS")
+    >>> ds = xr.Dataset(
+    ...     {"x": (("replicate", "month"), np.arange(24.0)[None, :])},
+    ...     coords={"replicate": [0], "month": months},
+    ... )
+    >>> yearly(ds, "x").values.tolist()
+    [[11.0, 23.0]]
+    """
+    if variable not in ds.data_vars:
+        raise KeyError(f"no variable {variable!r} in the results")
+    da = ds[variable]
+    if "year" in da.dims:
+        return da
+    if "month" not in da.dims:
+        raise ValueError(f"{variable} has neither a month nor a year dimension: {da.dims}")
+    month = da["month"]
+    years = np.asarray(month.dt.year if np.issubdtype(month.dtype, np.datetime64) else month // 12)
+    method = str(da.attrs.get("cell_methods", ""))
+    da = da.transpose(..., "month")
+    values = np.asarray(da.values, dtype=float)
+    unique = np.unique(years)
+    out_values = np.full((*values.shape[:-1], unique.size), np.nan)
+    for k, y in enumerate(unique):
+        block = values[..., years == y]
+        valid = ~np.isnan(block)
+        any_valid = valid.any(axis=-1)
+        if "sum" in method:
+            res = np.where(any_valid, np.nansum(block, axis=-1), np.nan)
+        elif "mean" in method:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                res = np.nansum(block, axis=-1) / valid.sum(axis=-1)
+        else:
+            # A stock: the last month of the year that has a value.
+            last = block.shape[-1] - 1 - np.argmax(valid[..., ::-1], axis=-1)
+            res = np.take_along_axis(block, last[..., None], axis=-1)[..., 0]
+        out_values[..., k] = np.where(any_valid, res, np.nan)
+    dims = [*da.dims[:-1], "year"]
+    coords = {d: da[d].values for d in da.dims[:-1] if d in da.coords}
+    coords["year"] = unique.astype(np.int64)
+    out = xr.DataArray(out_values, dims=dims, coords=coords)
+    out.attrs = dict(da.attrs)
+    out.name = variable
+    return out
+
+
+def _t_quantile(p: float, df: float) -> float:
+    """Quantile of Student's t distribution (scipy if installed, else bisection on the CDF
+    computed with the regularised incomplete beta function)."""
+    try:
+        from scipy.stats import t as _t
+
+        return float(_t.ppf(p, df))
+    except ImportError:  # pragma: no cover - scipy is present in most environments
+        pass
+    if p == 0.5:
+        return 0.0
+    if p < 0.5:
+        return -_t_quantile(1.0 - p, df)
+
+    def cdf(x: float) -> float:
+        return 1.0 - 0.5 * _betainc(df / 2.0, 0.5, df / (df + x * x))
+
+    lo, hi = 0.0, 1.0
+    while cdf(hi) < p:
+        hi *= 2.0
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if cdf(mid) < p:
+            lo = mid
+        else:
+            hi = mid
+    return 0.5 * (lo + hi)
+
+
+def _betainc(a: float, b: float, x: float) -> float:  # pragma: no cover - scipy fallback
+    """Regularised incomplete beta I_x(a, b) (continued fraction, Numerical Recipes 6.4)."""
+    if x <= 0.0:
+        return 0.0
+    if x >= 1.0:
+        return 1.0
+    ln_front = (
+        math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
+    )
+    if x > (a + 1.0) / (a + b + 2.0):
+        return 1.0 - _betainc(b, a, 1.0 - x)
+    tiny = 1e-300
+    c, d = 1.0, 1.0 - (a + b) * x / (a + 1.0)
+    d = 1.0 / (d if abs(d) > tiny else tiny)
+    f = d
+    for m in range(1, 500):
+        for num in (
+            m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m)),
+            -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1)),
+        ):
+            d = 1.0 + num * d
+            d = 1.0 / (d if abs(d) > tiny else tiny)
+            c = 1.0 + num / c
+            c = c if abs(c) > tiny else tiny
+            f *= c * d
+        if abs(c * d - 1.0) < 1e-15:
+            break
+    return math.exp(ln_front) * f / a
+
+
+# --- attainment ------------------------------------------------------------------------------
+
+
+def attainment(
+    results: Results,
+    indicators: Iterable[str] | None = None,
+    years: Iterable[int] | None = None,
+    targets: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Probability of meeting each target, per scenario, indicator and target year.
+
+    For every indicator that has a target for a year present in the results, the share of
+    replicates whose yearly value (see :func:`yearly`) meets the target under its rule
+    (``at_least``, ``at_most``, ``greater_than``, ``less_than``). Replicates with no value for
+    that year are left out (``n`` counts the ones used).
+
+    Args:
+        results: a Dataset, ``{label: Dataset}`` or a list of Datasets.
+        indicators: target ids to check (default: every target id present).
+        years: years to check (default: every target year present).
+        targets: a table like :func:`tradeeco.targets.table` to use instead of the plan's.
+
+    Returns:
+        A DataFrame with columns scenario, indicator, year, target, rule, unit, n, mean, p05,
+        p95, p_met (one row per scenario x indicator x year).
+    """
+    table = _targets.table() if targets is None else targets
+    rows = []
+    for label, ds in as_mapping(results).items():
+        names = list(indicators) if indicators is not None else [t for t in table.index if t in ds]
+        for name in names:
+            if name not in table.index:
+                raise KeyError(f"{name!r} is not in the targets table")
+            if name not in ds.data_vars:
+                raise KeyError(f"{name!r} is not a variable of scenario {label!r}")
+            row = table.loc[name]
+            values = yearly(ds, name)
+            for year in _target_years(row, values, years):
+                v = np.asarray(values.sel(year=year).values, dtype=float).ravel()
+                v = v[~np.isnan(v)]
+                target = float(row[f"target_{year}"])
+                met = _targets.meets(v, target, row["rule"])
+                rows.append(
+                    {
+                        "scenario": label,
+                        "indicator": name,
+                        "year": int(year),
+                        "target": target,
+                        "rule": row["rule"],
+                        "unit": row["unit"],
+                        "n": int(v.size),
+                        "mean": float(v.mean()) if v.size else math.nan,
+                        "p05": float(np.quantile(v, 0.05)) if v.size else math.nan,
+                        "p95": float(np.quantile(v, 0.95)) if v.size else math.nan,
+                        "p_met": float(met.mean()) if v.size else math.nan,
+                    }
+                )
+    columns = [
+        "scenario",
+        "indicator",
+        "year",
+        "target",
+        "rule",
+        "unit",
+        "n",
+        "mean",
+        "p05",
+        "p95",
+        "p_met",
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _target_years(row: pd.Series, values: xr.DataArray, years: Iterable[int] | None) -> list[int]:
+    present = {int(y) for y in np.asarray(values["year"].values)}
+    wanted = _targets.TARGET_YEARS if years is None else tuple(int(y) for y in years)
+    out = []
+    for y in wanted:
+        col = f"target_{y}"
+        if y in present and col in row.index and not pd.isna(row[col]):
+            out.append(y)
+    return out
+
+
+def summary(ds: xr.Dataset, targets: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per target indicator in ``ds``, at the latest year that has both a value and a
+    target: indicator, year, mean, target, rule, unit, n, p_met. This is the table
+    ``tradeeco run`` prints at the end."""
+    att = attainment(ds, targets=targets)
+    if att.empty:
+        return att.drop(columns=["scenario"])
+    latest = att.sort_values("year").groupby("indicator", sort=False).tail(1)
+    order = {name: i for i, name in enumerate(_targets.ids())}
+    latest = latest.sort_values("indicator", key=lambda s: s.map(order))
+    return latest.drop(columns=["scenario", "p05", "p95"]).reset_index(drop=True)
+
+
+# --- paired differences ----------------------------------------------------------------------
+
+
+def _seed(ds: xr.Dataset):
+    value = ds.attrs.get("seed")
+    if value is None:
+        return None
+    if isinstance(value, np.ndarray):
+        value = value.ravel()[0] if value.size else None
+    if isinstance(value, bytes):
+        value = value.decode()
+    try:
+        return int(float(value)) if not isinstance(value, (int, np.integer)) else int(value)
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def is_paired(a: xr.Dataset, b: xr.Dataset) -> tuple[bool, str]:
+    """Whether two result sets share random streams replicate by replicate (same ``seed``
+    attribute and the same replicate coordinate), and if not, why."""
+    sa, sb = _seed(a), _seed(b)
+    if sa is None or sb is None:
+        return False, "a result set has no seed attribute"
+    if sa != sb:
+        return False, f"seeds differ ({sa} vs {sb})"
+    ra = np.asarray(a["replicate"].values) if "replicate" in a.coords else None
+    rb = np.asarray(b["replicate"].values) if "replicate" in b.coords else None
+    if ra is None or rb is None:
+        return False, "a result set has no replicate coordinate"
+    if ra.shape != rb.shape or not np.array_equal(ra, rb):
+        return False, (f"replicate coordinates differ ({_describe(ra)} vs {_describe(rb)})")
+    return True, "same seed and replicates"
+
+
+def _describe(r: np.ndarray) -> str:
+    if r.size == 0:
+        return "none"
+    if r.size > 1 and np.array_equal(r, np.arange(r[0], r[0] + r.size)):
+        return f"{r[0]}..{r[-1]}"
+    return ",".join(str(x) for x in r[:6]) + (",..." if r.size > 6 else "")
+
+
+def check_paired(a: xr.Dataset, b: xr.Dataset) -> None:
+    """Raises NotPairedError (a ValueError) unless ``a`` and ``b`` are paired (see is_paired)."""
+    ok, reason = is_paired(a, b)
+    if not ok:
+        raise NotPairedError(f"results are not paired: {reason}")
+
+
+def _default_variables(a: xr.Dataset, b: xr.Dataset) -> list[str]:
+    common = [t for t in target_indicators(a) if t in b.data_vars]
+    if common:
+        return common
+    return [
+        v
+        for v in a.data_vars
+        if v in b.data_vars and "replicate" in a[v].dims and ({"month", "year"} & set(a[v].dims))
+    ]
+
+
+def replicate_differences(
+    a: xr.Dataset, b: xr.Dataset, variables: Iterable[str] | None = None
+) -> xr.Dataset:
+    """``b - a`` per replicate and year for each variable (yearly values, see :func:`yearly`).
+    Raises NotPairedError unless the two share seeds and replicates."""
+    check_paired(a, b)
+    names = list(variables) if variables is not None else _default_variables(a, b)
+    diffs = {}
+    for name in names:
+        ya, yb = xr.align(yearly(a, name), yearly(b, name), join="inner")
+        d = yb - ya
+        d.attrs = {"units": ya.attrs.get("units", ""), "long_name": f"difference in {name}"}
+        diffs[name] = d
+    return xr.Dataset(diffs)
+
+
+def paired_difference(
+    a: xr.Dataset,
+    b: xr.Dataset,
+    variables: Iterable[str] | None = None,
+    years: Iterable[int] | None = None,
+    level: float = 0.95,
+    method: str = "t",
+) -> pd.DataFrame:
+    """Paired difference ``b - a`` between two scenarios run with the same seeds.
+
+    With common random numbers, replicate i of ``a`` and of ``b`` see the same random draws, so
+    the per-replicate difference isolates the policy effect. For each variable and year:
+
+    * ``method="t"``: mean difference and its ``level`` confidence interval from Student's t
+      (``mean ± t * sd / sqrt(n)``);
+    * ``method="bootstrap"``: the same interval by a percentile bootstrap of the mean (10,000
+      resamples, fixed seed, so the result is reproducible);
+    * ``method="percentile"``: the central ``level`` interval of the per-replicate differences
+      themselves (how much the effect varies between replicates, not the uncertainty of its
+      mean).
+
+    Args:
+        a, b: the reference and the alternative results.
+        variables: variables to compare (default: target indicators present in both, else all
+            series).
+        years: years to report (default: all).
+
+    Returns:
+        A DataFrame with columns variable, year, n, mean_a, mean_b, mean, sd, lo, hi.
+        ``mean``, ``lo`` and ``hi`` are of ``b - a``; with fewer than two replicates the interval
+        is NaN.
+
+    Raises:
+        NotPairedError: the seeds or the replicate indices differ.
+    """
+    if not 0 < level < 1:
+        raise ValueError("level must be in (0, 1)")
+    if method not in ("t", "bootstrap", "percentile"):
+        raise ValueError("method must be 't', 'bootstrap' or 'percentile'")
+    diffs = replicate_differences(a, b, variables)
+    wanted = None if years is None else {int(y) for y in years}
+    rows = []
+    alpha = 1.0 - level
+    for name in diffs.data_vars:
+        ya, yb = xr.align(yearly(a, name), yearly(b, name), join="inner")
+        for year in diffs[name]["year"].values:
+            if wanted is not None and int(year) not in wanted:
+                continue
+            d = np.asarray(diffs[name].sel(year=year).values, dtype=float).ravel()
+            keep = ~np.isnan(d)
+            d = d[keep]
+            n = d.size
+            mean = float(d.mean()) if n else math.nan
+            sd = float(d.std(ddof=1)) if n > 1 else math.nan
+            lo = hi = math.nan
+            if n > 1:
+                if method == "t":
+                    half = _t_quantile(1 - alpha / 2, n - 1) * sd / math.sqrt(n)
+                    lo, hi = mean - half, mean + half
+                elif method == "bootstrap":
+                    rng = np.random.default_rng(0)
+                    means = d[rng.integers(0, n, size=(10_000, n))].mean(axis=1)
+                    lo, hi = (float(x) for x in np.quantile(means, [alpha / 2, 1 - alpha / 2]))
+                else:
+                    lo, hi = (float(x) for x in np.quantile(d, [alpha / 2, 1 - alpha / 2]))
+            va = np.asarray(ya.sel(year=year).values, dtype=float).ravel()[keep]
+            vb = np.asarray(yb.sel(year=year).values, dtype=float).ravel()[keep]
+            rows.append(
+                {
+                    "variable": name,
+                    "year": int(year),
+                    "n": int(n),
+                    "mean_a": float(va.mean()) if n else math.nan,
+                    "mean_b": float(vb.mean()) if n else math.nan,
+                    "mean": mean,
+                    "sd": sd,
+                    "lo": lo,
+                    "hi": hi,
+                }
+            )
+    columns = ["variable", "year", "n", "mean_a", "mean_b", "mean", "sd", "lo", "hi"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+# --- tidy frames -----------------------------------------------------------------------------
+
+
+def to_frame(results: Results, variables: Iterable[str] | None = None) -> pd.DataFrame:
+    """Results as one tidy (long) DataFrame, one row per scenario, variable, replicate and
+    period: columns scenario, variable, unit, frequency, replicate, year, month, value.
+    ``month`` is the first day of the month for monthly series and NaT for yearly ones.
+
+    >>> import numpy as np, xarray as xr
+    >>> ds = xr.Dataset(
+    ...     {"x": (("replicate", "year"), np.ones((2, 2)))},
+    ...     coords={"replicate": [0, 1], "year": [2024, 2025]},
+    ...     attrs={"scenario": "s"},
+    ... )
+    >>> to_frame(ds).shape
+    (4, 8)
+    """
+    frames = []
+    for label, ds in as_mapping(results).items():
+        names = (
+            list(variables)
+            if variables is not None
+            else [v for v in ds.data_vars if {"month", "year"} & set(ds[v].dims)]
+        )
+        for name in names:
+            da = ds[name]
+            unit = str(da.attrs.get("units", ""))
+            df = da.to_dataframe(name="value").reset_index()
+            if "month" in da.dims:
+                month = pd.to_datetime(df["month"])
+                df = df.assign(year=month.dt.year, month=month, frequency="monthly")
+            else:
+                df = df.assign(month=pd.NaT, frequency="yearly")
+            df = df.assign(scenario=label, variable=name, unit=unit)
+            if "replicate" not in df.columns:
+                df["replicate"] = 0
+            frames.append(
+                df[
+                    [
+                        "scenario",
+                        "variable",
+                        "unit",
+                        "frequency",
+                        "replicate",
+                        "year",
+                        "month",
+                        "value",
+                    ]
+                ]
+            )
+    if not frames:
+        return pd.DataFrame(
+            columns=[
+                "scenario",
+                "variable",
+                "unit",
+                "frequency",
+                "replicate",
+                "year",
+                "month",
+                "value",
+            ]
+        )
+    return pd.concat(frames, ignore_index=True)

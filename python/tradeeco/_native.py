@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
 from types import ModuleType
 
 try:
-    from . import _core as _core_module
+    # import_module rather than `from . import _core`: its error names the missing module
+    # instead of blaming a circular import.
+    _core_module: ModuleType | None = importlib.import_module("tradeeco._core")
 except ImportError as e:  # a source checkout that was not built, or a broken build
     _core_module = None
     _import_error: ImportError | None = e

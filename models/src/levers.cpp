@@ -5,29 +5,29 @@
 namespace tradeeco::models {
 
 namespace {
-constexpr int m_brands_sme_fairs[] = {1, 3, 16};
-constexpr int m_platforms[] = {21, 22, 23};
+constexpr int m_entry[] = {1, 3, 11, 14, 16};
+constexpr int m_platforms[] = {14, 21, 22, 23};
 constexpr int m_customs[] = {20};
-constexpr int m_clearance[] = {20, 23};
+constexpr int m_clearance[] = {13, 20, 23};
 constexpr int m_chain[] = {1, 2};
 constexpr int m_kd[] = {2, 10};
 constexpr int m_corridors[] = {7, 8, 9};
 constexpr int m_multimodal[] = {6, 7};
 constexpr int m_one_bill[] = {6};
 constexpr int m_forwarders[] = {15};
-constexpr int m_finance[] = {5, 18, 26};
+constexpr int m_finance[] = {5, 18, 20, 26};
 constexpr int m_rail_doc[] = {18};
 constexpr int m_rmb[] = {11, 18};
 constexpr int m_hedge[] = {18};
-constexpr int m_cbec[] = {17, 24};
-constexpr int m_intel[] = {16, 19};
+constexpr int m_cbec[] = {13, 17, 24};
+constexpr int m_intel[] = {3, 16, 19, 21};
 constexpr int m_hub[] = {7, 10};
 
 constexpr std::uint8_t S = target_sectors, R = target_regions, L = target_locations,
                        T = target_routes, E = target_sme_only;
 
 constexpr std::array<lever_info, num_levers> levers{{
-    {"entry_cost_subsidy", "share of sunk entry cost", 0, 1, S | R | L | E, m_brands_sme_fairs,
+    {"entry_cost_subsidy", "share of sunk entry cost", 0, 1, S | R | L | E, m_entry,
      "Programmes (break-the-zero drive, trade fairs, roadshows, export-potential lists) pay part "
      "of a firm's sunk cost of entering a destination."},
     {"platform_outreach", "share of non-members enrolled per year", 0, 1, S | L | E, m_platforms,
@@ -73,10 +73,14 @@ constexpr std::array<shock_info, num_shock_kinds> shocks{{
      "A change in foreign demand (global slowdown, boom) for targeted regions and sectors."},
     {"tariff", "ad valorem tariff rate", 0, 3.0, S | R,
      "An import tariff imposed by destinations (e.g. EU duties on Chinese electric vehicles)."},
-    {"route_disruption", "extra transit days", 0, 60, T,
-     "Extra transit days on routes (Red Sea / Suez diversion round the Cape, floods)."},
-    {"freight_rate_shock", "fractional change of freight rates", -0.9, 5.0, T,
-     "A change in routes' freight rates (e.g. container rates spike)."},
+    // Regions narrow a route shock to the legs serving them (a Suez diversion lengthens the
+    // sea leg to Europe, not the Yangtze route to every destination).
+    {"route_disruption", "extra transit days", 0, 60, T | R,
+     "Extra transit days on routes, or on their legs to some regions (Red Sea / Suez diversion "
+     "round the Cape, floods)."},
+    {"freight_rate_shock", "fractional change of freight rates", -0.9, 5.0, T | R,
+     "A change in routes' freight rates, or in their rates to some regions (e.g. container "
+     "rates spike)."},
     {"border_congestion", "extra days at the border", 0, 30, T,
      "Extra waiting days at a land border crossing (China-Europe rail gauge change points)."},
     {"exchange_rate", "fractional RMB appreciation", -0.5, 0.5, target_none,

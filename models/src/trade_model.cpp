@@ -151,7 +151,12 @@ struct month_totals {
     std::array<std::array<double, R>, S> established{}; // exporters by sector x region (peers)
     double rmb_goods = 0, intermediate = 0, indirect_exports = 0, cbec_exports = 0;
     double aeo_trade = 0, new_entries = 0, trial_exits = 0, laptop_exports = 0;
+    // Trade by origin location, sector and partner region (for shipment flows).
+    std::array<std::array<std::array<double, R>, S>, num_locations> flows{};
     void add(const month_totals& o) {
+        for (std::size_t l = 0; l < num_locations; ++l)
+            for (std::size_t s = 0; s < S; ++s)
+                for (std::size_t r = 0; r < R; ++r) flows[l][s][r] += o.flows[l][s][r];
         for (std::size_t s = 0; s < S; ++s)
             for (std::size_t r = 0; r < R; ++r) {
                 exports[s][r] += o.exports[s][r];
@@ -208,7 +213,12 @@ struct trade_model::state {
     std::vector<double>* f_imports_month = nullptr;
     std::vector<double>* f_trade_year = nullptr;         // 100m CNY, current year so far
     std::vector<std::int32_t>* f_destinations = nullptr; // regions exported to, last month
-    std::vector<std::int32_t>* f_aeo_pending = nullptr;  // month the audit ends, -1 none
+    // This year so far (reset at year end): values and region bitmasks (bit r = region r).
+    std::vector<double>* f_exports_year = nullptr;
+    std::vector<double>* f_imports_year = nullptr;
+    std::vector<std::int32_t>* f_destinations_mask = nullptr;
+    std::vector<std::int32_t>* f_entered_mask = nullptr;
+    std::vector<std::int32_t>* f_exited_mask = nullptr;
 
     // per firm x region
     std::vector<std::uint8_t> status;   // 0 none, 1 trial, 2 established
@@ -246,7 +256,9 @@ struct trade_model::state {
     double transit_utility_gap = 0; // calibrated: hub vs alternative, 2024
     double logistics_share_2024 = -1;
     double cr_trains_at_month_start = 0;
-    std::int32_t departures_table = -1;
+    std::int32_t departures_table = -1, snapshots_table = -1, flows_table = -1;
+    // Shipment flows this year by origin location x route x partner region.
+    std::array<std::array<std::array<double, R>, num_routes>, num_locations> flow_value{}, flow_teu{};
 
     // --- yearly accumulators ---
     month_totals month;
@@ -312,6 +324,19 @@ struct trade_model::state {
     void year_end(const sim::day_info& d);
     void declare_outputs();
     void burn_in();
+    void write_year_tables(const sim::day_info& d);
+    void reset_year_columns() {
+        std::fill(f_trade_year->begin(), f_trade_year->end(), 0.0);
+        std::fill(f_exports_year->begin(), f_exports_year->end(), 0.0);
+        std::fill(f_imports_year->begin(), f_imports_year->end(), 0.0);
+        std::fill(f_destinations_mask->begin(), f_destinations_mask->end(), 0);
+        std::fill(f_entered_mask->begin(), f_entered_mask->end(), 0);
+        std::fill(f_exited_mask->begin(), f_exited_mask->end(), 0);
+        for (auto& a: flow_value)
+            for (auto& b: a) b.fill(0);
+        for (auto& a: flow_teu)
+            for (auto& b: a) b.fill(0);
+    }
 };
 
 // -------------------------------------------------------------------------------------------
@@ -339,7 +364,11 @@ void trade_model::state::build_population() {
     f_imports_month = &firms.add_column<double>("imports_month_cny_100m");
     f_trade_year = &firms.add_column<double>("trade_year_cny_100m");
     f_destinations = &firms.add_column<std::int32_t>("destinations");
-    f_aeo_pending = &firms.add_column<std::int32_t>("aeo_audit_month", -1);
+    f_exports_year = &firms.add_column<double>("exports_year_cny_100m");
+    f_imports_year = &firms.add_column<double>("imports_year_cny_100m");
+    f_destinations_mask = &firms.add_column<std::int32_t>("destinations_mask_year");
+    f_entered_mask = &firms.add_column<std::int32_t>("entered_mask_year");
+    f_exited_mask = &firms.add_column<std::int32_t>("exited_mask_year");
     firms.compact();
 
     auto& sec = *f_sector;
@@ -620,7 +649,7 @@ void trade_model::state::firm_month(sim::date today, std::int32_t month_index) {
             const bool member = (*f_platform)[i] != 0;
             const auto id = firms.ids()[i];
             double exp_total = 0, imp_total = 0;
-            std::int32_t n_dest = 0;
+            std::int32_t n_dest = 0, dest_mask = 0, entered = 0, exited = 0;
             // Customs: AEO firms face fewer inspections, so a lower time cost (and, through it,
             // a higher effective demand: Carballo et al.; Djankov et al. ~1% per day).
             const double vot = detail::value_of_time_by_sector[s] * vot_scale;
@@ -634,6 +663,7 @@ void trade_model::state::firm_month(sim::date today, std::int32_t month_index) {
                     acc.exports[s][d] += v;
                     if (L.s == sector::laptops_electronics) acc.laptop_exports += v;
                     const double im = v * L.import_ratio * proc_ratio;
+                    acc.flows[loc][s][d] += v + im;
                     acc.imports[s][d] += im;
                     exp_total += v;
                     imp_total += im;
@@ -641,6 +671,7 @@ void trade_model::state::firm_month(sim::date today, std::int32_t month_index) {
                     acc.intermediate += v * intermediate_share[s] + im;
                 }
                 n_dest = std::int32_t(R);
+                dest_mask = (1 << R) - 1;
             } else {
                 const double z = cap[i];
                 // Supplier links raise capability (Alfaro-Urena et al.), phased in over 4 years.
@@ -696,6 +727,7 @@ void trade_model::state::firm_month(sim::date today, std::int32_t month_index) {
                             st = 1;
                             tenure[k] = 0;
                             acc.new_entries += 1;
+                            entered |= 1 << d;
                         } else
                             continue;
                     }
@@ -714,14 +746,17 @@ void trade_model::state::firm_month(sim::date today, std::int32_t month_index) {
                     } else if (st == 2 && realized / sigma_ces < 0.5 * fixed)
                         stay = false; // hysteresis: stay while covering half the fixed cost
                     if (!stay) {
+                        exited |= 1 << d;
                         st = 0;
                         tenure[k] = 0;
                         months_since_exit[k] = 0;
                         continue;
                     }
                     acc.exports[s][d] += sales;
+                    acc.flows[loc][s][d] += sales;
                     exp_total += sales;
                     ++n_dest;
+                    dest_mask |= 1 << d;
                     if (st == 2) acc.established[s][d] += 1;
                     const double rmb = std::min(1.0, rmb_base + lv.rmb[s][d]);
                     acc.rmb_goods += sales * rmb;
@@ -731,6 +766,7 @@ void trade_model::state::firm_month(sim::date today, std::int32_t month_index) {
                         (s == std::size_t(sector::laptops_electronics) || s == std::size_t(sector::electronic_components))) {
                         const double im = sales * proc_ratio;
                         acc.imports[s][d] += im;
+                        acc.flows[loc][s][d] += im;
                         imp_total += im;
                         acc.rmb_goods += im * rmb;
                         acc.intermediate += im;
@@ -742,6 +778,7 @@ void trade_model::state::firm_month(sim::date today, std::int32_t month_index) {
                     for (std::size_t d = 0; d < R; ++d) {
                         const double v = im * region_share[d];
                         acc.imports[s][d] += v;
+                        acc.flows[loc][s][d] += v;
                         acc.rmb_goods += v * std::min(1.0, rmb_base + lv.rmb[s][d]);
                         acc.intermediate += 0.6 * v; // ASSUMPTION: 60% of ordinary imports are inputs
                     }
@@ -753,6 +790,11 @@ void trade_model::state::firm_month(sim::date today, std::int32_t month_index) {
             (*f_exports_month)[i] = exp_total;
             (*f_imports_month)[i] = imp_total;
             (*f_destinations)[i] = n_dest;
+            (*f_exports_year)[i] += exp_total;
+            (*f_imports_year)[i] += imp_total;
+            (*f_destinations_mask)[i] |= dest_mask;
+            (*f_entered_mask)[i] |= entered;
+            (*f_exited_mask)[i] |= exited;
             (*f_trade_year)[i] += exp_total + imp_total;
             acc.trade_by_location[loc] += exp_total + imp_total;
             if (aeo) acc.aeo_trade += exp_total + imp_total;
@@ -806,6 +848,20 @@ void trade_model::state::route_month(sim::date today) {
         month_teu[r] += transit_teu_month[r];
         if (!burning_in) year_transit_teu[r] += transit_teu_month[r];
     }
+    if (spec.outputs.shipment_flows && !burning_in)
+        for (std::size_t l = 0; l < num_locations; ++l)
+            for (std::size_t s = 0; s < S; ++s) {
+                const double value_per_teu = detail::value_cny_per_kg[s] * detail::kg_per_teu;
+                for (std::size_t d = 0; d < R; ++d) {
+                    const double v = month.flows[l][s][d];
+                    if (v <= 0) continue;
+                    for (std::size_t r = 0; r < num_routes; ++r) {
+                        const double sh = route_share[s][d][r];
+                        flow_value[l][r][d] += v * sh;
+                        flow_teu[l][r][d] += v * sh * 1e8 / value_per_teu;
+                    }
+                }
+            }
     for (std::size_t r = 0; r < num_routes; ++r) {
         backlog_teu[r] += month_teu[r];
         if (!burning_in) year_booked_teu[r] += month_teu[r];
@@ -909,6 +965,9 @@ constexpr indicator yearly_indicators[] = {
     {"rail_doc_financing", "100m CNY", "Rail transport document financing and settlement"},
     {"logistics_cost_gdp", "percent", "Total social logistics cost as share of GDP"},
     {"trade_logistics_cost_cny_100m", "100m CNY", "Freight and time cost of Chongqing's trade"},
+    {"teu_booked", "TEU", "Containers booked on all routes (own and transit cargo)"},
+    {"teu_carried", "TEU", "Containers carried by departures on all routes"},
+    {"teu_backlog", "TEU", "Containers booked but not yet departed at year end"},
 };
 } // namespace
 
@@ -926,6 +985,41 @@ void trade_model::state::declare_outputs() {
               {"load_teu", "TEU", "Containers carried", sim::column_type::f64},
               {"capacity_teu", "TEU", "Capacity of the departure", sim::column_type::f64},
               {"transit_days", "days", "Transit time including delays", sim::column_type::f64}}}));
+    using sim::column_type;
+    if (spec.outputs.firm_snapshots) {
+        auto i64 = [](const char* n, const char* u, const char* l) {
+            return sim::table_column_spec{n, u, l, column_type::i64};
+        };
+        auto f64 = [](const char* n, const char* u, const char* l) {
+            return sim::table_column_spec{n, u, l, column_type::f64};
+        };
+        snapshots_table = std::int32_t(rec.declare_table(
+            {"firm_snapshots", "One row per firm per year (all firms, trading or not)",
+             {i64("year", "year", "Calendar year"), i64("firm_id", "", "Stable firm id"),
+              i64("sector", "", "Sector index (order of docs/scenarios.md sector names)"),
+              i64("location", "", "Location index"), i64("ownership", "", "Ownership index"),
+              i64("sme", "", "1 if an SME"), i64("specialised_sme", "", "1 if specialised-and-sophisticated"),
+              i64("chain_leader", "", "0, or leader index + 1"),
+              i64("credit_tier", "", "0 general, 1 AEO, 2 discredited (year end)"),
+              i64("platform_member", "", "1 if a platform member (year end)"),
+              i64("indirect_exporter", "", "1 if it exports through trade-service firms"),
+              i64("supplier_of", "", "Chain leader index supplied, or -1"),
+              f64("capability", "1", "Capability draw (scale-free)"),
+              f64("exports_cny_100m", "100m CNY", "Exports in the year"),
+              f64("imports_cny_100m", "100m CNY", "Imports in the year"),
+              i64("destinations_mask", "", "Bit r set if it exported to region r in the year"),
+              i64("entered_mask", "", "Bit r set if an export relationship to region r started"),
+              i64("exited_mask", "", "Bit r set if an export relationship to region r ended")}}));
+    }
+    if (spec.outputs.shipment_flows)
+        flows_table = std::int32_t(rec.declare_table(
+            {"shipment_flows", "Yearly trade by origin location, route and partner region",
+             {{"year", "year", "Calendar year", column_type::i64},
+              {"location", "", "Origin location index", column_type::i64},
+              {"route", "", "Route index", column_type::i64},
+              {"region", "", "Partner region index", column_type::i64},
+              {"value_cny_100m", "100m CNY", "Exports plus imports", column_type::f64},
+              {"teu", "TEU", "Containers (value over value per TEU)", column_type::f64}}}));
 }
 
 void trade_model::state::record_month(const sim::day_info& d) {
@@ -1143,6 +1237,9 @@ void trade_model::state::year_end(const sim::day_info& d) {
         lsc_booked > 0 ? lsc_transit / lsc_booked * 100.0 : 0.0,
         (hub / hub_volume_2024 - 1.0) * 100.0, clt_days, clt_cut * 100.0,
         forwarders_count, a_level_firms, one_bill_cum, rail_doc, logistics_gdp, year_logistics_cost,
+        std::accumulate(year_booked_teu.begin(), year_booked_teu.end(), 0.0),
+        std::accumulate(year_teu.begin(), year_teu.end(), 0.0),
+        std::accumulate(backlog_teu.begin(), backlog_teu.end(), 0.0),
     };
     static_assert(std::size(values) == std::size(yearly_indicators));
     for (std::size_t k = 0; k < std::size(values); ++k) rec.record(ids_year[k], y, values[k]);
@@ -1253,7 +1350,7 @@ void trade_model::state::burn_in() {
     burning_in = false;
     std::fill(traded_this_year.begin(), traded_this_year.end(), 0);
     std::fill(exported_this_year.begin(), exported_this_year.end(), 0);
-    std::fill(f_trade_year->begin(), f_trade_year->end(), 0.0);
+    reset_year_columns();
     year = month_totals{};
     // Transit cargo: other provinces' pool on each rail route sized so that departures run ~85%
     // full in 2024 (ASSUMPTION load factor) with the hub share at the 2021 level of 42.9% of
@@ -1273,6 +1370,33 @@ void trade_model::state::burn_in() {
         // Transit cargo is 42.9% of the route's volume in 2024: transit = own x 0.429 / 0.571.
         transit_pool_teu[r] = own * (0.429 / 0.571) / 0.429;
     }
+}
+
+void trade_model::state::write_year_tables(const sim::day_info& d) {
+    if (burning_in) return;
+    const double year_value = double(clock.year_of(d.year_index));
+    if (snapshots_table >= 0)
+        for (std::size_t i = 0; i < n_firms; ++i) {
+            const double row[] = {year_value, double(firms.ids()[i]), double((*f_sector)[i]),
+                                  double((*f_location)[i]), double((*f_ownership)[i]),
+                                  double((*f_sme)[i]), double((*f_specialised)[i]),
+                                  double((*f_leader)[i]), double((*f_aeo)[i]),
+                                  double((*f_platform)[i]), double((*f_indirect)[i]),
+                                  double((*f_supplier_of)[i]), (*f_capability)[i],
+                                  (*f_exports_year)[i], (*f_imports_year)[i],
+                                  double((*f_destinations_mask)[i]), double((*f_entered_mask)[i]),
+                                  double((*f_exited_mask)[i])};
+            rec.append_row(std::size_t(snapshots_table), row);
+        }
+    if (flows_table >= 0)
+        for (std::size_t l = 0; l < num_locations; ++l)
+            for (std::size_t r = 0; r < num_routes; ++r)
+                for (std::size_t g = 0; g < R; ++g) {
+                    if (flow_value[l][r][g] <= 0) continue;
+                    const double row[] = {year_value, double(l), double(r), double(g),
+                                          flow_value[l][r][g], flow_teu[l][r][g]};
+                    rec.append_row(std::size_t(flows_table), row);
+                }
 }
 
 // -------------------------------------------------------------------------------------------
@@ -1296,9 +1420,10 @@ trade_model::trade_model(const model_spec& spec, std::int32_t replicate, sim::ex
                       [&s](const sim::day_info& d) { s.record_month(d); });
     s.steps.add_phase("yearly_processes", sim::cadence::year_end, [&s](const sim::day_info& d) {
         s.year_end(d);
+        s.write_year_tables(d);
         std::fill(s.traded_this_year.begin(), s.traded_this_year.end(), 0);
         std::fill(s.exported_this_year.begin(), s.exported_this_year.end(), 0);
-        std::fill(s.f_trade_year->begin(), s.f_trade_year->end(), 0.0);
+        s.reset_year_columns();
         s.year = month_totals{};
         s.year_teu.fill(0);
         s.year_trains.fill(0);

@@ -5,6 +5,7 @@
 #include <tradeeco/models/trade_model.hpp>
 #include <tradeeco/sim/executor.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -144,4 +145,49 @@ TEST_CASE("more China-Europe departures and faster CLT rail move the corridor in
 TEST_CASE("a scenario compared with itself differs by exactly zero", "[model][crn]") {
     const auto spec = small_spec();
     CHECK(hash_record(run(spec)) == hash_record(run(spec)));
+}
+
+TEST_CASE("conservation: values add up between firms, flows and totals; TEU between booking and departures",
+          "[model][conservation]") {
+    auto spec = small_spec();
+    spec.outputs.firm_snapshots = true;
+    spec.outputs.shipment_flows = true;
+    spec.outputs.train_departures = true;
+    const auto rec = run(spec);
+    std::size_t snap = 0, flows = 0, deps = 0;
+    for (std::size_t t = 0; t < rec.table_specs().size(); ++t) {
+        if (rec.table_specs()[t].name == "firm_snapshots") snap = t;
+        if (rec.table_specs()[t].name == "shipment_flows") flows = t;
+        if (rec.table_specs()[t].name == "train_departures") deps = t;
+    }
+    // Firm rows sum to the yearly totals (summation order differs: relative 1e-9).
+    for (int y = 0; y < 4; ++y) {
+        double ex = 0, im = 0, fl = 0;
+        for (std::size_t k = 0; k < rec.table_rows(snap); ++k)
+            if (rec.table_column(snap, 0)[k] == 2024 + y) {
+                ex += rec.table_column(snap, 13)[k];
+                im += rec.table_column(snap, 14)[k];
+            }
+        for (std::size_t k = 0; k < rec.table_rows(flows); ++k)
+            if (rec.table_column(flows, 0)[k] == 2024 + y) fl += rec.table_column(flows, 4)[k];
+        CHECK(ex == Approx(yearly(rec, "exports_cny_100m", y)).epsilon(1e-9));
+        CHECK(im == Approx(yearly(rec, "imports_cny_100m", y)).epsilon(1e-9));
+        CHECK(fl == Approx(yearly(rec, "total_trade_cny_100m", y)).epsilon(1e-9));
+    }
+    // Every TEU booked has departed or is still waiting at the end.
+    double booked = 0, carried = 0;
+    for (int y = 0; y < 4; ++y) {
+        booked += yearly(rec, "teu_booked", y);
+        carried += yearly(rec, "teu_carried", y);
+    }
+    CHECK(booked == Approx(carried + yearly(rec, "teu_backlog", 3)).epsilon(1e-9));
+    // No departure carries more than its capacity; the departures table sums to teu_carried.
+    double table_load = 0, worst_excess = -1e300;
+    REQUIRE(rec.table_rows(deps) > 1000);
+    for (std::size_t k = 0; k < rec.table_rows(deps); ++k) {
+        worst_excess = std::max(worst_excess, rec.table_column(deps, 2)[k] - rec.table_column(deps, 3)[k]);
+        table_load += rec.table_column(deps, 2)[k];
+    }
+    CHECK(worst_excess <= 0);
+    CHECK(table_load == Approx(carried).epsilon(1e-9));
 }

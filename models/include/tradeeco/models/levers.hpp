@@ -35,8 +35,8 @@ inline constexpr std::size_t num_levers = 18;
 enum class shock_kind : std::uint8_t {
     demand_shock,       ///< fractional change of foreign demand (targets regions and sectors)
     tariff,             ///< ad valorem tariff added by destinations (regions, sectors)
-    route_disruption,   ///< extra transit days on routes (Red Sea, floods)
-    freight_rate_shock, ///< fractional change of routes' freight rates
+    route_disruption,   ///< extra transit days on routes, optionally only to some regions
+    freight_rate_shock, ///< fractional change of routes' freight rates (routes, regions)
     border_congestion,  ///< extra days at a land border (routes)
     exchange_rate,      ///< fractional RMB appreciation against all currencies
 };

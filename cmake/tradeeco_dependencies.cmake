@@ -3,7 +3,7 @@
 # is written against the API common to both.
 find_package(TBB REQUIRED)
 find_package(HDF5 REQUIRED COMPONENTS C HL)
-find_package(Boost 1.74 REQUIRED)
+find_package(Boost 1.74 REQUIRED CONFIG) # BoostConfig: Debian ships it; FindBoost is deprecated (CMP0167)
 find_package(tomlplusplus REQUIRED)
 
 find_path(RANDOM123_INCLUDE_DIR Random123/philox.h REQUIRED)

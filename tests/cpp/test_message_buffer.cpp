@@ -132,3 +132,12 @@ TEST_CASE("emit with grain 0 uses the default grain", "[message_buffer]") {
     REQUIRE(buf.size() == 10000);
     for (std::uint32_t i = 0; i < 10000; ++i) REQUIRE(buf.all()[i] == i);
 }
+
+TEST_CASE("message_buffer: reading by recipient before index_by is an error, not a crash", "[messages]") {
+    tradeeco::sim::message_buffer<int> buf;
+    buf.push(1);
+    CHECK_THROWS_AS(buf.count_for(0), std::logic_error);
+    buf.index_by(2, [](int) { return std::size_t(1); });
+    CHECK(buf.count_for(1) == 1);
+    CHECK_THROWS_AS(buf.count_for(2), std::logic_error);
+}

@@ -484,7 +484,7 @@ TEST_CASE("results_writer stores long provenance text", "[results]") {
     // Scenario files may exceed HDF5's 64 KiB compact attribute limit.
     const std::string scenario(200'000, 'x');
     layout.root.text.emplace_back("scenario_text", scenario);
-    for (int i = 0; i < 20; ++i) layout.root.number.emplace_back("p" + std::to_string(i), i);
+    for (int i = 0; i < 20; ++i) layout.root.number.emplace_back(std::string("p").append(std::to_string(i)), i); // no operator+: GCC 12 false -Wrestrict
     {
         results_writer w(target, layout);
         w.set_root_attribute("empty", "");

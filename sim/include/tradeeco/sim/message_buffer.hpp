@@ -9,6 +9,8 @@
 
 #include <cstdint>
 #include <span>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 namespace tradeeco::sim {
@@ -59,14 +61,23 @@ public:
     }
 
     /// Number of messages for recipient r (after index_by).
-    std::size_t count_for(std::size_t r) const { return offsets_[r + 1] - offsets_[r]; }
+    std::size_t count_for(std::size_t r) const {
+        check_indexed(r);
+        return offsets_[r + 1] - offsets_[r];
+    }
     /// Calls f(message) for every message to recipient r, in emission order (after index_by).
     template <class F>
     void for_recipient(std::size_t r, F&& f) const {
+        check_indexed(r);
         for (std::uint32_t k = offsets_[r]; k < offsets_[r + 1]; ++k) f(messages_[order_[k]]);
     }
 
 private:
+    void check_indexed(std::size_t r) const {
+        if (r + 1 >= offsets_.size())
+            throw std::logic_error("message_buffer: recipient " + std::to_string(r) +
+                                   " read before index_by() or out of range");
+    }
     std::vector<M> messages_;
     std::vector<std::uint32_t> offsets_;
     std::vector<std::uint32_t> order_;

@@ -65,7 +65,7 @@ constexpr parameter_info table[] = {
     {"capability_tail_exponent", 0.7, "Pareto exponent", 0.6, 1.1,
      "Pareto tail exponent of capability above the 90th percentile",
      "anchors §1.2 Peng & Xia: Chinese exporters 0.64-0.74"},
-    {"sme_share", 0.85, "share of firms", 0.7, 0.95, "Share of firms that are SMEs",
+    {"sme_share", 0.85, "share of firms", 0.7, 0.95, "Share of firms that are SMEs (the smaller firms by capability)",
      "ASSUMPTION (US: 98% of exporters are SMEs, anchors §1.1)"},
     {"specialised_sme_exporters_2024", 100, "firms", 80, 120,
      "Specialised-and-sophisticated SME exporters in 2024", "plan measure 3: '+100 to 200'"},
@@ -148,6 +148,9 @@ constexpr parameter_info table[] = {
      "ASSUMPTION (world merchandise trade volume ~3%/yr)"},
     {"fx_pass_through", 0.88, "share", 0.83, 0.93, "Exchange-rate pass-through to foreign prices",
      "anchors §1.3 Wang & Yu: 83-93%"},
+    {"fx_export_elasticity", 1.5, "", 0.5, 4.0,
+     "Elasticity of export volume to the foreign-currency price change from an appreciation",
+     "ASSUMPTION (anchors §1.3 Li et al.: appreciation cuts volume; the trade elasticity 4 is an upper bound)"},
     {"hedge_ratio_2024", 0.25, "share", 0.1, 0.4, "FX hedge ratio of exporters",
      "anchors §4 SAFE: 21.7% (2021), 25.4% (2022)"},
 };

@@ -150,7 +150,7 @@ struct month_totals {
     std::array<double, num_locations> trade_by_location{};
     std::array<std::array<double, R>, S> established{}; // exporters by sector x region (peers)
     double rmb_goods = 0, intermediate = 0, indirect_exports = 0, cbec_exports = 0;
-    double aeo_trade = 0, new_entries = 0, trial_exits = 0, laptop_exports = 0;
+    double aeo_trade = 0, new_entries = 0, trial_exits = 0, laptop_exports = 0, kd_exports = 0;
     // Trade by origin location, sector and partner region (for shipment flows).
     std::array<std::array<std::array<double, R>, S>, num_locations> flows{};
     void add(const month_totals& o) {
@@ -172,6 +172,7 @@ struct month_totals {
         new_entries += o.new_entries;
         trial_exits += o.trial_exits;
         laptop_exports += o.laptop_exports;
+        kd_exports += o.kd_exports;
     }
 };
 
@@ -239,6 +240,7 @@ struct trade_model::state {
     std::array<std::array<double, R>, S> cost_2024{};  // ad valorem trade cost in 2024
     std::array<std::array<std::array<double, num_routes>, R>, S> route_share{};
     double clearance_days_general = 0, clearance_days_aeo = 0;
+    std::array<std::array<double, 3>, num_locations> clearance_days_by_location{}; // by credit tier
     std::int32_t month_abs = 0; // months since the burn-in started (keys random streams)
     bool burning_in = true;
 
@@ -403,15 +405,6 @@ void trade_model::state::build_population() {
         // Ownership: private firms 43.7% of trade in 2021 (data private_firm_trade_share_pct);
         // by count most firms are private (ASSUMPTION 70/20/10).
         own[i] = std::uint8_t(draw_index(ro, std::array<double, 3>{0.2, 0.7, 0.1}));
-        // A tenth of firms in e-commerce-suited sectors sell through the channel in 2024
-        // (ASSUMPTION; no consistent series, data README).
-        if (sec[i] == std::uint8_t(sector::consumer_goods_hardware) || sec[i] == std::uint8_t(sector::agri_food) ||
-            sec[i] == std::uint8_t(sector::motorcycles_machinery)) {
-            auto rc = rng(id, 0, p_cbec);
-            (*f_cbec)[i] = rc.bernoulli(0.1) ? 1 : 0;
-        }
-        auto rm = rng(id, 0, p_sme);
-        (*f_sme)[i] = rm.bernoulli(par["sme_share"]) ? 1 : 0;
         // Ordinary importers: class 2 imports all year (import-only traders, a share of trading
         // firms), class 1 imports while it exports (half of exporters, ASSUMPTION).
         auto ri = rng(id, 0, p_import);
@@ -427,6 +420,21 @@ void trade_model::state::build_population() {
     z_ref = zs[std::size_t(0.75 * double(zs.size() - 1))];
     const double z_ind = zs[std::size_t(par["indirect_threshold_quantile"] * double(zs.size() - 1))];
     for (std::size_t i = leaders.size(); i < n_firms; ++i) (*f_indirect)[i] = cap[i] < z_ind ? 1 : 0;
+    // SMEs are the smaller firms: capability (with noise, 0.3 log points, ASSUMPTION) below the
+    // sme_share quantile.
+    const double z_sme = zs[std::size_t(par["sme_share"] * double(zs.size() - 1))];
+    for (std::size_t i = leaders.size(); i < n_firms; ++i) {
+        const auto id = firms.ids()[i];
+        auto rm = rng(id, 0, p_sme);
+        (*f_sme)[i] = cap[i] * std::exp(0.3 * rm.normal()) < z_sme ? 1 : 0;
+        // A tenth of SMEs in e-commerce-suited sectors sell through the channel in 2024
+        // (ASSUMPTION; no consistent series, data README).
+        if ((*f_sme)[i] && (sec[i] == std::uint8_t(sector::consumer_goods_hardware) || sec[i] == std::uint8_t(sector::agri_food) ||
+            sec[i] == std::uint8_t(sector::motorcycles_machinery))) {
+            auto rc = rng(id, 0, p_cbec);
+            (*f_cbec)[i] = rc.bernoulli(0.1) ? 1 : 0;
+        }
+    }
     // Specialised-and-sophisticated SMEs: drawn among manufacturing SMEs above the median
     // capability, three times as many as the plan's ~100 exporters among them (ASSUMPTION: a
     // third of them export).
@@ -522,12 +530,30 @@ void trade_model::state::calibrate_values() {
 void trade_model::state::update_trade_costs(sim::date today) {
     const double vot_scale = par["value_of_time"] / 0.012;
     const double theta = par["trade_elasticity"];
-    const double clear_cut = lever_any(lever::clearance_time_cut, today);
+    // Clearance: a city-wide cut (no location targeting) enters every firm's trade cost; a cut
+    // targeted at locations only the firms there (firm phase, customs factor).
+    const double inspection = par["inspection_delay_days"];
+    const double clear_cut = lever_strength(lever::clearance_time_cut, today,
+                                            [](const targeting& t) { return t.locations.empty(); });
     const double base_clear = par["clearance_days"] * (1.0 - std::min(0.9, clear_cut));
-    clearance_days_general = base_clear + par["inspection_rate_general"] * par["inspection_delay_days"];
-    clearance_days_aeo = base_clear + par["inspection_rate_aeo"] * par["inspection_delay_days"];
+    clearance_days_general = base_clear + par["inspection_rate_general"] * inspection;
+    clearance_days_aeo = base_clear + par["inspection_rate_aeo"] * inspection;
+    for (std::size_t l = 0; l < num_locations; ++l) {
+        const double cut = std::min(0.9, clear_cut + lever_strength(lever::clearance_time_cut, today, [&](const targeting& t) {
+                                             return !t.locations.empty() && applies_to(t.locations, location(l));
+                                         }));
+        const double b = par["clearance_days"] * (1.0 - cut);
+        clearance_days_by_location[l] = {b + par["inspection_rate_general"] * inspection,
+                                         b + par["inspection_rate_aeo"] * inspection,
+                                         b + par["inspection_rate_discredited"] * inspection};
+    }
+    // Exchange rate: pass-through raises foreign prices (volume falls with the export price
+    // elasticity) and the rest lowers CNY prices on the unhedged part of revenue.
     const double fx = shock_level(shock_kind::exchange_rate, today, [](const targeting&) { return true; });
-    const double fx_factor = std::pow(1.0 + par["fx_pass_through"] * fx, -theta);
+    const double pass = par["fx_pass_through"];
+    const double hedge = std::min(1.0, par["hedge_ratio_2024"] + lever_any(lever::hedging_incentive, today));
+    const double fx_factor = std::pow(1.0 + pass * fx, -par["fx_export_elasticity"]) *
+                             (1.0 - (1.0 - hedge) * (1.0 - pass) * fx);
 
     for (std::size_t r = 0; r < num_routes; ++r) {
         const route rr = route(r);
@@ -627,6 +653,9 @@ void trade_model::state::firm_month(sim::date today, std::int32_t month_index) {
             lv.rmb[s][d] = lever_strength(lever::rmb_settlement_promotion, today,
                                           [&](const targeting& t) { return applies(t.sectors, sx) && applies_to(t.regions, rg); });
         }
+    const double kd_extra = lever_strength(lever::kd_kit_hub, today, [](const targeting& t) {
+        return applies(t.sectors, sector::autos_parts);
+    });
     // Location-targeted entry subsidies (e.g. a bonded-zone programme).
     std::array<double, num_locations> subsidy_loc{};
     for (std::size_t l = 0; l < num_locations; ++l)
@@ -653,13 +682,20 @@ void trade_model::state::firm_month(sim::date today, std::int32_t month_index) {
             // Customs: AEO firms face fewer inspections, so a lower time cost (and, through it,
             // a higher effective demand: Carballo et al.; Djankov et al. ~1% per day).
             const double vot = detail::value_of_time_by_sector[s] * vot_scale;
-            const double clear_gap = vot * ((aeo ? clearance_days_aeo : clearance_days_general) - clearance_days_general);
+            const double clear_gap = vot * (clearance_days_by_location[loc][(*f_aeo)[i]] - clearance_days_general);
             const double customs_factor = std::pow(1.0 + clear_gap, -par["trade_elasticity"]);
             if (const auto leader = (*f_leader)[i]; leader > 0) {
                 const auto& L = leaders[leader - 1];
                 for (std::size_t d = 0; d < R; ++d) {
-                    const double v = sector_target[s] * L.share_of_sector * region_share[d] /
-                                     months_per_year * growth * cost_index[s][d] * customs_factor;
+                    double v = sector_target[s] * L.share_of_sector * region_share[d] /
+                               months_per_year * growth * cost_index[s][d] * customs_factor;
+                    if (L.s == sector::autos_parts) {
+                        // KD hubs add kit exports on top of vehicles (kits reach markets with
+                        // local-assembly rules); a kit is worth ~0.6 of a vehicle (ASSUMPTION).
+                        const double kd = v * 0.6 * kd_extra;
+                        acc.kd_exports += kd;
+                        v += kd;
+                    }
                     acc.exports[s][d] += v;
                     if (L.s == sector::laptops_electronics) acc.laptop_exports += v;
                     const double im = v * L.import_ratio * proc_ratio;
@@ -1114,8 +1150,8 @@ void trade_model::state::year_end(const sim::day_info& d) {
     // 3%/yr baseline (ASSUMPTION) plus a tenth of the lever's cost cut.
     for (std::size_t i = leaders.size(); i < n_firms; ++i) {
         const sector sx = sector((*f_sector)[i]);
-        if ((*f_cbec)[i] || !(sx == sector::consumer_goods_hardware || sx == sector::agri_food ||
-                              sx == sector::motorcycles_machinery))
+        if ((*f_cbec)[i] || !(*f_sme)[i] ||
+            !(sx == sector::consumer_goods_hardware || sx == sector::agri_food || sx == sector::motorcycles_machinery))
             continue;
         const location lx = location((*f_location)[i]);
         const double p = 0.03 + 0.1 * lever_strength(lever::cbec_support, today, [&](const targeting& t) {
@@ -1153,14 +1189,14 @@ void trade_model::state::year_end(const sim::day_info& d) {
     laptops = year.laptop_exports;
     const double total = exp_sum + im;
     const double scale = spec.population_scale;
-    // Vehicles: auto exports split into complete vehicles and KD kits; a KD set ~ 0.6 of a
-    // vehicle's value (ASSUMPTION).
-    const double kd_share = std::min(0.8, par["kd_share_2024"] +
-                                              lever_strength(lever::kd_kit_hub, today, [](const targeting&) { return true; }));
-    // vehicle_unit_value is total auto exports per vehicle (data 2023), so parts are inside it.
-    const double units_equiv = autos * 1e8 / par["vehicle_unit_value"];
-    const double kd_sets = units_equiv * kd_share / 0.6;
-    const double vehicles = units_equiv * (1.0 - kd_share);
+    // Vehicles: auto exports less the kits the KD lever added, per vehicle_unit_value (total auto
+    // exports per vehicle, data 2023, so parts are inside it); of those units a 2024 share goes as
+    // kits (a kit ~0.6 of a vehicle's value, ASSUMPTION), plus the lever's extra kits.
+    const double unit_value = par["vehicle_unit_value"];
+    const double units_equiv = (autos - year.kd_exports) * 1e8 / unit_value;
+    const double kd0 = par["kd_share_2024"];
+    const double kd_sets = units_equiv * kd0 / 0.6 + year.kd_exports * 1e8 / (0.6 * unit_value);
+    const double vehicles = units_equiv * (1.0 - kd0);
     const double national = par["national_vehicle_exports_2024"] *
                             std::pow(1.0 + par["national_vehicle_export_growth"], y);
     std::int32_t trading = 0, exporting = 0, spec_exp = 0, aeo = 0, plat = 0;
@@ -1205,11 +1241,16 @@ void trade_model::state::year_end(const sim::day_info& d) {
     });
     // Rail document financing: a small share of rail-borne trade value is financed on rail
     // bills (ASSUMPTION 0.05% in 2024) plus the lever's eligible share at a 5% take-up.
-    double rail_value = 0;
+    double rail_doc = 0;
     for (std::size_t r = 0; r < num_routes; ++r)
-        if (route_table[r].how == detail::mode::rail || route_table[r].how == detail::mode::rail_sea)
-            rail_value += (year_teu[r] - year_transit_teu[r]) * 9.5e4 / 1e8; // ~CNY 95k a TEU
-    const double rail_doc = rail_value * (0.0005 + 0.05 * lever_any(lever::rail_doc_financing, today));
+        if (route_table[r].how == detail::mode::rail || route_table[r].how == detail::mode::rail_sea) {
+            const route rr = route(r);
+            const double eligible = lever_strength(lever::rail_doc_financing, today, [&](const targeting& t) {
+                return applies_to(t.routes, rr);
+            });
+            const double value = std::max(0.0, year_teu[r] - year_transit_teu[r]) * 9.5e4 / 1e8; // ~CNY 95k a TEU
+            rail_doc += value * (0.0005 + 0.05 * eligible);
+        }
     one_bill_cum += one_bill_share * lsc_teu / 10.0; // a bill per 10 TEU (ASSUMPTION)
     // Logistics cost / GDP: the economy-wide ratio (national 14.1% in 2024, data) moved by the
     // change in the trade-logistics cost the model accounts for, relative to GDP growing 5%/yr

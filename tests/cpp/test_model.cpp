@@ -191,3 +191,47 @@ TEST_CASE("conservation: values add up between firms, flows and totals; TEU betw
     CHECK(worst_excess <= 0);
     CHECK(table_load == Approx(carried).epsilon(1e-9));
 }
+
+TEST_CASE("forwarders: attraction adds registered forwarders, adoption adds one-bill documents", "[model][logistics]") {
+    auto base = small_spec();
+    auto policy = base;
+    policy.instruments.push_back(make(models::lever::forwarder_attraction, 20));
+    policy.instruments.push_back(make(models::lever::one_bill_adoption, 0.3));
+    const auto a = run(base), b = run(policy);
+    CHECK(yearly(b, "freight_forwarders", 3) >= yearly(a, "freight_forwarders", 3) + 3 * 20 * 0.25 - 1);
+    CHECK(yearly(b, "one_bill_digital_bills", 3) > 2 * yearly(a, "one_bill_digital_bills", 3));
+}
+
+TEST_CASE("mode choice: more days or a higher rate on a route shift cargo away from it", "[model][logistics]") {
+    auto base = small_spec();
+    base.outputs.shipment_flows = true;
+    auto route_share = [](const sim::replicate_record& rec, models::route r, int year) {
+        std::size_t t = 0;
+        while (rec.table_specs()[t].name != "shipment_flows") ++t;
+        double on = 0, all = 0;
+        for (std::size_t k = 0; k < rec.table_rows(t); ++k) {
+            if (rec.table_column(t, 0)[k] != year) continue;
+            all += rec.table_column(t, 5)[k];
+            if (rec.table_column(t, 2)[k] == double(r)) on += rec.table_column(t, 5)[k];
+        }
+        return on / all;
+    };
+    auto slower = base, dearer = base;
+    models::shock days;
+    days.what = models::shock_kind::route_disruption;
+    days.start = sim::make_date(2025, 1, 1);
+    days.end = sim::make_date(2027, 12, 31);
+    days.magnitude = 10;
+    days.target.routes = {models::route::yangtze_river_sea};
+    slower.shocks.push_back(days);
+    models::shock rate = days;
+    rate.what = models::shock_kind::freight_rate_shock;
+    rate.magnitude = 1.0;
+    rate.target.routes = {models::route::cr_express_duisburg};
+    dearer.shocks.push_back(rate);
+    const auto a = run(base), b = run(slower), c = run(dearer);
+    CHECK(route_share(b, models::route::yangtze_river_sea, 2026) < route_share(a, models::route::yangtze_river_sea, 2026));
+    CHECK(route_share(c, models::route::cr_express_duisburg, 2026) < route_share(a, models::route::cr_express_duisburg, 2026));
+    // 2024 is before the shocks: identical.
+    CHECK(route_share(b, models::route::yangtze_river_sea, 2024) == route_share(a, models::route::yangtze_river_sea, 2024));
+}

@@ -235,3 +235,25 @@ TEST_CASE("mode choice: more days or a higher rate on a route shift cargo away f
     // 2024 is before the shocks: identical.
     CHECK(route_share(b, models::route::yangtze_river_sea, 2024) == route_share(a, models::route::yangtze_river_sea, 2024));
 }
+
+#include "../../models/src/routes.hpp"
+#include <tradeeco/models/parameters.hpp>
+
+TEST_CASE("the value of time implied by route choice lies in the published range", "[model][logistics]") {
+    // Generalized cost is rate / value + vot x days, so the implied value of a day is vot (share
+    // of value per day); Hummels & Schaur 2013: 0.6-2.1% per day.
+    const double scale = models::find_parameter("value_of_time")->value / 0.012;
+    for (double v: models::detail::value_of_time_by_sector) {
+        CHECK(v * scale >= 0.006);
+        CHECK(v * scale <= 0.021);
+    }
+    // Rail costs ~2.2-2.7x sea per box port to port (forwarder quotes: rail USD 6,000-8,500 and
+    // sea 2,200-3,800 per FEU, anchors 3.3). From Chongqing the sea option adds the Yangtze leg
+    // (CNY 2,700 per TEU, data), so the same quotes give 1.3-2.9 (at CNY 7.2 per USD).
+    const auto& rail = models::detail::route_table[std::size_t(models::route::cr_express_duisburg)];
+    const auto& sea = models::detail::route_table[std::size_t(models::route::yangtze_river_sea)];
+    const double ratio = rail.leg_rate_cny_per_teu /
+                         (sea.leg_rate_cny_per_teu + models::detail::sea_leg[std::size_t(models::region::eu)].rate_cny_per_teu);
+    CHECK(ratio >= 1.3);
+    CHECK(ratio <= 2.9);
+}

@@ -621,11 +621,15 @@ void trade_model::state::update_trade_costs(sim::date today) {
                 double days = rd.leg_days + (sea ? detail::sea_leg[d].days : 0.0);
                 double rate = rd.leg_rate_cny_per_teu + (sea ? detail::sea_leg[d].rate_cny_per_teu : 0.0);
                 days *= 1.0 - std::min(0.8, lever_strength(lever::transit_time_cut, today, on));
-                days += shock_level(shock_kind::route_disruption, today, on) +
+                // Route shocks may also name regions: they then act on the legs to those regions
+                // only (a Red Sea diversion lengthens the voyage to Europe, not to Japan).
+                auto on_leg = [&](const targeting& t) {
+                    return applies_to(t.routes, rr) && applies_to(t.regions, reg);
+                };
+                days += shock_level(shock_kind::route_disruption, today, on_leg) +
                         shock_level(shock_kind::border_congestion, today, on);
-                // Red Sea-type disruptions hit the sea leg to Europe regardless of gateway.
                 rate *= (1.0 - std::min(0.8, lever_strength(lever::freight_subsidy, today, on))) *
-                        (1.0 + shock_level(shock_kind::freight_rate_shock, today, on));
+                        (1.0 + shock_level(shock_kind::freight_rate_shock, today, on_leg));
                 const double wait = 3.5 / std::max(0.1, departures_week[r]); // mean wait, days
                 g[r] = rate / value_per_teu + vot * (days + wait + rd.delay_sd_days);
                 best = std::min(best, g[r]);
@@ -1050,8 +1054,10 @@ void trade_model::state::departures_day(const sim::day_info& d) {
             auto rng_f = rng(r, std::uint32_t(d.step), p_delay);
             const route rr = route(r);
             auto on = [&](const targeting& t) { return applies_to(t.routes, rr); };
+            // A disruption that names regions acts on the onward leg, not on the departure here.
+            auto on_departure = [&](const targeting& t) { return on(t) && t.regions.empty(); };
             const double days = rd.leg_days * (1.0 - std::min(0.8, lever_strength(lever::transit_time_cut, d.today, on))) +
-                                shock_level(shock_kind::route_disruption, d.today, on) +
+                                shock_level(shock_kind::route_disruption, d.today, on_departure) +
                                 shock_level(shock_kind::border_congestion, d.today, on) +
                                 std::max(-0.5 * rd.leg_days, rd.delay_sd_days * rng_f.normal());
             year_teu[r] += load;
@@ -1076,7 +1082,9 @@ void trade_model::state::departures_day(const sim::day_info& d) {
             backlog_teu[r] -= load;
             const route rr = route(r);
             auto on = [&](const targeting& t) { return applies_to(t.routes, rr); };
-            const double extra = shock_level(shock_kind::route_disruption, d.today, on) +
+            // A disruption that names regions acts on the onward leg, not on the departure here.
+            auto on_departure = [&](const targeting& t) { return on(t) && t.regions.empty(); };
+            const double extra = shock_level(shock_kind::route_disruption, d.today, on_departure) +
                                  shock_level(shock_kind::border_congestion, d.today, on);
             const double days = rd.leg_days * (1.0 - std::min(0.8, lever_strength(lever::transit_time_cut, d.today, on))) +
                                 extra + std::max(-0.5 * rd.leg_days, rd.delay_sd_days * delay_draw);

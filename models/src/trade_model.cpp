@@ -157,7 +157,8 @@ struct month_totals {
     std::array<double, num_locations> trade_by_location{};
     std::array<std::array<double, R>, S> established{}; // exporters by sector x region (peers)
     double rmb_goods = 0, intermediate = 0, indirect_exports = 0, cbec_exports = 0;
-    double aeo_trade = 0, new_entries = 0, trial_exits = 0, laptop_exports = 0, kd_exports = 0;
+    double aeo_trade = 0, new_entries = 0, trial_exits = 0, trial_promotions = 0, laptop_exports = 0,
+           kd_exports = 0;
     // Trade by origin location, sector and partner region (for shipment flows).
     std::array<std::array<std::array<double, R>, S>, num_locations> flows{};
     void add(const month_totals& o) {
@@ -178,6 +179,7 @@ struct month_totals {
         aeo_trade += o.aeo_trade;
         new_entries += o.new_entries;
         trial_exits += o.trial_exits;
+        trial_promotions += o.trial_promotions;
         laptop_exports += o.laptop_exports;
         kd_exports += o.kd_exports;
     }
@@ -273,7 +275,9 @@ struct trade_model::state {
 
     // --- logistics ---
     std::array<double, num_routes> backlog_teu{};
-    std::array<double, num_routes> route_asc{};   // logit constants, calibrated to the timetable
+    std::array<double, num_routes> route_asc{};
+    // Rate (CNY/TEU) and days to each region by route this month, as route choice saw them.
+    std::array<std::array<double, num_routes>, R> leg_rate{}, leg_days{};   // logit constants, calibrated to the timetable
     std::array<double, num_routes> month_teu{};     // booked this month
     std::array<double, num_routes> departures_week{};
     std::array<double, num_routes> transit_teu_month{}; // other provinces' cargo via the hub
@@ -632,6 +636,8 @@ void trade_model::state::update_trade_costs(sim::date today) {
                         (1.0 + shock_level(shock_kind::freight_rate_shock, today, on_leg));
                 const double wait = 3.5 / std::max(0.1, departures_week[r]); // mean wait, days
                 g[r] = rate / value_per_teu + vot * (days + wait + rd.delay_sd_days);
+                leg_rate[d][r] = rate; // what shippers pay, after subsidies and shocks
+                leg_days[d][r] = days;
                 best = std::min(best, g[r]);
             }
             // Logit over routes; dispersion in units of the best route's cost (so shares are
@@ -822,8 +828,10 @@ void trade_model::state::firm_month(sim::date today, std::int32_t month_index) {
                     bool stay = u_exit >= exit_h;
                     if (st == 1 && tenure[k] >= 12) {
                         // End of the trial year: stay if full-scale profit covers fixed cost.
-                        if (realized / sigma_ces - fixed > 0) st = 2;
-                        else {
+                        if (realized / sigma_ces - fixed > 0) {
+                            st = 2;
+                            acc.trial_promotions += 1;
+                        } else {
                             stay = false;
                             acc.trial_exits += 1;
                         }
@@ -907,10 +915,7 @@ void trade_model::state::route_month(sim::date today) {
                 const double sh = route_share[s][d][r];
                 if (sh <= 0) continue;
                 month_teu[r] += teu * sh;
-                const auto& rd = route_table[r];
-                const bool sea = rd.how == detail::mode::rail_sea || rd.how == detail::mode::river_sea;
-                const double rate = rd.leg_rate_cny_per_teu + (sea ? detail::sea_leg[d].rate_cny_per_teu : 0.0);
-                const double days = rd.leg_days + (sea ? detail::sea_leg[d].days : 0.0);
+                const double rate = leg_rate[d][r], days = leg_days[d][r];
                 cost += teu * sh * (rate + detail::value_of_time_by_sector[s] * vot_scale * days * value_per_teu) / 1e8;
                 freight += teu * sh * rate;
                 teu_all += teu * sh;
@@ -1159,6 +1164,10 @@ constexpr indicator yearly_indicators[] = {
     {"rail_doc_financing", "100m CNY", "Rail transport document financing and settlement"},
     {"logistics_cost_gdp", "percent", "Total social logistics cost as share of GDP"},
     {"trade_logistics_cost_cny_100m", "100m CNY", "Freight and time cost of Chongqing's trade"},
+    {"cbec_exports_cny_100m", "100m CNY", "Exports through the cross-border e-commerce channel"},
+    {"cbec_channel_firms", "firms", "Firms selling through the cross-border e-commerce channel"},
+    {"supplier_links", "firms", "Local firms supplying a chain leader"},
+    {"trial_survival_pct", "percent", "Trial-year export relationships that continued (of those ending their trial year)"},
     {"teu_booked", "TEU", "Containers booked on all routes (own and transit cargo)"},
     {"teu_carried", "TEU", "Containers carried by departures on all routes"},
     {"teu_backlog", "TEU", "Containers booked but not yet departed at year end"},
@@ -1351,8 +1360,10 @@ void trade_model::state::year_end(const sim::day_info& d) {
     const double vehicles = units_equiv * (1.0 - kd0);
     const double national = par["national_vehicle_exports_2024"] *
                             std::pow(1.0 + par["national_vehicle_export_growth"], y);
-    std::int32_t trading = 0, exporting = 0, spec_exp = 0, aeo = 0, plat = 0;
+    std::int32_t trading = 0, exporting = 0, spec_exp = 0, aeo = 0, plat = 0, cbec_firms = 0, suppliers = 0;
     for (std::size_t i = 0; i < n_firms; ++i) {
+        cbec_firms += (*f_cbec)[i];
+        suppliers += (*f_supplier_of)[i] >= 0;
         trading += traded_this_year[i];
         exporting += exported_this_year[i];
         spec_exp += exported_this_year[i] && (*f_specialised)[i];
@@ -1370,7 +1381,7 @@ void trade_model::state::year_end(const sim::day_info& d) {
     }
     // Cross-border RMB = goods trade settled in RMB + a non-goods part (services, capital)
     // calibrated to the 2024 total and growing at rmb_nongoods_growth.
-    if (rmb_nongoods_2024 < 0) rmb_nongoods_2024 = par["cross_border_rmb_2024"] * scale - year.rmb_goods;
+    // (rmb_nongoods_2024 is set at the end of the burn-in, before any policy.)
     const double rmb = year.rmb_goods + rmb_nongoods_2024 * std::pow(1.0 + par["rmb_nongoods_growth"], y);
     // Corridor volumes.
     const double cr_trains = year_trains[0] + year_trains[1] + year_trains[2];
@@ -1436,6 +1447,10 @@ void trade_model::state::year_end(const sim::day_info& d) {
         lsc_booked > 0 ? lsc_transit / lsc_booked * 100.0 : 0.0,
         (hub / hub_volume_2024 - 1.0) * 100.0, clt_days, clt_cut * 100.0,
         forwarders_count, a_level_firms, one_bill_cum, rail_doc, logistics_gdp, year_logistics_cost,
+        year.cbec_exports, double(cbec_firms), double(suppliers),
+        year.trial_promotions + year.trial_exits > 0
+            ? 100.0 * year.trial_promotions / (year.trial_promotions + year.trial_exits)
+            : std::nan(""),
         std::accumulate(year_booked_teu.begin(), year_booked_teu.end(), 0.0),
         std::accumulate(year_teu.begin(), year_teu.end(), 0.0),
         std::accumulate(backlog_teu.begin(), backlog_teu.end(), 0.0),
@@ -1545,6 +1560,9 @@ void trade_model::state::burn_in() {
         }
     }
     calibrate_routes();
+    // Cross-border RMB: the non-goods part (services, capital) is what the 2024 total leaves
+    // after the goods trade settled in RMB in the last burn-in year (no policy in force).
+    rmb_nongoods_2024 = par["cross_border_rmb_2024"] * spec.population_scale - year.rmb_goods;
     // Fixed and sunk costs stay tied to the 2024 calibration (ref_profit_2024 unchanged), so the
     // rescaled demand shifters move profits but the entry rule keeps its calibration.
     burning_in = false;

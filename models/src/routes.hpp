@@ -52,9 +52,10 @@ inline constexpr std::array<route_data, num_routes> route_table{{
     {mode::rail_sea, 2, 4000, 8, 50, 1.0, bit(region::asean), "ASSUMPTION"},
     {mode::rail_sea, 2, 4000, 6, 50, 1.0, bit(region::asean), "ASSUMPTION"},
     {mode::rail_sea, 2, 4000, 2, 50, 1.0, bit(region::asean), "new route (plan measure 7)"},
-    // Yangtze barge to Shanghai ~10 days, CNY 2,700 per TEU (data yangtze_cq_shanghai_rate);
+    // Yangtze barge to Shanghai >14 days over 2,400 km (data transit_days_cq_sea_via_yangtze),
+    // CNY 2,700 per TEU (data yangtze_cq_shanghai_rate);
     // Chongqing to Singapore ~23 days by this route (anchors §3.4).
-    {mode::river_sea, 10, 2700, 60, 200, 2.0, all_regions & ~bit(region::central_asia_russia),
+    {mode::river_sea, 14, 2700, 60, 200, 2.0, all_regions,
      "data rate; anchors days"},
     // China-Laos(-Thailand) rail: ~5 days to Vientiane (data transit_days_cq_vientiane_rail);
     // to Thailand ~7 days in 2024 (ASSUMPTION; plan: under 5 days by 2027).
@@ -62,9 +63,9 @@ inline constexpr std::array<route_data, num_routes> route_table{{
     {mode::road, 3, 12000, 20, 2, 0.5, bit(region::asean), "ASSUMPTION"},
     // Road to Laos ~10 days (data transit_days_cq_vientiane_rail note: road ~10).
     {mode::road, 10, 15000, 5, 2, 1.0, bit(region::asean), "data"},
-    // Air: USD 5.5-9 per kg (anchors §3.3) => ~CNY 50/kg; 2 days door to door (ASSUMPTION).
-    // Rate per TEU-equivalent of 10 t (see kg_per_teu).
-    {mode::air, 2, 500000, 60, 3, 0.3, all_regions, "anchors §3.3"},
+    // Air: USD 5.5-9 per kg and 5-8 days door to door (anchors §3.3 forwarder table) => ~CNY
+    // 50/kg, 5 days. Rate per TEU-equivalent of 10 t (see kg_per_teu).
+    {mode::air, 5, 500000, 60, 3, 0.5, all_regions, "anchors §3.3"},
 }};
 
 /// Onward leg from the sea gateway (Qinzhou or Shanghai) by region. Sea to the EU 28-36 days
@@ -72,7 +73,7 @@ inline constexpr std::array<route_data, num_routes> route_table{{
 inline constexpr std::array<onward_leg, num_regions> sea_leg{{
     {32, 11000}, // eu
     {6, 3000},   // asean
-    {40, 14000}, // central_asia_russia (by sea via St Petersburg; rarely chosen)
+    {40, 14000}, // central_asia_russia (by sea via St Petersburg or Vladivostok; ASSUMPTION)
     {20, 12000}, // us
     {4, 2500},   // japan_korea
     {32, 15000}, // latin_america
@@ -80,6 +81,22 @@ inline constexpr std::array<onward_leg, num_regions> sea_leg{{
     {18, 8000},  // middle_east
     {20, 9000},  // rest_of_world
 }};
+
+/// Sea days from Qinzhou to the port a rail-sea route names, used for its ASEAN cargo in place of
+/// sea_leg (0: not port-specific). Singapore 6 (data transit_days_qinzhou_singapore_sea);
+/// Jakarta 18 (anchors §3.4: 20 days Chongqing-Jakarta by the corridor, less 2 by rail);
+/// Haiphong 4, Ho Chi Minh City 6, Laem Chabang 7 (ASSUMPTIONS by sailing distance).
+inline constexpr std::array<double, num_routes> asean_port_days{0, 0, 0, 6, 18, 4, 6, 7, 0, 0, 0, 0, 0};
+
+/// Chongqing's own 2024 cargo on routes whose capacity is flexible, which route constants are
+/// calibrated to (TEU a month; air in TEU-equivalents of 10 t). Air: 35% of Jiangbei airport's
+/// 387,900 t (data ckg_airport_cargo_t 2023, low confidence; the international share is an
+/// ASSUMPTION). Road: ~30,000 TEU a year across the border (ASSUMPTION: a fifth of the ~150k TEU
+/// corridor volume, data lsc_cq_teu 2021-22), split 4:1 Vietnam:Laos, of which 57.1% is the
+/// city's own (data lsc_cq_outside_city_share_pct 2021: 42.9% from outside).
+inline constexpr double air_own_teu_month = 0.35 * 387900.0 / 10.0 / 12.0;
+inline constexpr double road_vietnam_own_teu_month = 0.571 * 24000.0 / 12.0;
+inline constexpr double road_laos_own_teu_month = 0.571 * 6000.0 / 12.0;
 
 /// Value density by sector, CNY per kg, and the cargo a TEU carries. ASSUMPTION apart from
 /// laptops: 1,486.2e8 CNY / 51.944 m units = CNY 2,861 a unit at ~3 kg packed (data 2019).

@@ -42,7 +42,7 @@ namespace {
 // One constant per kind of random decision, so that no two decisions share draws.
 enum purpose : std::uint32_t {
     p_sector = 1, p_capability, p_location, p_ownership, p_sme, p_entry, p_demand, p_exit,
-    p_aeo, p_platform, p_pairing, p_rmb, p_delay, p_cbec, p_import, p_specialised, p_forwarder,
+    p_aeo, p_indirect, p_platform, p_pairing, p_rmb, p_delay, p_cbec, p_import, p_specialised, p_forwarder,
     p_forwarder_entry,
 };
 
@@ -128,7 +128,7 @@ std::array<double, num_locations> location_probs(sector s) {
     case sector::laptops_electronics: return L{0.15, 0.40, 0.05, 0.0, 0.0, 0.05, 0.05, 0.1, 0.1, 0.1};
     case sector::electronic_components: return L{0.3, 0.3, 0.05, 0.0, 0.0, 0.05, 0.0, 0.1, 0.1, 0.1};
     case sector::autos_parts: return L{0.1, 0.0, 0.05, 0.05, 0.0, 0.1, 0.05, 0.35, 0.05, 0.25};
-    default: return L{0.06, 0.04, 0.04, 0.04, 0.03, 0.04, 0.05, 0.2, 0.15, 0.35};
+    default: return L{0.1, 0.08, 0.05, 0.05, 0.04, 0.05, 0.06, 0.17, 0.12, 0.28};
     }
 }
 
@@ -276,6 +276,8 @@ struct trade_model::state {
     // --- logistics ---
     std::array<double, num_routes> backlog_teu{};
     std::array<double, num_routes> route_asc{};
+    // Logit scale, logsum and share-weighted generalized cost of 2024 by sector x region.
+    std::array<std::array<double, R>, S> logit_scale{}, logsum_2024{}, mean_cost_2024{};
     // Rate (CNY/TEU) and days to each region by route this month, as route choice saw them.
     std::array<std::array<double, num_routes>, R> leg_rate{}, leg_days{};   // logit constants, calibrated to the timetable
     std::array<double, num_routes> month_teu{};     // booked this month
@@ -288,7 +290,7 @@ struct trade_model::state {
     double hub_volume_2024 = 0;
     double year_logistics_cost = 0; // CNY 100m
     double transit_utility_gap = 0; // calibrated: hub vs alternative, 2024
-    double logistics_share_2024 = -1;
+    double logistics_unit_cost_2024 = -1, logistics_trade_part_2024 = 0;
     double cr_trains_at_month_start = 0;
     std::int32_t departures_table = -1, snapshots_table = -1, flows_table = -1;
     // Shipment flows this year by origin location x route x partner region.
@@ -300,6 +302,7 @@ struct trade_model::state {
     std::vector<std::uint8_t> traded_this_year;
     std::vector<std::uint8_t> exported_this_year;
     double one_bill_cum = 0;
+    std::int32_t platform_members_trading = 0;
     double forwarder_entry_carry = 0; // fractional entries carried to next year
     double freight_per_teu_month = 0; // CNY, average freight of this month's bookings
     double rail_doc_fin_year = 0, cbec_prev_year = -1, trade_prev_year = -1;
@@ -412,7 +415,8 @@ void trade_model::state::build_population() {
     auto& cap = *f_capability;
     const double sigma = par["capability_sigma"], alpha = par["capability_tail_exponent"];
     // Lognormal body; above the 90th percentile a Pareto tail with the Chinese exporters'
-    // exponent (Peng & Xia), capped at 10^4 x the threshold to keep one draw from dominating.
+    // exponent (Peng & Xia), capped at capability_cap x the threshold so that no single firm
+    // outside the chain leaders dominates city totals.
     const double z90 = std::exp(sigma * 1.2815515655446004);
     for (std::size_t i = 0; i < n_firms; ++i) {
         const auto id = firms.ids()[i];
@@ -428,7 +432,7 @@ void trade_model::state::build_population() {
         auto r = rng(id, 0, p_capability);
         const double zn = r.normal();
         double z = std::exp(sigma * zn);
-        if (z > z90) z = std::min(z90 * std::pow(r.uniform(), -1.0 / alpha), z90 * 1e4);
+        if (z > z90) z = std::min(z90 * std::pow(r.uniform(), -1.0 / alpha), z90 * par["capability_cap"]);
         cap[i] = z;
         auto rs = rng(id, 0, p_sector);
         sec[i] = std::uint8_t(draw_index(rs, firm_sector_shares));
@@ -446,13 +450,17 @@ void trade_model::state::build_population() {
         const double u = ri.uniform();
         (*f_importer)[i] = u < p_always ? 2 : (u < p_always + 0.5 ? 1 : 0);
     }
-    // Capability quantiles: z_ref (75th percentile) scales fixed and sunk costs; firms below the
-    // indirect quantile export through trade-service firms.
+    // Capability quantiles: z_ref (75th percentile) scales fixed and sunk costs. Less capable
+    // firms (below the indirect quantile) export through trade-service firms with probability
+    // indirect_share (Ahn, Khandelwal & Wei: the least productive use intermediaries).
     std::vector<double> zs(cap.begin() + std::ptrdiff_t(leaders.size()), cap.end());
     std::sort(zs.begin(), zs.end());
     z_ref = zs[std::size_t(0.75 * double(zs.size() - 1))];
     const double z_ind = zs[std::size_t(par["indirect_threshold_quantile"] * double(zs.size() - 1))];
-    for (std::size_t i = leaders.size(); i < n_firms; ++i) (*f_indirect)[i] = cap[i] < z_ind ? 1 : 0;
+    for (std::size_t i = leaders.size(); i < n_firms; ++i) {
+        auto r = rng(firms.ids()[i], 0, p_indirect);
+        (*f_indirect)[i] = cap[i] < z_ind && r.bernoulli(par["indirect_share"]) ? 1 : 0;
+    }
     // SMEs are the smaller firms: capability (with noise, 0.3 log points, ASSUMPTION) below the
     // sme_share quantile.
     const double z_sme = zs[std::size_t(par["sme_share"] * double(zs.size() - 1))];
@@ -506,14 +514,17 @@ void trade_model::state::build_population() {
         auto r = rng(firms.ids()[i], 0, p_platform);
         plat[i] = r.bernoulli(par["platform_coverage_2024"]) ? 1 : 0;
     }
-    // AEO: the largest traders (AEO firms are ~1% of traders but ~36% of trade nationally,
-    // anchors §3.2): leaders plus the most capable firms.
+    // AEO: large traders (AEO firms are ~1% of traders but ~36% of trade nationally, anchors
+    // §3.2): the chain leaders, and the rest drawn at random among the top capability decile.
     {
-        std::vector<std::pair<double, std::size_t>> by_cap;
-        for (std::size_t i = 0; i < n_firms; ++i) by_cap.push_back({i < leaders.size() ? 1e300 : cap[i], i});
-        std::sort(by_cap.begin(), by_cap.end(), std::greater<>());
-        const auto n_aeo = std::size_t(std::llround(par["aeo_firms_2024"] * scale));
-        for (std::size_t k = 0; k < std::min(n_aeo, by_cap.size()); ++k) (*f_aeo)[by_cap[k].second] = 1;
+        const auto n_aeo = double(std::llround(par["aeo_firms_2024"] * scale));
+        const double z90_all = zs[std::size_t(0.9 * double(zs.size() - 1))];
+        const double top = 0.1 * double(zs.size());
+        const double p = std::clamp((n_aeo - double(leaders.size())) / std::max(1.0, top), 0.0, 1.0);
+        for (std::size_t i = 0; i < n_firms; ++i) {
+            auto r = rng(firms.ids()[i], 0, p_aeo);
+            if (i < leaders.size() || (cap[i] >= z90_all && r.bernoulli(p))) (*f_aeo)[i] = 1;
+        }
     }
 
     // Services: one row per route (the timetable); departures are events, not agents.
@@ -526,7 +537,8 @@ void trade_model::state::build_population() {
     for (std::size_t r = 0; r < num_routes; ++r) {
         rt[r] = std::uint8_t(r);
         services.column<double>("departures_per_week")[r] = route_table[r].departures_per_week;
-        services.column<double>("teu_per_departure")[r] = route_table[r].teu_per_departure;
+        // A scaled population runs the same timetable with proportionally smaller trains.
+        services.column<double>("teu_per_departure")[r] = route_table[r].teu_per_departure * scale;
     }
     // Forwarders: ~700 registered in 2024 (issue #4 text; plan: 800 by 2027, +100). Scale is
     // lognormal (sigma 1.2, ASSUMPTION); margins 6-16% of freight (ASSUMPTION); the 60 largest
@@ -622,9 +634,12 @@ void trade_model::state::update_trade_costs(sim::date today) {
                 const route rr = route(r);
                 auto on = [&](const targeting& t) { return applies_to(t.routes, rr); };
                 const bool sea = rd.how == detail::mode::rail_sea || rd.how == detail::mode::river_sea;
-                double days = rd.leg_days + (sea ? detail::sea_leg[d].days : 0.0);
+                const bool port_specific = reg == region::asean && detail::asean_port_days[r] > 0;
+                // A transit-time cut acts on the route's own leg from Chongqing (the train, the
+                // barge), not on the onward ocean voyage, as departures_day applies it.
+                double days = rd.leg_days * (1.0 - std::min(0.8, lever_strength(lever::transit_time_cut, today, on))) +
+                              (port_specific ? detail::asean_port_days[r] : sea ? detail::sea_leg[d].days : 0.0);
                 double rate = rd.leg_rate_cny_per_teu + (sea ? detail::sea_leg[d].rate_cny_per_teu : 0.0);
-                days *= 1.0 - std::min(0.8, lever_strength(lever::transit_time_cut, today, on));
                 // Route shocks may also name regions: they then act on the legs to those regions
                 // only (a Red Sea diversion lengthens the voyage to Europe, not to Japan).
                 auto on_leg = [&](const targeting& t) {
@@ -640,20 +655,33 @@ void trade_model::state::update_trade_costs(sim::date today) {
                 leg_days[d][r] = days;
                 best = std::min(best, g[r]);
             }
-            // Logit over routes; dispersion in units of the best route's cost (so shares are
-            // scale-free across sectors): a route twice as costly as the best gets ~e^-3 weight.
+            // Logit over routes with constants (calibrate_routes). The scale is set in 2024 so
+            // that a route twice as costly as the best one gets ~e^-3 of its weight; it stays
+            // fixed afterwards, so that the logsum is a consistent cost measure.
+            if (burning_in) logit_scale[s][d] = 3.0 / std::max(best, 1e-4);
+            const double lambda = logit_scale[s][d];
+            double umax = -1e300;
+            for (std::size_t r = 0; r < num_routes; ++r)
+                if (g[r] < 1e299) umax = std::max(umax, -lambda * g[r] + route_asc[r]);
             double denom = 0;
             std::array<double, num_routes> w{};
             for (std::size_t r = 0; r < num_routes; ++r) {
                 if (g[r] >= 1e299) continue;
-                w[r] = std::exp(-3.0 * (g[r] - best) / std::max(best, 1e-4) + route_asc[r]);
+                w[r] = std::exp(-lambda * g[r] + route_asc[r] - umax);
                 denom += w[r];
             }
-            double gbar = 0;
-            for (std::size_t r = 0; r < num_routes; ++r) {
-                route_share[s][d][r] = denom > 0 ? w[r] / denom : 0;
-                if (w[r] > 0) gbar += route_share[s][d][r] * g[r];
+            for (std::size_t r = 0; r < num_routes; ++r) route_share[s][d][r] = denom > 0 ? w[r] / denom : 0;
+            // Expected generalized cost (logsum, in ad valorem units), measured from 2024: a
+            // worse route can only raise it, whatever the constants.
+            const double logsum = denom > 0 ? -(umax + std::log(denom)) / lambda : 0.0;
+            if (burning_in) logsum_2024[s][d] = logsum;
+            double gbar_2024 = 0;
+            if (burning_in) {
+                for (std::size_t r = 0; r < num_routes; ++r)
+                    if (w[r] > 0) gbar_2024 += route_share[s][d][r] * g[r];
+                mean_cost_2024[s][d] = gbar_2024;
             }
+            const double gbar = std::max(0.0, mean_cost_2024[s][d] + logsum - logsum_2024[s][d]);
             const sector sx = sector(s);
             auto st = [&](const targeting& t) { return applies(t.sectors, sx) && applies_to(t.regions, reg); };
             const double tariff = shock_level(shock_kind::tariff, today, st);
@@ -681,6 +709,7 @@ void trade_model::state::firm_month(sim::date today, std::int32_t month_index) {
     const double rmb_base = par["rmb_goods_share"];
     const double vot_scale = par["value_of_time"] / 0.012;
     const double ds = par["demand_draw_sigma"];
+    const auto trial_months = std::uint16_t(std::lround(par["trial_months"]));
     const std::uint32_t step = std::uint32_t(month_abs);
 
     // Policy levels this month, by sector x region (and flags for SME / location targeting are
@@ -733,6 +762,7 @@ void trade_model::state::firm_month(sim::date today, std::int32_t month_index) {
             const auto id = firms.ids()[i];
             double exp_total = 0, imp_total = 0;
             std::int32_t n_dest = 0, dest_mask = 0, entered = 0, exited = 0;
+            double kd_here = 0, kd_total = 0; // KD kit exports booked in the bonded zone
             // Customs: AEO firms face fewer inspections, so a lower time cost (and, through it,
             // a higher effective demand: Carballo et al.; Djankov et al. ~1% per day).
             const double vot = detail::value_of_time_by_sector[s] * vot_scale;
@@ -748,12 +778,19 @@ void trade_model::state::firm_month(sim::date today, std::int32_t month_index) {
                         // local-assembly rules); a kit is worth ~0.6 of a vehicle (ASSUMPTION).
                         const double kd = v * 0.6 * kd_extra;
                         acc.kd_exports += kd;
+                        // KD hubs sit in the bonded zones (plan measure 2: Xiyong,
+                        // Lianglu-Cuntan, Yongchuan); kits are booked there.
+                        acc.trade_by_location[std::size_t(location::lianglu_cuntan_bonded)] += kd;
+                        acc.flows[std::size_t(location::lianglu_cuntan_bonded)][s][d] += kd;
+                        kd_here += kd;
+                        kd_total += kd;
                         v += kd;
                     }
                     acc.exports[s][d] += v;
                     if (L.s == sector::laptops_electronics) acc.laptop_exports += v;
                     const double im = v * L.import_ratio * proc_ratio;
-                    acc.flows[loc][s][d] += v + im;
+                    acc.flows[loc][s][d] += v + im - kd_here;
+                    kd_here = 0;
                     acc.imports[s][d] += im;
                     exp_total += v;
                     imp_total += im;
@@ -826,7 +863,7 @@ void trade_model::state::firm_month(sim::date today, std::int32_t month_index) {
                     const double realized = potential * double(demand_draw[k]);
                     const double sales = st == 1 ? trial * realized : realized;
                     bool stay = u_exit >= exit_h;
-                    if (st == 1 && tenure[k] >= 12) {
+                    if (st == 1 && tenure[k] >= trial_months) {
                         // End of the trial year: stay if full-scale profit covers fixed cost.
                         if (realized / sigma_ces - fixed > 0) {
                             st = 2;
@@ -888,7 +925,7 @@ void trade_model::state::firm_month(sim::date today, std::int32_t month_index) {
             (*f_entered_mask)[i] |= entered;
             (*f_exited_mask)[i] |= exited;
             (*f_trade_year)[i] += exp_total + imp_total;
-            acc.trade_by_location[loc] += exp_total + imp_total;
+            acc.trade_by_location[loc] += exp_total + imp_total - kd_total;
             if (aeo) acc.aeo_trade += exp_total + imp_total;
             // Indirect exporters do not declare at customs themselves: trade-service firms do.
             if (exp_total + imp_total > 0 && !((*f_indirect)[i] && imp_total == 0)) traded_this_year[i] = 1;
@@ -954,10 +991,7 @@ void trade_model::state::route_month(sim::date today) {
                     }
                 }
             }
-    for (std::size_t r = 0; r < num_routes; ++r) {
-        backlog_teu[r] += month_teu[r];
-        if (!burning_in) year_booked_teu[r] += month_teu[r];
-    }
+    // (bookings reach the routes' backlogs day by day: departures_day)
     year_logistics_cost += cost;
     freight_per_teu_month = teu_all > 0 ? freight / teu_all : 0;
 }
@@ -1023,9 +1057,9 @@ void trade_model::state::forwarders_year(sim::date today) {
     for (std::size_t k = 0; k < nfw; ++k) {
         auto r = rng(forwarders.ids()[k], ystep, p_forwarder);
         const double u1 = r.uniform(), u2 = r.uniform(), u3 = r.uniform();
-        // A-level assessment: 5% of eligible large forwarders a year (ASSUMPTION: ~+4 a year in
+        // A-level assessment: 3% of eligible large forwarders a year (ASSUMPTION: a few a year in
         // the baseline against the plan's +20 by 2027 with policy).
-        if (!(*fw_a_level)[k] && (*fw_volume)[k] >= v80 && u1 < 0.05) (*fw_a_level)[k] = 1;
+        if (!(*fw_a_level)[k] && (*fw_volume)[k] >= v80 && u1 < 0.03) (*fw_a_level)[k] = 1;
         // One-bill adoption: 2%/yr baseline (ASSUMPTION), A-level firms twice as likely.
         if (!(*fw_one_bill)[k] && u2 < std::min(1.0, (0.02 + adopt) * ((*fw_a_level)[k] ? 2.0 : 1.0)))
             (*fw_one_bill)[k] = 1;
@@ -1038,7 +1072,16 @@ void trade_model::state::forwarders_year(sim::date today) {
     forwarder_entry_carry += lever_any(lever::forwarder_attraction, today);
     const auto extra = std::size_t(std::floor(forwarder_entry_carry));
     forwarder_entry_carry -= double(extra);
-    for (std::size_t k = 0; k < exits + extra; ++k) stage_forwarder(k, ystep);
+    for (std::size_t k = 0; k < exits; ++k) stage_forwarder(k, ystep);
+    // Attracted forwarders are established firms moving in (plan measure 15: "logistics chain
+    // leaders"): three times the scale, and a fifth already A-level (ASSUMPTIONS).
+    for (std::size_t k = 0; k < extra; ++k) {
+        const std::size_t slot = forwarders.staged_births();
+        stage_forwarder(k, ystep);
+        forwarders.staged<double>("scale")[slot] *= 3.0;
+        auto r = rng(fw_serial, ystep, p_forwarder_entry);
+        forwarders.staged<std::uint8_t>("a_level")[slot] = r.bernoulli(0.2) ? 1 : 0;
+    }
     forwarders.compact();
     std::fill(fw_volume->begin(), fw_volume->end(), 0.0);
 }
@@ -1051,6 +1094,10 @@ void trade_model::state::departures_day(const sim::day_info& d) {
     if (burning_in) return;
     for (std::size_t r = 0; r < num_routes; ++r) {
         const auto& rd = route_table[r];
+        // The month's bookings are handed over evenly across its days.
+        const double booked_today = month_teu[r] / double(d.days_in_month);
+        backlog_teu[r] += booked_today;
+        year_booked_teu[r] += booked_today;
         const bool flexible = !is_rail_mode(rd.how);
         if (flexible) {
             if (backlog_teu[r] <= 0) continue;
@@ -1075,15 +1122,21 @@ void trade_model::state::departures_day(const sim::day_info& d) {
             continue;
         }
         const double per_day = departures_week[r] / 7.0;
+        const double capacity = rd.teu_per_departure * spec.population_scale;
         // Deterministic timetable: departure k runs on the day its cumulative count crosses k.
         const double before = std::floor(per_day * double(d.step)), after = std::floor(per_day * double(d.step + 1));
         int scheduled = int(after - before);
-        if (backlog_teu[r] > 2.0 * rd.teu_per_departure * std::max(1, scheduled)) ++scheduled;
+        // Operators add trains while more than two full trains wait, up to doubling the day's
+        // timetable (at least one extra).
+        for (int extra = 0; extra < std::max(1, scheduled) &&
+                            backlog_teu[r] > capacity * (2.0 + double(scheduled));
+             ++extra)
+            ++scheduled;
         auto rng_r = rng(r, std::uint32_t(d.step), p_delay);
         for (int k = 0; k < scheduled; ++k) {
-            const double load = std::min(backlog_teu[r], rd.teu_per_departure);
+            const double load = std::min(backlog_teu[r], capacity);
             const double delay_draw = rng_r.normal();
-            if (load < 0.5 * rd.teu_per_departure) continue;
+            if (load < 0.5 * capacity) continue;
             backlog_teu[r] -= load;
             const route rr = route(r);
             auto on = [&](const targeting& t) { return applies_to(t.routes, rr); };
@@ -1097,7 +1150,7 @@ void trade_model::state::departures_day(const sim::day_info& d) {
             year_trains[r] += 1;
             year_delay_days[r] += days;
             if (spec.outputs.train_departures) {
-                const double row[] = {double(d.step), double(r), load, rd.teu_per_departure, days};
+                const double row[] = {double(d.step), double(r), load, capacity, days};
                 rec.append_row(std::size_t(departures_table), row);
             }
         }
@@ -1259,10 +1312,12 @@ void trade_model::state::year_end(const sim::day_info& d) {
     // --- AEO: eligible firms (top decile of this year's trade, general credit) apply; most
     // pass the audit; a few certificates lapse (2%/yr, ASSUMPTION).
     {
-        std::vector<double> trade(*f_trade_year);
-        std::vector<double> sorted(trade);
+        const std::vector<double>& trade = *f_trade_year;
+        std::vector<double> sorted; // top decile of the firms that traded this year
+        for (double v: trade)
+            if (v > 0) sorted.push_back(v);
         std::sort(sorted.begin(), sorted.end());
-        const double cutoff = sorted[std::size_t(0.9 * double(sorted.size() - 1))];
+        const double cutoff = sorted.empty() ? 1e300 : sorted[std::size_t(0.9 * double(sorted.size() - 1))];
         for (std::size_t i = 0; i < n_firms; ++i) {
             auto r = rng(firms.ids()[i], ystep, p_aeo);
             const double u = r.uniform(), u2 = r.uniform();
@@ -1279,6 +1334,9 @@ void trade_model::state::year_end(const sim::day_info& d) {
                 tier = 0;
         }
     }
+    // Coverage over the year, measured before the year-end enrolment round takes effect.
+    platform_members_trading = 0;
+    for (std::size_t i = 0; i < n_firms; ++i) platform_members_trading += traded_this_year[i] && (*f_platform)[i];
     // --- Platforms enrol trading firms.
     for (std::size_t i = 0; i < n_firms; ++i) {
         if ((*f_platform)[i] || !traded_this_year[i]) continue;
@@ -1360,7 +1418,7 @@ void trade_model::state::year_end(const sim::day_info& d) {
     const double vehicles = units_equiv * (1.0 - kd0);
     const double national = par["national_vehicle_exports_2024"] *
                             std::pow(1.0 + par["national_vehicle_export_growth"], y);
-    std::int32_t trading = 0, exporting = 0, spec_exp = 0, aeo = 0, plat = 0, cbec_firms = 0, suppliers = 0;
+    std::int32_t trading = 0, exporting = 0, spec_exp = 0, aeo = 0, cbec_firms = 0, suppliers = 0;
     for (std::size_t i = 0; i < n_firms; ++i) {
         cbec_firms += (*f_cbec)[i];
         suppliers += (*f_supplier_of)[i] >= 0;
@@ -1368,7 +1426,6 @@ void trade_model::state::year_end(const sim::day_info& d) {
         exporting += exported_this_year[i];
         spec_exp += exported_this_year[i] && (*f_specialised)[i];
         aeo += (*f_aeo)[i] == 1;
-        plat += traded_this_year[i] && (*f_platform)[i];
     }
     double ftz = 0, lj = 0, ht = 0, bonded = 0;
     for (std::size_t l = 0; l < num_locations; ++l) {
@@ -1421,13 +1478,21 @@ void trade_model::state::year_end(const sim::day_info& d) {
     // the city had ~110 in 2024, plan: 130 by 2027).
     const double a_level_firms = a_level_forwarders + 50.0 * scale;
     const double forwarders_count = double(forwarders.size());
-    // Logistics cost / GDP: the economy-wide ratio (national 14.1% in 2024, data) moved by the
-    // change in the trade-logistics cost the model accounts for, relative to GDP growing 5%/yr
-    // (data gdp_cq_cny_100m 2024; growth ASSUMPTION).
-    const double gdp = 32193.15 * scale * std::pow(1.05, y);
-    const double trade_cost_share = year_logistics_cost / gdp * 100.0;
-    if (logistics_share_2024 < 0) logistics_share_2024 = trade_cost_share;
-    const double logistics_gdp = 14.1 + (trade_cost_share - logistics_share_2024);
+    // Logistics cost / GDP. The published ratio is economy-wide (national 14.1% in 2024, data
+    // logistics_cost_gdp_national_pct). The model owns the trade part: its share s of social
+    // logistics cost is the 2024 trade-logistics cost over 14.1% of GDP (data gdp_cq_cny_100m
+    // 2024). That part moves with the trade-logistics cost per CNY of trade (efficiency, not
+    // volume: more trade at the same unit cost leaves the ratio alone); the rest follows
+    // logistics_ratio_trend (ASSUMPTION).
+    const double unit_cost = total > 0 ? year_logistics_cost / total : 0.0;
+    if (logistics_unit_cost_2024 < 0) {
+        logistics_unit_cost_2024 = unit_cost;
+        logistics_trade_part_2024 = std::min(1.0, year_logistics_cost / (0.141 * 32193.15 * scale));
+    }
+    const double s_trade = logistics_trade_part_2024;
+    const double logistics_gdp =
+        (14.1 + par["logistics_ratio_trend"] * y) * (1.0 - s_trade) +
+        14.1 * s_trade * (logistics_unit_cost_2024 > 0 ? unit_cost / logistics_unit_cost_2024 : 1.0);
 
     const double values[] = {
         total, exp_sum, im,
@@ -1437,7 +1502,7 @@ void trade_model::state::year_end(const sim::day_info& d) {
         laptops, autos, vehicles, vehicles / national * 100.0, kd_sets, comp,
         double(trading), double(exporting), double(spec_exp), double(aeo),
         total > 0 ? year.aeo_trade / total * 100.0 : 0.0,
-        trading > 0 ? 100.0 * plat / trading : 0.0,
+        trading > 0 ? 100.0 * platform_members_trading / trading : 0.0,
         rmb, total > 0 ? belt / total * 100.0 : 0.0,
         total > 0 ? year.intermediate / total * 100.0 : 0.0,
         total > 0 ? ftz / total * 100.0 : 0.0, lj, ht, total > 0 ? bonded / total * 100.0 : 0.0,
@@ -1534,7 +1599,7 @@ void trade_model::state::burn_in() {
             if (std::getenv("TRADEECO_DEBUG_CALIBRATION"))
                 std::fprintf(stderr, "burn-in month %d: trading %.0f target %.0f entry_scale %.4g entries %.0f trial exits %.0f\n",
                              m, trading, target_firms, entry_scale, year.new_entries, year.trial_exits);
-            if (m < burn_in_months - 12) entry_scale *= std::clamp(ratio, 0.5, 2.0);
+            entry_scale *= std::clamp(ratio, 0.5, 2.0);
             // (2) values by sector x region for non-leaders
             for (std::size_t s = 0; s < S; ++s) {
                 double leader_share = 0;
@@ -1590,17 +1655,29 @@ void trade_model::state::calibrate_routes() {
         return own;
     };
     auto is_rail = [](std::size_t r) { return is_rail_mode(route_table[r].how); };
+    auto target = [&](std::size_t r) {
+        const auto& rd = route_table[r];
+        if (is_rail(r)) return (1 - outside) * load * rd.departures_per_week * rd.teu_per_departure * 52.0 / 12.0;
+        // (all targets are for the full population; the caller scales them)
+        if (route(r) == route::air) return detail::air_own_teu_month;
+        if (route(r) == route::road_vietnam) return detail::road_vietnam_own_teu_month;
+        if (route(r) == route::road_laos) return detail::road_laos_own_teu_month;
+        return -1.0; // the Yangtze river-sea route takes the rest
+    };
     for (int iteration = 0; iteration < 30; ++iteration) {
         update_trade_costs(spec.start);
         for (std::size_t r = 0; r < num_routes; ++r) {
-            if (!is_rail(r)) continue;
-            const auto& rd = route_table[r];
-            const double want = (1 - outside) * load * rd.departures_per_week * rd.teu_per_departure * 52.0 / 12.0;
+            const double want = target(r) * spec.population_scale;
+            if (want < 0) continue;
             const double own = own_teu(r);
             if (own > 0) route_asc[r] += std::clamp(std::log(want / own), -2.0, 2.0);
         }
     }
     update_trade_costs(spec.start);
+    if (std::getenv("TRADEECO_DEBUG_CALIBRATION"))
+        for (std::size_t r = 0; r < num_routes; ++r)
+            std::fprintf(stderr, "route %s: own %.0f TEU/month, target %.0f, constant %.2f\n",
+                         std::string(route_names[r]).c_str(), own_teu(r), target(r) * spec.population_scale, route_asc[r]);
     transit_utility_gap = std::log(outside / (1 - outside));
     for (std::size_t r = 0; r < num_routes; ++r)
         if (carries_transit(route_table[r].how))

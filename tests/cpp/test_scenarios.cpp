@@ -202,13 +202,34 @@ TEST_CASE("shipped scenarios say what they are", "[scenarios]") {
         CHECK(s.resolved_text.find("baseline.toml") != std::string::npos);
     }
 
+    // The Red Sea diversion hits sea legs through Suez: the full shock on the river-sea leg to
+    // the EU, a smaller one on the sea legs to the Middle East and Africa, nothing elsewhere.
     const auto red_sea = scenarios::load_file(shipped / "shock_red_sea.toml");
-    REQUIRE(red_sea.shocks.size() == 2);
+    REQUIRE(red_sea.shocks.size() == 4);
+    const std::vector sea_routes{models::route::yangtze_river_sea,
+                                 models::route::lsc_rail_sea_singapore};
+    const std::vector partly_suez{models::region::middle_east, models::region::africa};
+    for (const std::size_t i : {std::size_t{0}, std::size_t{2}}) {
+        INFO(red_sea.shocks[i].label);
+        CHECK(red_sea.shocks[i].target.routes == std::vector{models::route::yangtze_river_sea});
+        CHECK(red_sea.shocks[i].target.regions == std::vector{models::region::eu});
+    }
+    for (const std::size_t i : {std::size_t{1}, std::size_t{3}}) {
+        INFO(red_sea.shocks[i].label);
+        CHECK(red_sea.shocks[i].target.routes == sea_routes);
+        CHECK(red_sea.shocks[i].target.regions == partly_suez);
+        CHECK(red_sea.shocks[i].magnitude < red_sea.shocks[i - 1].magnitude);
+    }
     CHECK(red_sea.shocks[0].what == models::shock_kind::route_disruption);
     CHECK(red_sea.shocks[0].magnitude >= 10);
     CHECK(red_sea.shocks[0].magnitude <= 14);
-    CHECK(red_sea.shocks[0].target.routes == std::vector{models::route::yangtze_river_sea});
-    CHECK(red_sea.shocks[1].what == models::shock_kind::freight_rate_shock);
+    CHECK(red_sea.shocks[1].what == models::shock_kind::route_disruption);
+    CHECK(red_sea.shocks[2].what == models::shock_kind::freight_rate_shock);
+    CHECK(red_sea.shocks[3].what == models::shock_kind::freight_rate_shock);
+    for (const auto& s : red_sea.shocks) {
+        CHECK(s.start == sim::make_date(2024, 1, 1));
+        CHECK(s.end == sim::make_date(2025, 12, 31));
+    }
 
     const auto ev = scenarios::load_file(shipped / "shock_ev_tariffs.toml");
     REQUIRE(ev.shocks.size() == 1);

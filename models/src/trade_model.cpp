@@ -75,6 +75,10 @@ constexpr std::array<std::uint16_t, R> linked_regions = [] {
     return m;
 }();
 
+// Destinations of China's vehicle exports (ASSUMPTION from the 2024 national pattern: Russia and
+// Central Asia, the Middle East and Latin America lead; the US takes almost none).
+constexpr std::array<double, R> auto_region_mix{0.08, 0.12, 0.30, 0.0, 0.0, 0.18, 0.05, 0.20, 0.07};
+
 // Share of each region's trade with Belt-and-Road partner countries (ASSUMPTION from the 2023
 // partner list: every ASEAN, Central Asian, Gulf state and most African states are partners;
 // about half of the EU's trade weight; none of the US, Japan or Korea).
@@ -260,6 +264,7 @@ struct trade_model::state {
     std::array<std::array<double, R>, S> demand_shift{}; // A_sd, 100m CNY per unit capability
     std::array<double, S> sector_target{};               // 2024 exports by sector, 100m CNY/yr
     std::array<double, R> region_share{};
+    std::array<std::array<double, R>, S> export_mix{}; // destinations of each sector's exports
     double ordinary_import_scale = 0;   // 100m CNY/month per unit capability of importers
     double entry_scale = 1.0;           // calibrated multiplier of the entry hazard
     double z_ref = 1.0;                 // capability of a typical exporter (75th percentile)
@@ -290,7 +295,9 @@ struct trade_model::state {
     double hub_volume_2024 = 0;
     double year_logistics_cost = 0; // CNY 100m
     double transit_utility_gap = 0; // calibrated: hub vs alternative, 2024
-    double logistics_unit_cost_2024 = -1, logistics_trade_part_2024 = 0;
+    double logistics_trade_part_2024 = -1;
+    double logistics_index_sum = 0; // monthly logistics price index (2024 routes = 1), this year
+    std::int32_t logistics_index_months = 0;
     double cr_trains_at_month_start = 0;
     std::int32_t departures_table = -1, snapshots_table = -1, flows_table = -1;
     // Shipment flows this year by origin location x route x partner region.
@@ -583,6 +590,22 @@ void trade_model::state::calibrate_values() {
     double known = 0;
     for (double x: region_share) known += x;
     region_share[std::size_t(region::rest_of_world)] = std::max(0.0, 1.0 - known);
+    // Export destinations by sector. Cars go mostly to Belt-and-Road markets (China's 2024
+    // vehicle exports: Russia and Central Asia, the Middle East, Latin America, ASEAN; almost
+    // none to the US: auto_region_mix, ASSUMPTION from the national pattern); the other sectors
+    // share what is left so that each region's total keeps its share of trade.
+    const double auto_x = sector_target[std::size_t(sector::autos_parts)];
+    double rest_total = 0;
+    for (std::size_t s = 0; s < S; ++s) rest_total += s == std::size_t(sector::autos_parts) ? 0.0 : sector_target[s];
+    std::array<double, R> other{};
+    double other_sum = 0;
+    for (std::size_t d = 0; d < R; ++d) {
+        other[d] = std::max(0.0, region_share[d] * (rest_total + auto_x) - auto_region_mix[d] * auto_x);
+        other_sum += other[d];
+    }
+    for (std::size_t s = 0; s < S; ++s)
+        for (std::size_t d = 0; d < R; ++d)
+            export_mix[s][d] = s == std::size_t(sector::autos_parts) ? auto_region_mix[d] : other[d] / other_sum;
 }
 
 // Trade-cost index by sector x region relative to the 2024 baseline: tariffs, transport
@@ -620,6 +643,7 @@ void trade_model::state::update_trade_costs(sim::date today) {
         auto on = [&](const targeting& t) { return applies_to(t.routes, rr); };
         departures_week[r] = route_table[r].departures_per_week + lever_strength(lever::service_frequency, today, on);
     }
+    double index_num = 0, index_den = 0;
     for (std::size_t s = 0; s < S; ++s) {
         const double value_per_teu = detail::value_cny_per_kg[s] * detail::kg_per_teu;
         const double vot = detail::value_of_time_by_sector[s] * vot_scale;
@@ -682,6 +706,12 @@ void trade_model::state::update_trade_costs(sim::date today) {
                 mean_cost_2024[s][d] = gbar_2024;
             }
             const double gbar = std::max(0.0, mean_cost_2024[s][d] + logsum - logsum_2024[s][d]);
+            // Logistics price index: the expected generalized cost per CNY shipped (the logsum
+            // measure above, so a better route never raises it), weighted by 2024 trade (fixed
+            // composition: it measures efficiency, not volume).
+            const double weight = sector_target[s] * export_mix[s][d];
+            index_num += weight * gbar;
+            index_den += weight * mean_cost_2024[s][d];
             const sector sx = sector(s);
             auto st = [&](const targeting& t) { return applies(t.sectors, sx) && applies_to(t.regions, reg); };
             const double tariff = shock_level(shock_kind::tariff, today, st);
@@ -691,6 +721,10 @@ void trade_model::state::update_trade_costs(sim::date today) {
             if (burning_in) cost_2024[s][d] = cost;
             cost_index[s][d] = std::max(0.0, demand) * fx_factor * std::pow(cost / cost_2024[s][d], -theta);
         }
+    }
+    if (!burning_in && index_den > 0) {
+        logistics_index_sum += index_num / index_den;
+        ++logistics_index_months;
     }
 }
 
@@ -771,7 +805,7 @@ void trade_model::state::firm_month(sim::date today, std::int32_t month_index) {
             if (const auto leader = (*f_leader)[i]; leader > 0) {
                 const auto& L = leaders[leader - 1];
                 for (std::size_t d = 0; d < R; ++d) {
-                    double v = sector_target[s] * L.share_of_sector * region_share[d] /
+                    double v = sector_target[s] * L.share_of_sector * export_mix[s][d] /
                                months_per_year * growth * cost_index[s][d] * customs_factor;
                     if (L.s == sector::autos_parts) {
                         // KD hubs add kit exports on top of vehicles (kits reach markets with
@@ -1481,18 +1515,15 @@ void trade_model::state::year_end(const sim::day_info& d) {
     // Logistics cost / GDP. The published ratio is economy-wide (national 14.1% in 2024, data
     // logistics_cost_gdp_national_pct). The model owns the trade part: its share s of social
     // logistics cost is the 2024 trade-logistics cost over 14.1% of GDP (data gdp_cq_cny_100m
-    // 2024). That part moves with the trade-logistics cost per CNY of trade (efficiency, not
-    // volume: more trade at the same unit cost leaves the ratio alone); the rest follows
+    // 2024). That part moves with the logistics price index (generalized cost per CNY shipped at
+    // 2024 trade weights: efficiency, not volume or composition); the rest follows
     // logistics_ratio_trend (ASSUMPTION).
-    const double unit_cost = total > 0 ? year_logistics_cost / total : 0.0;
-    if (logistics_unit_cost_2024 < 0) {
-        logistics_unit_cost_2024 = unit_cost;
+    if (logistics_trade_part_2024 < 0)
         logistics_trade_part_2024 = std::min(1.0, year_logistics_cost / (0.141 * 32193.15 * scale));
-    }
     const double s_trade = logistics_trade_part_2024;
+    const double price_index = logistics_index_months > 0 ? logistics_index_sum / logistics_index_months : 1.0;
     const double logistics_gdp =
-        (14.1 + par["logistics_ratio_trend"] * y) * (1.0 - s_trade) +
-        14.1 * s_trade * (logistics_unit_cost_2024 > 0 ? unit_cost / logistics_unit_cost_2024 : 1.0);
+        (14.1 + par["logistics_ratio_trend"] * y) * (1.0 - s_trade) + 14.1 * s_trade * price_index;
 
     const double values[] = {
         total, exp_sum, im,
@@ -1543,7 +1574,7 @@ void trade_model::state::burn_in() {
             if (std::size_t(L.s) == s) leader_share += L.share_of_sector;
         const double rest = sector_target[s] * std::max(0.0, 1.0 - leader_share) / 12.0;
         for (std::size_t d = 0; d < R; ++d)
-            demand_shift[s][d] = rest * region_share[d] / std::max(1e-12, 0.3 * zsum[s]);
+            demand_shift[s][d] = rest * export_mix[s][d] / std::max(1e-12, 0.3 * zsum[s]);
         double mean_a = 0;
         for (std::size_t d = 0; d < R; ++d) mean_a += demand_shift[s][d] / double(R);
         ref_profit_2024[s] = mean_a * z_ref / sigma_ces;
@@ -1606,8 +1637,8 @@ void trade_model::state::burn_in() {
                 for (const auto& L: leaders)
                     if (std::size_t(L.s) == s) leader_share += L.share_of_sector;
                 for (std::size_t d = 0; d < R; ++d) {
-                    const double want = sector_target[s] * region_share[d];
-                    const double lead = sector_target[s] * leader_share * region_share[d];
+                    const double want = sector_target[s] * export_mix[s][d];
+                    const double lead = sector_target[s] * leader_share * export_mix[s][d];
                     const double got = year.exports[s][d] - lead;
                     if (got > 0) demand_shift[s][d] *= std::clamp((want - lead) / got, 0.2, 5.0);
                 }
@@ -1747,6 +1778,8 @@ trade_model::trade_model(const model_spec& spec, std::int32_t replicate, sim::ex
         s.year_booked_teu.fill(0);
         s.year_delay_days.fill(0);
         s.year_logistics_cost = 0;
+        s.logistics_index_sum = 0;
+        s.logistics_index_months = 0;
         s.cr_trains_at_month_start = 0;
     });
 }

@@ -82,38 +82,14 @@ UNTOUCHED_TOLERANCE = 0.02
 GROWTH_RATES = {"total_trade_growth", "cbec_growth"}
 PLAN_YEARS = (2025, 2026, 2027)
 
-# Cases where the model moves the indicator against the plan's intent (numbers: 10 replicates,
-# model of commit 8074557; the levers' shares are from docs/measures.md, Traceability).
-# Reported to the model's owner; strict, so the test fails (XPASS) once the model is fixed and
-# the mark must go.
-YANGTZE_CUT = (
-    "the plan's 10% transit_time_cut on yangtze_river_sea (measure 6, river-sea direct) is "
-    "applied to (river leg + onward sea leg) days in update_trade_costs, so it shortens the "
-    "ocean voyage to the EU, the US and Japan-Korea by ~4 days, not just the ~1 day of the river"
-)
-WRONG_WAY = {
-    "cr_express_trains": "falls (plan ~5,761 vs baseline ~6,158 trains in 2027): "
-    "transit_time_cut -625 (all of it the Yangtze instrument) against service_frequency +167; "
-    + YANGTZE_CUT
-    + ", which pulls EU cargo from the CR Express to the sea",
-    "belt_road_share": "falls (plan ~45.72% vs baseline ~45.89% in 2027): transit_time_cut "
-    "-0.22 points (all of it the Yangtze instrument); " + YANGTZE_CUT,
-    "logistics_cost_gdp": "rises (plan ~13.95% vs baseline ~13.89% in 2027): kd_kit_hub +0.077 "
-    "and clearance_time_cut +0.023 raise it (the extra trade they create adds more logistics "
-    "cost than the cuts save), transit_time_cut -0.062 lowers it",
-    "a_level_logistics_firms": "does not move (plan ~130.0 vs baseline ~129.5 in 2027, "
-    "interval [-0.01, 1.0]): the yearly assessment gives A level to 5% of the forwarders in "
-    "the top fifth by volume; no lever acts on it, and the 100 forwarders forwarder_attraction "
-    "adds enter small, so no lever moves the indicator beyond noise",
-}
+# Cases where the model moves the indicator against the plan's intent, as strict xfails with
+# the reason (the test then fails once the model is fixed and the mark must go). The cases found
+# at commit 8074557 (the Yangtze transit-time cut shortening the ocean leg, KD kits booked
+# outside the bonded zones, logistics cost per GDP rising with volume, A-level firms untouched
+# by any lever) were fixed in the model; none is open now.
+WRONG_WAY: dict[str, str] = {}
 # The same for indicators no lever aims at: a fall beyond UNTOUCHED_TOLERANCE.
-UNTOUCHED_WRONG_WAY = {
-    "bonded_zone_share": "falls 2.3% (plan ~58.66% vs baseline ~60.07% in 2027): kd_kit_hub "
-    "-0.91 points (the extra auto trade it creates is booked at the carmakers' locations, "
-    "Liangjiang trade +122, while the plan puts the KD hubs in the Xiyong, Lianglu-Cuntan and "
-    "Yongchuan bonded zones) and transit_time_cut -0.55 (the Yangtze instrument, see "
-    "cr_express_trains)",
-}
+UNTOUCHED_WRONG_WAY: dict[str, str] = {}
 
 
 def scenario(name: str):

@@ -42,11 +42,11 @@ namespace {
 // One constant per kind of random decision, so that no two decisions share draws.
 enum purpose : std::uint32_t {
     p_sector = 1, p_capability, p_location, p_ownership, p_sme, p_entry, p_demand, p_exit,
-    p_aeo, p_indirect, p_platform, p_pairing, p_rmb, p_delay, p_cbec, p_import, p_specialised, p_forwarder,
+    p_aeo, p_indirect, p_thin, p_platform, p_pairing, p_rmb, p_delay, p_cbec, p_import, p_specialised, p_forwarder,
     p_forwarder_entry,
 };
 
-constexpr std::int32_t burn_in_months = 48;
+constexpr std::int32_t burn_in_months = 60;
 constexpr std::size_t R = num_regions;
 constexpr std::size_t S = num_sectors;
 
@@ -161,7 +161,7 @@ struct month_totals {
     std::array<double, num_locations> trade_by_location{};
     std::array<std::array<double, R>, S> established{}; // exporters by sector x region (peers)
     double rmb_goods = 0, intermediate = 0, indirect_exports = 0, cbec_exports = 0;
-    double aeo_trade = 0, new_entries = 0, trial_exits = 0, trial_promotions = 0, laptop_exports = 0,
+    double aeo_trade = 0, new_entries = 0, exits = 0, trial_exits = 0, trial_promotions = 0, laptop_exports = 0,
            kd_exports = 0;
     // Trade by origin location, sector and partner region (for shipment flows).
     std::array<std::array<std::array<double, R>, S>, num_locations> flows{};
@@ -183,6 +183,7 @@ struct month_totals {
         aeo_trade += o.aeo_trade;
         new_entries += o.new_entries;
         trial_exits += o.trial_exits;
+        exits += o.exits;
         trial_promotions += o.trial_promotions;
         laptop_exports += o.laptop_exports;
         kd_exports += o.kd_exports;
@@ -481,24 +482,6 @@ void trade_model::state::build_population() {
             sec[i] == std::uint8_t(sector::motorcycles_machinery))) {
             auto rc = rng(id, 0, p_cbec);
             (*f_cbec)[i] = rc.bernoulli(0.1) ? 1 : 0;
-        }
-    }
-    // Specialised-and-sophisticated SMEs: drawn among manufacturing SMEs above the median
-    // capability, three times as many as the plan's ~100 exporters among them (ASSUMPTION: a
-    // third of them export).
-    {
-        std::vector<double> sme_caps;
-        for (std::size_t i = leaders.size(); i < n_firms; ++i)
-            if ((*f_sme)[i] && sec[i] != std::uint8_t(sector::agri_food)) sme_caps.push_back(cap[i]);
-        if (!sme_caps.empty()) {
-            std::sort(sme_caps.begin(), sme_caps.end());
-            const double median = sme_caps[sme_caps.size() / 2];
-            const double p = std::min(1.0, 3 * par["specialised_sme_exporters_2024"] * scale / (0.5 * double(sme_caps.size())));
-            for (std::size_t i = leaders.size(); i < n_firms; ++i) {
-                if (!(*f_sme)[i] || sec[i] == std::uint8_t(sector::agri_food) || cap[i] < median) continue;
-                auto r = rng(firms.ids()[i], 0, p_specialised);
-                (*f_specialised)[i] = r.bernoulli(p) ? 1 : 0;
-            }
         }
     }
     const std::size_t nr = n_firms * R;
@@ -909,6 +892,7 @@ void trade_model::state::firm_month(sim::date today, std::int32_t month_index) {
                     } else if (st == 2 && realized / sigma_ces < 0.5 * fixed)
                         stay = false; // hysteresis: stay while covering half the fixed cost
                     if (!stay) {
+                        acc.exits += 1;
                         exited |= 1 << d;
                         st = 0;
                         tenure[k] = 0;
@@ -1626,11 +1610,17 @@ void trade_model::state::burn_in() {
             // (1) firm count
             double trading = 0;
             for (auto t: traded_this_year) trading += t;
-            const double ratio = target_firms / std::max(1.0, trading);
+            // Aim at where the count is heading, not at this year's count: with entries E and
+            // exits X of export relationships, the stock moves towards (E / X) times its level.
+            // Averaging the two keeps the controller from overshooting while the stock builds.
+            const double heading = trading * year.new_entries / std::max(1.0, year.exits);
+            const double ratio = target_firms / std::max(1.0, heading);
             if (std::getenv("TRADEECO_DEBUG_CALIBRATION"))
-                std::fprintf(stderr, "burn-in month %d: trading %.0f target %.0f entry_scale %.4g entries %.0f trial exits %.0f\n",
-                             m, trading, target_firms, entry_scale, year.new_entries, year.trial_exits);
-            entry_scale *= std::clamp(ratio, 0.5, 2.0);
+                std::fprintf(stderr, "burn-in month %d: trading %.0f heading %.0f target %.0f entry_scale %.4g entries %.0f exits %.0f\n",
+                             m, trading, heading, target_firms, entry_scale, year.new_entries, year.exits);
+            // The first two years only let the initial stock settle (adjusting on them
+            // overshoots: entries dip while the initial exporters hold their markets).
+            if (m >= 35) entry_scale *= std::clamp(ratio, 0.5, 2.0);
             // (2) values by sector x region for non-leaders
             for (std::size_t s = 0; s < S; ++s) {
                 double leader_share = 0;
@@ -1655,7 +1645,75 @@ void trade_model::state::burn_in() {
             ordinary_import_scale = std::max(0.0, imports_target - proc) / std::max(1e-12, zimp * 12.0);
         }
     }
+    // Last step: thin the exporters to the 2024 count. The entry hazard steers the count only
+    // slowly (the stock of relationships lags it by years), so the burn-in ends a few percent
+    // off; a random share of the non-leader traders of the last burn-in year stop exporting
+    // (their relationships end, without experience) and the entry hazard is scaled alike.
+    {
+        double trading = 0;
+        for (auto t: traded_this_year) trading += t;
+        // Aim 5% low: the count keeps growing about that much into 2024 as new exporters churn
+        // in (data: +8%/yr 2021-24 at the city level).
+        const double ratio = 0.95 * target_firms / std::max(1.0, trading);
+        entry_scale *= ratio;
+        if (ratio < 1)
+            for (std::size_t i = leaders.size(); i < n_firms; ++i) {
+                if (!traded_this_year[i] || (*f_importer)[i] == 2) continue;
+                auto r = rng(firms.ids()[i], 0, p_thin);
+                if (!r.bernoulli(1.0 - ratio)) continue;
+                traded_this_year[i] = 0;
+                for (std::size_t d = 0; d < R; ++d) {
+                    status[i * R + d] = 0;
+                    tenure[i * R + d] = 0;
+                    months_since_exit[i * R + d] = 1e3f;
+                }
+            }
+    }
+    // One more month after the thinning re-fits the demand shifters to 2024 exports (the
+    // thinned firms' sales are gone) and provides the month that routes are calibrated on.
+    firm_month(spec.start, 0);
+    ++month_abs;
+    for (std::size_t s = 0; s < S; ++s) {
+        double leader_share = 0;
+        for (const auto& L: leaders)
+            if (std::size_t(L.s) == s) leader_share += L.share_of_sector;
+        for (std::size_t d = 0; d < R; ++d) {
+            const double lead = sector_target[s] * leader_share * export_mix[s][d] / 12.0;
+            const double want = sector_target[s] * export_mix[s][d] / 12.0 - lead;
+            const double got = month.exports[s][d] - lead;
+            if (got > 0 && want > 0) demand_shift[s][d] *= std::clamp(want / got, 0.5, 2.0);
+        }
+    }
     calibrate_routes();
+    // Specialised-and-sophisticated SMEs (manufacturing SMEs), designated once the 2024 state
+    // exists: the plan's ~100 among the SMEs that exported in the last burn-in year, and twice as
+    // many among the non-exporting SMEs above the median capability (potential; ASSUMPTION).
+    {
+        std::vector<double> caps;
+        std::size_t exporting = 0, potential = 0;
+        auto eligible = [&](std::size_t i) {
+            return (*f_sme)[i] && (*f_sector)[i] != std::uint8_t(sector::agri_food);
+        };
+        for (std::size_t i = leaders.size(); i < n_firms; ++i)
+            if (eligible(i)) caps.push_back((*f_capability)[i]);
+        std::sort(caps.begin(), caps.end());
+        const double median = caps.empty() ? 0 : caps[caps.size() / 2];
+        for (std::size_t i = leaders.size(); i < n_firms; ++i) {
+            if (!eligible(i)) continue;
+            if (exported_this_year[i]) ++exporting;
+            else if ((*f_capability)[i] >= median) ++potential;
+        }
+        const double want = par["specialised_sme_exporters_2024"] * spec.population_scale;
+        const double p_exp = std::min(1.0, want / std::max<double>(1, double(exporting)));
+        const double p_pot = std::min(1.0, 2 * want / std::max<double>(1, double(potential)));
+        for (std::size_t i = leaders.size(); i < n_firms; ++i) {
+            if (!eligible(i)) continue;
+            auto r = rng(firms.ids()[i], 0, p_specialised);
+            const bool pick = exported_this_year[i] ? r.bernoulli(p_exp)
+                                                    : (*f_capability)[i] >= median && r.bernoulli(p_pot);
+            (*f_specialised)[i] = pick ? 1 : 0;
+        }
+    }
     // Cross-border RMB: the non-goods part (services, capital) is what the 2024 total leaves
     // after the goods trade settled in RMB in the last burn-in year (no policy in force).
     rmb_nongoods_2024 = par["cross_border_rmb_2024"] * spec.population_scale - year.rmb_goods;

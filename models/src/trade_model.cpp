@@ -1686,8 +1686,9 @@ void trade_model::state::burn_in() {
     }
     calibrate_routes();
     // Specialised-and-sophisticated SMEs (manufacturing SMEs), designated once the 2024 state
-    // exists: the plan's ~100 among the SMEs that exported in the last burn-in year, and twice as
-    // many among the non-exporting SMEs above the median capability (potential; ASSUMPTION).
+    // exists: the plan's ~100 among the SMEs that exported in the last burn-in year, and half as
+    // many among the non-exporting SMEs above the median capability (potential; ASSUMPTION: some
+    // of these start exporting within the year).
     {
         std::vector<double> caps;
         std::size_t exporting = 0, potential = 0;
@@ -1705,7 +1706,7 @@ void trade_model::state::burn_in() {
         }
         const double want = par["specialised_sme_exporters_2024"] * spec.population_scale;
         const double p_exp = std::min(1.0, want / std::max<double>(1, double(exporting)));
-        const double p_pot = std::min(1.0, 2 * want / std::max<double>(1, double(potential)));
+        const double p_pot = std::min(1.0, 0.5 * want / std::max<double>(1, double(potential)));
         for (std::size_t i = leaders.size(); i < n_firms; ++i) {
             if (!eligible(i)) continue;
             auto r = rng(firms.ids()[i], 0, p_specialised);

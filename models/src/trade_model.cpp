@@ -1389,6 +1389,23 @@ void trade_model::state::year_end(const sim::day_info& d) {
             }
         }
     }
+    // --- Graduation from indirect to direct exporting (Ahn, Khandelwal & Wei: firms later switch
+    // to exporting themselves): an indirect exporter that sold more this year than the median
+    // direct exporter switches with probability 0.3 a year (ASSUMPTION).
+    {
+        std::vector<double> direct;
+        for (std::size_t i = leaders.size(); i < n_firms; ++i)
+            if (!(*f_indirect)[i] && (*f_exports_year)[i] > 0) direct.push_back((*f_exports_year)[i]);
+        if (!direct.empty()) {
+            std::nth_element(direct.begin(), direct.begin() + std::ptrdiff_t(direct.size() / 2), direct.end());
+            const double median = direct[direct.size() / 2];
+            for (std::size_t i = leaders.size(); i < n_firms; ++i) {
+                if (!(*f_indirect)[i] || (*f_exports_year)[i] <= median) continue;
+                auto r = rng(firms.ids()[i], ystep, p_indirect);
+                if (r.bernoulli(0.3)) (*f_indirect)[i] = 0;
+            }
+        }
+    }
     // --- Cross-border e-commerce channel adoption (consumer goods, agri-food, machinery parts):
     // 3%/yr baseline (ASSUMPTION) plus a tenth of the lever's cost cut.
     for (std::size_t i = leaders.size(); i < n_firms; ++i) {

@@ -311,3 +311,17 @@ TEST_CASE("an RMB appreciation cuts exports; hedging softens the cut", "[model][
     CHECK(ec > eb);
     CHECK(ec < ea);
 }
+
+TEST_CASE("indirect exporters that outgrow the median direct exporter graduate to direct exporting", "[model][mechanism]") {
+    sim::executor ex(1);
+    models::trade_model m(small_spec(), 0, ex);
+    auto count_indirect = [&] {
+        std::size_t n = 0;
+        for (auto v: m.agents("firms").column<std::uint8_t>("indirect_exporter")) n += v;
+        return n;
+    };
+    const auto before = count_indirect();
+    REQUIRE(before > 0);
+    m.run();
+    CHECK(count_indirect() < before);
+}

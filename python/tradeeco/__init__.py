@@ -4,6 +4,8 @@ The model itself is C++ (``tradeeco._core``); this package is the Python face of
 
 * :func:`run` runs a scenario's replicates into a result file and returns an xarray.Dataset;
   :func:`open` opens a result file; :class:`Model` steps one replicate interactively.
+* :func:`ensemble` runs studies at scale (scenarios x replicates x parameter designs) in
+  resumable shards, on local threads or a Dask cluster, into one file per scenario.
 * :func:`load_scenario`, :func:`scenario_path` and :func:`shipped_scenarios` find and validate
   scenarios; a :class:`Spec` is the validated, immutable result.
 * :mod:`tradeeco.targets` holds the plan's targets; :mod:`tradeeco.analysis` computes the
@@ -30,6 +32,7 @@ from ._scenarios import (
     scenario_path,
     shipped_scenarios,
 )
+from .ensemble import ensemble
 from .errors import (
     ModelError,
     NotPairedError,
@@ -52,6 +55,7 @@ __all__ = [
     "__version__",
     "analysis",
     "as_spec",
+    "ensemble",
     "git_revision",
     "lever_catalogue",
     "load_scenario",

@@ -1,4 +1,4 @@
-"""The ``tradeeco`` command line: run, validate and compare scenarios.
+"""The ``tradeeco`` command line: run, validate and compare scenarios, and run ensembles.
 
 Exit codes: 0 success; 1 a run or a file operation failed; 2 bad input (an invalid scenario, a
 missing file, bad arguments); 130 cancelled with Ctrl-C. Errors print as
@@ -164,6 +164,120 @@ def _cmd_run(args: argparse.Namespace) -> int:
         for r in table.itertuples()
     ]
     _print_table(["indicator", "year", "mean", "target", "unit", "P(met)"], rows, right={1, 2, 5})
+    return EXIT_OK
+
+
+def _cmd_ensemble(args: argparse.Namespace) -> int:
+    import logging
+
+    import tradeeco
+    from tradeeco.ensemble import StudyMismatchError, run_study
+
+    if args.replicates is not None and args.replicates < 1:
+        raise _BadInputError("--replicates must be at least 1")
+    if args.threads < 0:
+        raise _BadInputError("--threads must be >= 0 (0 = all cores)")
+    if args.seed is not None and args.seed < 0:
+        raise _BadInputError("--seed must be >= 0")
+    if args.batch_size is not None and args.batch_size < 1:
+        raise _BadInputError("--batch-size must be at least 1")
+    specs = {}
+    for s in args.scenarios:
+        try:
+            spec = tradeeco.as_spec(s)
+        except FileNotFoundError as e:
+            raise _BadInputError(str(e)) from None
+        label, k = spec.name, 2
+        while label in specs:
+            label, k = f"{spec.name}-{k}", k + 1
+        specs[label] = spec
+    out = Path(args.out)
+    single = len(specs) == 1
+    if single and out.is_dir():
+        name = next(iter(specs))
+        raise _BadInputError(f"--out {out}: is a folder; give a file name such as {out / name}.h5")
+    if not single and out.exists() and not out.is_dir():
+        raise _BadInputError(
+            f"--out {out}: several scenarios write one file each into a folder; give a folder"
+        )
+
+    client = None
+    if args.scheduler:
+        try:
+            from distributed import Client
+        except ImportError:
+            raise ImportError(
+                "--scheduler needs dask.distributed: pip install 'tradeeco[dask]'"
+            ) from None
+        client = Client(args.scheduler)
+
+    handler = None
+    if not args.quiet:
+        from tqdm import tqdm
+
+        class _TqdmHandler(logging.Handler):  # notes above the bar, not through it
+            def emit(self, record: logging.LogRecord) -> None:
+                tqdm.write(f"tradeeco: {record.getMessage()}", file=sys.stderr)
+
+        handler = _TqdmHandler(logging.INFO)
+        log = logging.getLogger("tradeeco.ensemble")
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+        total = sum(args.replicates or s.replicates for s in specs.values())
+        where = (
+            f"scheduler {args.scheduler}" if client else f"threads {args.threads or 'all cores'}"
+        )
+        print(
+            f"ensemble of {', '.join(specs)}: {total} replicate(s), {where}, "
+            f"{'a fresh start' if args.no_resume else 'resuming any finished shards'}",
+            file=sys.stderr,
+        )
+    show_bar = not args.quiet and sys.stderr.isatty()
+    progress = None
+    if show_bar:
+        from tqdm import tqdm
+
+        bar_ref: dict = {}
+
+        def progress(done: int, total: int) -> None:
+            bar = bar_ref.get("bar")
+            if bar is None:
+                bar = bar_ref["bar"] = tqdm(
+                    total=total, unit="replicate", file=sys.stderr, dynamic_ncols=True
+                )
+            bar.update(done - bar.n)
+
+    try:
+        files, _ = run_study(
+            next(iter(specs.values())) if single else specs,
+            replicates=args.replicates,
+            seed=args.seed,
+            threads=args.threads,
+            client=client,
+            out=out,
+            batch_size=args.batch_size,
+            resume=not args.no_resume,
+            progress=progress,
+            keep_shards=args.keep_shards,
+        )
+    except StudyMismatchError as e:
+        raise _BadInputError(str(e)) from None
+    finally:
+        if show_bar and bar_ref.get("bar") is not None:
+            bar_ref["bar"].close()
+        if handler is not None:
+            logging.getLogger("tradeeco.ensemble").removeHandler(handler)
+        if client is not None:
+            client.close()
+    if not args.quiet:
+        import h5py
+
+        for path in files.values():
+            with h5py.File(path, "r") as f:
+                n = f["replicate"].shape[0]
+                name = f.attrs["scenario_name"].decode()
+                seed = f.attrs["seed_text"].decode()
+            print(f"wrote {path} ({n} replicates of {name}, seed {seed})", file=sys.stderr)
     return EXIT_OK
 
 
@@ -350,6 +464,7 @@ def build_parser() -> argparse.ArgumentParser:
               tradeeco run baseline --out baseline.h5 --replicates 20
               tradeeco run plan --out plan.h5 --replicates 20
               tradeeco compare baseline.h5 plan.h5    probabilities and paired differences
+              tradeeco ensemble plan -n 1000 -t 2 --out plan.h5   resumable, shards, Dask
               tradeeco validate my_package.toml       check a scenario file
 
             exit codes: 0 ok, 1 run failed, 2 bad input, 130 cancelled (Ctrl-C)
@@ -395,6 +510,82 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", "-s", type=int, metavar="S", help="override the scenario's seed")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary")
     p.set_defaults(func=_cmd_run)
+
+    p = sub.add_parser(
+        "ensemble",
+        help="run many replicates of one or more scenarios in resumable shards",
+        description="Runs replicates [0, N) of each scenario in shards of --batch-size "
+        "replicates, here on --threads threads or on a Dask cluster (--scheduler), and joins "
+        "each scenario's shards into one result file. Shards are kept in <file>.shards/ until "
+        "the join: if the command is killed or cancelled, running it again resumes from the "
+        "finished shards, and the result is bit for bit the one an uninterrupted run gives. "
+        "With one SCENARIO, --out is the result file; with several, a folder that receives "
+        "<name>.h5 for each. See docs/ensembles.md.",
+        formatter_class=_formatter,
+        epilog=textwrap.dedent(
+            """\
+            examples:
+              tradeeco ensemble baseline --replicates 1000 --threads 2 --out baseline_1000.h5
+              tradeeco ensemble baseline plan pkg_corridors --replicates 500 --out study/
+              tradeeco ensemble plan -n 10000 --out plan.h5 --scheduler tcp://scheduler:8786
+              tradeeco ensemble plan -n 1000 --out plan.h5 --no-resume   (start again)
+            """
+        ),
+    )
+    p.add_argument(
+        "scenarios",
+        nargs="+",
+        metavar="SCENARIO",
+        help="scenario files (.toml) or names of shipped scenarios (see `tradeeco scenarios`)",
+    )
+    p.add_argument(
+        "--out",
+        "-o",
+        required=True,
+        metavar="PATH",
+        help="result file (one scenario) or folder (several)",
+    )
+    p.add_argument(
+        "--replicates",
+        "-n",
+        type=int,
+        metavar="N",
+        help="replicates per scenario (default: the scenario's own)",
+    )
+    p.add_argument(
+        "--threads",
+        "-t",
+        type=int,
+        default=1,
+        metavar="T",
+        help="threads per shard (0 = all cores; default 1); results do not depend on it",
+    )
+    p.add_argument("--seed", "-s", type=int, metavar="S", help="override the scenarios' seed")
+    p.add_argument(
+        "--batch-size",
+        "-b",
+        type=int,
+        metavar="B",
+        help="replicates per shard (default: replicates/16 within [16, 64])",
+    )
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run shards on a Dask cluster (tcp://host:8786); the workers must see --out "
+        "at the same path",
+    )
+    p.add_argument(
+        "--no-resume",
+        action="store_true",
+        help="discard shards a previous run of this study left and start again",
+    )
+    p.add_argument(
+        "--keep-shards",
+        action="store_true",
+        help="keep <file>.shards/ after the join (lets a later, larger study reuse them)",
+    )
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no messages")
+    p.set_defaults(func=_cmd_ensemble)
 
     p = sub.add_parser(
         "validate",

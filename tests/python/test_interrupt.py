@@ -1,0 +1,118 @@
+"""`tradeeco run` interrupted from outside: SIGKILL mid-run never leaves a partial result file
+at the target path (only, at most, the writer's `<target>.tmp-<pid>`, which nothing can remove
+after a SIGKILL); SIGINT cancels with exit code 130 and leaves no file at all."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+import tradeeco
+
+REPLICATES = 24
+
+
+@pytest.fixture(scope="module")
+def scenario_file(core, tmp_path_factory):
+    """The baseline at a tenth of the population: about 40 ms a replicate, so a run of
+    REPLICATES lasts about a second, long enough to be interrupted in the middle."""
+    text = tradeeco.load_scenario("baseline").resolved_text
+    assert "population_scale = 1.0" in text
+    path = tmp_path_factory.mktemp("scenario") / "small.toml"
+    path.write_text(text.replace("population_scale = 1.0", "population_scale = 0.1"))
+    return path
+
+
+def start_run(scenario, target):
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    env.pop("TRADEECO_DEBUG", None)
+    return subprocess.Popen(
+        [
+            sys.executable, "-m", "tradeeco.cli", "run", str(scenario), "--out", str(target),
+            "--replicates", str(REPLICATES), "--quiet",
+        ],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )  # fmt: skip
+
+
+def temporaries(target):
+    return sorted(target.parent.glob(f"{target.name}.tmp-*"))
+
+
+def wait_until_writing(proc, target, timeout=120):
+    """Waits for the writer's temporary file: the run is then under way."""
+    tmp = target.with_name(f"{target.name}.tmp-{proc.pid}")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if tmp.exists():
+            return tmp
+        if proc.poll() is not None:
+            pytest.fail(f"the run ended before writing: {proc.communicate()}")
+        time.sleep(0.002)
+    pytest.fail("the run never started writing")
+
+
+def assert_absent_or_complete(target):
+    if not target.exists():
+        return
+    with tradeeco.open(target) as ds:
+        assert ds.sizes["replicate"] == REPLICATES
+        assert not ds["trading_firms"].isnull().any()
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.15, 0.4])
+def test_sigkill_mid_run_leaves_no_partial_result(scenario_file, tmp_path, delay):
+    target = tmp_path / "result.h5"
+    proc = start_run(scenario_file, target)
+    tmp = wait_until_writing(proc, target)
+    time.sleep(delay)
+    finished_first = proc.poll() is not None
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate(timeout=60)
+    if finished_first:  # too fast a machine: the run ended before the kill; still complete
+        assert proc.returncode == 0
+    else:
+        assert proc.returncode == -signal.SIGKILL
+    assert_absent_or_complete(target)
+    # Nothing but the result and, after a kill mid-run, the writer's temporary.
+    leftovers = {p.name for p in tmp_path.iterdir()}
+    assert leftovers <= {target.name, tmp.name}, leftovers
+    if not target.exists():
+        assert leftovers == {tmp.name}  # documented: a SIGKILL leaves <target>.tmp-<pid>
+
+
+def test_sigkill_does_not_touch_an_existing_result(scenario_file, tmp_path):
+    """Rerunning into an existing complete file and killing the rerun keeps the old file."""
+    target = tmp_path / "result.h5"
+    done = start_run(scenario_file, target)
+    _, err = done.communicate(timeout=300)
+    assert done.returncode == 0, err
+    before = target.read_bytes()
+    proc = start_run(scenario_file, target)
+    wait_until_writing(proc, target)
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate(timeout=60)
+    assert target.read_bytes() == before
+    assert_absent_or_complete(target)
+
+
+def test_sigint_exits_130_and_leaves_no_file(scenario_file, tmp_path):
+    target = tmp_path / "result.h5"
+    proc = start_run(scenario_file, target)
+    wait_until_writing(proc, target)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "cancelled" in err
+    assert not target.exists()
+    assert temporaries(target) == []
+    assert list(tmp_path.iterdir()) == []

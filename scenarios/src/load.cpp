@@ -306,6 +306,16 @@ std::string shock_owner(models::shock_kind k) {
     return "shock \"" + std::string(models::info(k).name) + "\"";
 }
 
+// Reads and checks the `label` that every policy and shock has.
+template <class Item>
+void read_label(const reader& r, const toml::table& t, const std::string& path, Item& out) {
+    const auto* label = t.get("label");
+    if (label == nullptr) fail(r.where(t, join_path(path, "label")), "a label (a string)", required);
+    out.value.label = r.string(*label, path + ".label", "a label (a string)");
+    out.label_where = r.where(*label, path + ".label");
+    check_label(out.value.label, out.label_where);
+}
+
 policy_item read_policy(const reader& r, const toml::table& t, const std::string& path) {
     r.check_keys(t, policy_keys, path, "a policy key");
     const auto missing = [&](std::string_view key, std::string_view expected) {
@@ -314,11 +324,7 @@ policy_item read_policy(const reader& r, const toml::table& t, const std::string
     policy_item out;
     out.value.where = r.where(t, path);
 
-    const auto* label = t.get("label");
-    if (label == nullptr) missing("label", "a label (a string)");
-    out.value.label = r.string(*label, path + ".label", "a label (a string)");
-    out.label_where = r.where(*label, path + ".label");
-    check_label(out.value.label, out.label_where);
+    read_label(r, t, path, out);
 
     const auto* lever = t.get("lever");
     if (lever == nullptr) missing("lever", "a lever name (a string)");
@@ -363,11 +369,7 @@ shock_item read_shock(const reader& r, const toml::table& t, const std::string& 
     shock_item out;
     out.value.where = r.where(t, path);
 
-    const auto* label = t.get("label");
-    if (label == nullptr) missing("label", "a label (a string)");
-    out.value.label = r.string(*label, path + ".label", "a label (a string)");
-    out.label_where = r.where(*label, path + ".label");
-    check_label(out.value.label, out.label_where);
+    read_label(r, t, path, out);
 
     const auto* kind = t.get("kind");
     if (kind == nullptr) missing("kind", "a shock kind (a string)");

@@ -239,7 +239,7 @@ struct trade_model::state {
     std::uint64_t fw_serial = 0; // entrants so far, keys their random draws
 
     // Stages a forwarder birth; its draws are keyed by its entry serial number.
-    void stage_forwarder(std::size_t, std::uint32_t step) {
+    void stage_forwarder(std::uint32_t step) {
         const std::size_t slot = forwarders.stage_birth();
         auto r = rng(fw_serial++, step, p_forwarder_entry);
         forwarders.staged<double>("scale")[slot] = std::exp(1.2 * r.normal());
@@ -542,7 +542,7 @@ void trade_model::state::build_population() {
     fw_clients = &forwarders.add_column<std::int32_t>("clients");
     f_forwarder = &firms.add_column<std::int64_t>("forwarder_id", -1);
     const auto n_fw = std::size_t(std::llround(700 * scale));
-    for (std::size_t k = 0; k < n_fw; ++k) stage_forwarder(k, 0);
+    for (std::size_t k = 0; k < n_fw; ++k) stage_forwarder(0);
     forwarders.compact();
     {
         std::vector<std::pair<double, std::size_t>> by_scale;
@@ -1090,12 +1090,12 @@ void trade_model::state::forwarders_year(sim::date today) {
     forwarder_entry_carry += lever_any(lever::forwarder_attraction, today);
     const auto extra = std::size_t(std::floor(forwarder_entry_carry));
     forwarder_entry_carry -= double(extra);
-    for (std::size_t k = 0; k < exits; ++k) stage_forwarder(k, ystep);
+    for (std::size_t k = 0; k < exits; ++k) stage_forwarder(ystep);
     // Attracted forwarders are established firms moving in (plan measure 15: "logistics chain
     // leaders"): three times the scale, and a fifth already A-level (ASSUMPTIONS).
     for (std::size_t k = 0; k < extra; ++k) {
         const std::size_t slot = forwarders.staged_births();
-        stage_forwarder(k, ystep);
+        stage_forwarder(ystep);
         forwarders.staged<double>("scale")[slot] *= 3.0;
         auto r = rng(fw_serial, ystep, p_forwarder_entry);
         forwarders.staged<std::uint8_t>("a_level")[slot] = r.bernoulli(0.2) ? 1 : 0;

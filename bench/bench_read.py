@@ -6,9 +6,10 @@ at population_scale 0.02 (the layout, 48 months x 4 years x every series, does n
 the population; only the values do), or pass --file to time an existing one (e.g. the
 1,000-replicate file `bench_ensemble.py --target 1000 --folder F` leaves in F).
 
-Timed, each in a fresh state: `tradeeco.open(path)` (xarray + h5netcdf, lazy) alone, then
-`tradeeco.open(path)` followed by `.load()` of every variable. For comparison: the same with
-xarray's netcdf4 engine and a plain h5py read of every dataset. Results: bench/README.md.
+Timed, each in a fresh state: `tradeeco.open(path)` (lazy) alone, then `tradeeco.open(path)`
+followed by `.load()` of every variable. For comparison: the same with xarray's h5netcdf and
+netcdf4 engines named explicitly (whichever `tradeeco.open` uses), and a plain h5py read of every
+dataset. Results: bench/README.md.
 
     python bench/bench_read.py                   # make the file, then time
     python bench/bench_read.py --file big.h5     # time an existing file
@@ -89,6 +90,10 @@ def main() -> None:
         with xr.open_dataset(path, engine="netcdf4") as ds:
             ds.load()
 
+    def h5netcdf_load():
+        with xr.open_dataset(path, engine="h5netcdf") as ds:
+            ds.load()
+
     def h5py_read():
         with h5py.File(path, "r") as f:
             for k in series:
@@ -98,6 +103,7 @@ def main() -> None:
     rows = [
         ("tradeeco.open (lazy)", timeit(open_only, args.repeat)),
         ("tradeeco.open + load all", timeit(open_and_load, args.repeat)),
+        ("xarray h5netcdf + load all", timeit(h5netcdf_load, args.repeat)),
         ("xarray netcdf4 + load all", timeit(netcdf4_load, args.repeat)),
         ("h5py read all series", timeit(h5py_read, args.repeat)),
     ]

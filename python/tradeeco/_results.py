@@ -20,7 +20,8 @@ ProgressArg = bool | Callable[[int, int], object] | None
 
 
 def open(path: str | os.PathLike, *, group: str | None = None, chunks=None) -> xr.Dataset:
-    """Opens a tradeeco result file as an xarray.Dataset (lazily, with the h5netcdf engine).
+    """Opens a tradeeco result file as an xarray.Dataset (lazily; with the netcdf4 engine, which
+    opens a 1,000-replicate file several times faster than h5netcdf, or h5netcdf without it).
 
     Series are variables over ``(replicate, month)`` or ``(replicate, year)``; ``month`` holds
     datetimes (first day of each month), ``year`` calendar years. Units, long names, targets
@@ -36,8 +37,16 @@ def open(path: str | os.PathLike, *, group: str | None = None, chunks=None) -> x
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"{path}: no such result file")
-    ds = xr.open_dataset(path, engine="h5netcdf", group=group, chunks=chunks)
+    ds = xr.open_dataset(path, engine=_engine(), group=group, chunks=chunks)
     return _decode_months(ds)
+
+
+def _engine() -> str:
+    try:
+        import netCDF4  # noqa: F401
+    except ImportError:
+        return "h5netcdf"
+    return "netcdf4"
 
 
 def open_events(path: str | os.PathLike, table: str) -> xr.Dataset:

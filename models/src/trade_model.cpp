@@ -311,6 +311,7 @@ struct trade_model::state {
     std::vector<std::uint8_t> exported_this_year;
     double one_bill_cum = 0;
     std::int32_t platform_members_trading = 0;
+    double certification_rate = -1; // specialised-SME certification, set in the first year
     double forwarder_entry_carry = 0; // fractional entries carried to next year
     double freight_per_teu_month = 0; // CNY, average freight of this month's bookings
     double rail_doc_fin_year = 0, cbec_prev_year = -1, trade_prev_year = -1;
@@ -1386,6 +1387,35 @@ void trade_model::state::year_end(const sim::day_info& d) {
                 if (!fits) continue;
                 auto r = rng(firms.ids()[i] * 16 + k, ystep, p_pairing);
                 if (r.bernoulli(p * double(leaders.size()) / double(leaders.size()))) (*f_supplier_of)[i] = std::int32_t(k);
+            }
+        }
+    }
+    // --- Specialised-and-sophisticated certification among the manufacturing SME exporters above
+    // the SMEs' median capability (the plan counts on +100 by 2027). Exporting is the gate, so
+    // programmes that make more SMEs export raise certifications.
+    {
+        std::vector<double> caps;
+        for (std::size_t i = leaders.size(); i < n_firms; ++i)
+            if ((*f_sme)[i]) caps.push_back((*f_capability)[i]);
+        if (!caps.empty()) {
+            std::nth_element(caps.begin(), caps.begin() + std::ptrdiff_t(caps.size() / 2), caps.end());
+            const double median = caps[caps.size() / 2];
+            auto eligible = [&](std::size_t i) {
+                return (*f_sme)[i] && !(*f_specialised)[i] && exported_this_year[i] &&
+                       (*f_sector)[i] != std::uint8_t(sector::agri_food) && (*f_capability)[i] >= median;
+            };
+            // The rate is set in the first year so that ~20 firms a year are certified at 2024
+            // eligibility (ASSUMPTION); it is then held, so more eligible exporters mean more
+            // certifications.
+            if (certification_rate < 0 && !burning_in) {
+                double n = 0;
+                for (std::size_t i = leaders.size(); i < n_firms; ++i) n += eligible(i);
+                certification_rate = std::min(1.0, 20.0 * spec.population_scale / std::max(1.0, n));
+            }
+            for (std::size_t i = leaders.size(); i < n_firms; ++i) {
+                if (certification_rate <= 0 || !eligible(i)) continue;
+                auto r = rng(firms.ids()[i], ystep, p_specialised);
+                if (r.bernoulli(certification_rate)) (*f_specialised)[i] = 1;
             }
         }
     }

@@ -87,12 +87,7 @@ PLAN_YEARS = (2025, 2026, 2027)
 # at commit 8074557 (the Yangtze transit-time cut shortening the ocean leg, KD kits booked
 # outside the bonded zones, logistics cost per GDP rising with volume, A-level firms untouched
 # by any lever) were fixed in the model; none is open now.
-WRONG_WAY: dict[str, str] = {
-    "specialized_sme_exporters": "no lever certifies new specialised-and-sophisticated SMEs: the "
-    "~150 designated in 2024 (about 100 exporting) are a fixed set, and the plan's SME entry "
-    "subsidies move their exporting little (the plan's +100 by 2027 needs a certification "
-    "lever, issue #3)",
-}
+WRONG_WAY: dict[str, str] = {}
 # The same for indicators no lever aims at: a fall beyond UNTOUCHED_TOLERANCE.
 UNTOUCHED_WRONG_WAY: dict[str, str] = {}
 

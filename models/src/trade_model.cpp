@@ -111,10 +111,11 @@ constexpr std::array<leader_def, 12> leaders{{
     {sector::motorcycles_machinery, location::elsewhere, ownership::private_domestic, 0.10, 0.1},
     {sector::motorcycles_machinery, location::elsewhere, ownership::private_domestic, 0.06, 0.1},
 }};
-constexpr std::array<std::size_t, S> leaders_in_sector = [] {
-    std::array<std::size_t, S> n{};
-    for (const auto& l: leaders) ++n[std::size_t(l.s)];
-    return n;
+// Share of each sector's exports that its chain leaders carry.
+constexpr std::array<double, S> leader_share_of_sector = [] {
+    std::array<double, S> out{};
+    for (const auto& l: leaders) out[std::size_t(l.s)] += l.share_of_sector;
+    return out;
 }();
 
 double logistic(double x) { return 1.0 / (1.0 + std::exp(-x)); }
@@ -1600,9 +1601,7 @@ void trade_model::state::burn_in() {
     for (std::size_t i = leaders.size(); i < n_firms; ++i) zsum[(*f_sector)[i]] += (*f_capability)[i];
     const double sigma_ces = par["trade_elasticity"] + 1.0;
     for (std::size_t s = 0; s < S; ++s) {
-        double leader_share = 0;
-        for (const auto& L: leaders)
-            if (std::size_t(L.s) == s) leader_share += L.share_of_sector;
+        const double leader_share = leader_share_of_sector[s];
         const double rest = sector_target[s] * std::max(0.0, 1.0 - leader_share) / 12.0;
         for (std::size_t d = 0; d < R; ++d)
             demand_shift[s][d] = rest * export_mix[s][d] / std::max(1e-12, 0.3 * zsum[s]);
@@ -1670,9 +1669,7 @@ void trade_model::state::burn_in() {
             if (m >= 35) entry_scale *= std::clamp(ratio, 0.5, 2.0);
             // (2) values by sector x region for non-leaders
             for (std::size_t s = 0; s < S; ++s) {
-                double leader_share = 0;
-                for (const auto& L: leaders)
-                    if (std::size_t(L.s) == s) leader_share += L.share_of_sector;
+                const double leader_share = leader_share_of_sector[s];
                 for (std::size_t d = 0; d < R; ++d) {
                     const double want = sector_target[s] * export_mix[s][d];
                     const double lead = sector_target[s] * leader_share * export_mix[s][d];
@@ -1721,9 +1718,7 @@ void trade_model::state::burn_in() {
     firm_month(spec.start, 0);
     ++month_abs;
     for (std::size_t s = 0; s < S; ++s) {
-        double leader_share = 0;
-        for (const auto& L: leaders)
-            if (std::size_t(L.s) == s) leader_share += L.share_of_sector;
+        const double leader_share = leader_share_of_sector[s];
         for (std::size_t d = 0; d < R; ++d) {
             const double lead = sector_target[s] * leader_share * export_mix[s][d] / 12.0;
             const double want = sector_target[s] * export_mix[s][d] / 12.0 - lead;

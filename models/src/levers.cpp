@@ -22,6 +22,7 @@ constexpr int m_hedge[] = {18};
 constexpr int m_cbec[] = {13, 17, 24};
 constexpr int m_intel[] = {3, 16, 19, 21};
 constexpr int m_hub[] = {7, 10};
+constexpr int m_contracts[] = {2, 7};
 
 constexpr std::uint8_t S = target_sectors, R = target_regions, L = target_locations,
                        T = target_routes, E = target_sme_only;
@@ -66,6 +67,10 @@ constexpr std::array<lever_info, num_levers> levers{{
     {"transit_cargo_attraction", "CNY per TEU cut in hub cost", 0, 3000, T, m_hub,
      "Hub-port park services and consolidation make routing through Chongqing cheaper for "
      "shippers in other western provinces."},
+    {"capacity_contracts", "added share of holders' rail cargo contracted", 0, 0.5, S | T, m_contracts,
+     "'Volume-capacity mutual guarantee' contracts: chain leaders and large forwarders book more of "
+     "their rail cargo as yearly contracted slots (priority boarding, a tariff discount, "
+     "take-or-pay for unused slots); renewed each January."},
 }};
 
 constexpr std::array<shock_info, num_shock_kinds> shocks{{

@@ -167,6 +167,25 @@ constexpr parameter_info table[] = {
      "ASSUMPTION (anchors §1.3 Li et al.: appreciation cuts volume; the trade elasticity 4 is an upper bound)"},
     {"hedge_ratio_2024", 0.25, "share", 0.1, 0.4, "FX hedge ratio of exporters",
      "anchors §4 SAFE: 21.7% (2021), 25.4% (2022)"},
+    // --- shipments, consolidation and capacity contracts ---------------------------------------
+    {"lcl_shipment_teu", 0.39, "TEU", 0.25, 0.6,
+     "Shipments smaller than this go less-than-container-load (LCL) through a forwarder",
+     "forwarders' rule of thumb: LCL for 2-13 m3, FCL above (13 of a TEU's ~33 m3)"},
+    {"shipments_per_month", 4.33, "shipments per firm, destination and month", 1, 8,
+     "How often a firm ships to a destination (sets the size of a shipment)",
+     "ASSUMPTION (weekly)"},
+    {"consolidation_max_days", 7, "days", 3, 14,
+     "A forwarder closes an LCL box when it is full or when its first cargo has waited this long "
+     "(hybrid quantity/time consolidation policy)",
+     "policy form: Cetinkaya & Bookbinder 2003; 7 days ASSUMPTION (weekly LCL services)"},
+    {"cfs_fee_cny_per_teu", 3000, "CNY per TEU of cargo", 1500, 6000,
+     "Container-freight-station stuffing and unstuffing of LCL cargo", "ASSUMPTION (~USD 12 per m3)"},
+    {"contract_cover_2024", 0.5, "share of a holder's rail cargo", 0.2, 0.8,
+     "Share of chain leaders' and large forwarders' rail cargo under yearly capacity contracts",
+     "ASSUMPTION (block trains for leaders since 2011; plan measure 2 asks for more)"},
+    {"contract_discount", 0.08, "share of the tariff", 0.03, 0.15,
+     "Tariff discount on contracted slots (volume-price bundling)",
+     "ASSUMPTION near anchors §3.4: a bundled ro-ro rail-sea service cut cost by more than 8%"},
 };
 } // namespace
 

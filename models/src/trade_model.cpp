@@ -161,6 +161,7 @@ struct month_totals {
     std::array<std::array<double, R>, S> imports{};
     std::array<double, num_locations> trade_by_location{};
     std::array<std::array<double, R>, S> established{}; // exporters by sector x region (peers)
+    std::array<std::array<double, R>, S> lcl{};         // trade shipped less than container load
     double rmb_goods = 0, intermediate = 0, indirect_exports = 0, cbec_exports = 0;
     double aeo_trade = 0, new_entries = 0, exits = 0, trial_exits = 0, trial_promotions = 0, laptop_exports = 0,
            kd_exports = 0;
@@ -175,6 +176,7 @@ struct month_totals {
                 exports[s][r] += o.exports[s][r];
                 imports[s][r] += o.imports[s][r];
                 established[s][r] += o.established[s][r];
+                lcl[s][r] += o.lcl[s][r];
             }
         for (std::size_t l = 0; l < num_locations; ++l) trade_by_location[l] += o.trade_by_location[l];
         rmb_goods += o.rmb_goods;
@@ -230,6 +232,7 @@ struct trade_model::state {
     std::vector<double>* f_trade_year = nullptr;         // 100m CNY, current year so far
     std::vector<std::int32_t>* f_destinations = nullptr; // regions exported to, last month
     std::vector<std::int64_t>* f_forwarder = nullptr;    // id of the firm's forwarder, -1 none
+    std::vector<double>* f_lcl_teu_month = nullptr;      // cargo shipped LCL last month, TEU
     // forwarder columns
     std::vector<double>* fw_scale = nullptr;
     std::vector<double>* fw_margin = nullptr;
@@ -247,6 +250,9 @@ struct trade_model::state {
         forwarders.staged<double>("margin_share")[slot] = 0.06 + 0.10 * r.uniform();
     }
     void forwarders_month(std::uint32_t step);
+    void assign_forwarders(std::uint32_t step);
+    void consolidate_lcl();
+    void sign_contracts(sim::date start, const std::array<std::array<double, num_routes>, S>& cargo);
     void forwarders_year(sim::date today);
     double bills_this_year = 0;
     // This year so far (reset at year end): values and region bitmasks (bit r = region r).
@@ -285,6 +291,15 @@ struct trade_model::state {
     std::array<double, num_routes> route_asc{};
     // Logit scale, logsum and share-weighted generalized cost of 2024 by sector x region.
     std::array<std::array<double, R>, S> logit_scale{}, logsum_2024{}, mean_cost_2024{};
+    // Consolidation: LCL share of each cell's trade (last month), and by route the fill of the
+    // forwarders' consolidated boxes and the mean days LCL cargo waited for its box.
+    std::array<std::array<double, R>, S> lcl_share{};
+    std::array<double, num_routes> lcl_fill{}, lcl_wait_days{}, month_lcl_teu{};
+    // Capacity contracts (rail routes): the share of each sector's cargo under contract this
+    // year, the contracted slots a month, and what holders booked this month.
+    std::array<std::array<double, num_routes>, S> contract_share{};
+    std::array<double, num_routes> contract_teu_month{}, month_holder_teu{}, contract_backlog{};
+    std::array<std::array<double, num_routes>, S> month_sector_teu{}, year_sector_teu{}; // own cargo; sizes contracts
     // Rate (CNY/TEU) and days to each region by route this month, as route choice saw them.
     std::array<std::array<double, num_routes>, R> leg_rate{}, leg_days{};   // logit constants, calibrated to the timetable
     std::array<double, num_routes> month_teu{};     // booked this month
@@ -293,6 +308,9 @@ struct trade_model::state {
     std::array<double, num_routes> transit_pool_teu{};  // calibrated monthly pool
     std::array<double, num_routes> year_teu{}, year_trains{}, year_transit_teu{}, year_booked_teu{};
     std::array<double, num_routes> year_delay_days{};
+    std::array<double, num_routes> year_contract_teu{}, year_spot_teu{}, year_bumped_teu_days{};
+    double year_lcl_teu = 0, year_lcl_boxes = 0, year_lcl_wait = 0, year_container_teu = 0;
+    double year_take_or_pay = 0, year_rail_cargo_teu = 0; // 100m CNY, TEU
     std::array<double, num_routes> base_teu_2024{};
     double hub_volume_2024 = 0;
     double year_logistics_cost = 0; // CNY 100m
@@ -365,6 +383,7 @@ struct trade_model::state {
     void calibrate_values();
     void update_trade_costs(sim::date today);
     void firm_month(sim::date today, std::int32_t month_index);
+    double book_own_cargo(double& freight, double& teu_all);
     void route_month(sim::date today);
     void departures_day(const sim::day_info& d);
     void record_month(const sim::day_info& d);
@@ -373,6 +392,10 @@ struct trade_model::state {
     void burn_in();
     void calibrate_routes();
     void write_year_tables(const sim::day_info& d);
+    // Tariff per TEU a sector's cargo pays on a route, its contracted part at the discount.
+    double contracted_rate(std::size_t s, std::size_t r, double rate) const {
+        return rate * (1.0 - par["contract_discount"] * contract_share[s][r]);
+    }
     void reset_year_columns() {
         std::fill(f_trade_year->begin(), f_trade_year->end(), 0.0);
         std::fill(f_exports_year->begin(), f_exports_year->end(), 0.0);
@@ -543,6 +566,8 @@ void trade_model::state::build_population() {
     fw_volume = &forwarders.add_column<double>("volume_teu_year");
     fw_clients = &forwarders.add_column<std::int32_t>("clients");
     f_forwarder = &firms.add_column<std::int64_t>("forwarder_id", -1);
+    f_lcl_teu_month = &firms.add_column<double>("lcl_teu_month");
+    lcl_fill.fill(1.0);
     const auto n_fw = std::size_t(std::llround(700 * scale));
     for (std::size_t k = 0; k < n_fw; ++k) stage_forwarder(0);
     forwarders.compact();
@@ -629,6 +654,7 @@ void trade_model::state::update_trade_costs(sim::date today) {
         departures_week[r] = route_table[r].departures_per_week + lever_strength(lever::service_frequency, today, on);
     }
     double index_num = 0, index_den = 0;
+    const double cfs = par["cfs_fee_cny_per_teu"];
     for (std::size_t s = 0; s < S; ++s) {
         const double value_per_teu = detail::value_cny_per_kg[s] * detail::kg_per_teu;
         const double vot = detail::value_of_time_by_sector[s] * vot_scale;
@@ -659,9 +685,15 @@ void trade_model::state::update_trade_costs(sim::date today) {
                 rate *= (1.0 - std::min(0.8, lever_strength(lever::freight_subsidy, today, on))) *
                         (1.0 + shock_level(shock_kind::freight_rate_shock, today, on_leg));
                 const double wait = 3.5 / std::max(0.1, departures_week[r]); // mean wait, days
-                g[r] = rate / value_per_teu + vot * (days + wait + rd.delay_sd_days);
-                leg_rate[d][r] = rate; // what shippers pay, after subsidies and shocks
+                leg_rate[d][r] = rate; // what spot FCL shippers pay, after subsidies and shocks
                 leg_days[d][r] = days;
+                // The sector's contracted cargo pays the contract tariff; its LCL cargo pays for
+                // part-filled boxes and the freight station, and waits for its box to close
+                // (consolidation state of last month; air freight is not boxed).
+                const double paid = contracted_rate(s, r, rate);
+                const double lcl = rd.how == detail::mode::air ? 0.0 : lcl_share[s][d];
+                g[r] = (paid + lcl * (paid * (1.0 / lcl_fill[r] - 1.0) + cfs)) / value_per_teu +
+                       vot * (days + wait + rd.delay_sd_days + lcl * lcl_wait_days[r]);
                 best = std::min(best, g[r]);
             }
             // Logit over routes with constants (calibrate_routes). The scale is set in 2024 so
@@ -730,6 +762,9 @@ void trade_model::state::firm_month(sim::date today, std::int32_t month_index) {
     const double ds = par["demand_draw_sigma"];
     const auto trial_months = std::uint16_t(std::lround(par["trial_months"]));
     const std::uint32_t step = std::uint32_t(month_abs);
+    // A firm's monthly flow to a region ships as shipments_per_month shipments; below this many
+    // TEU a month each is smaller than lcl_shipment_teu and goes LCL through a forwarder.
+    const double lcl_cut = par["lcl_shipment_teu"] * par["shipments_per_month"];
 
     // Policy levels this month, by sector x region (and flags for SME / location targeting are
     // applied per firm below through a small lookup).
@@ -782,6 +817,14 @@ void trade_model::state::firm_month(sim::date today, std::int32_t month_index) {
             double exp_total = 0, imp_total = 0;
             std::int32_t n_dest = 0, dest_mask = 0, entered = 0, exited = 0;
             double kd_here = 0, kd_total = 0; // KD kit exports booked in the bonded zone
+            double lcl_teu = 0;
+            const double teu_per_100m = 1e8 / (detail::value_cny_per_kg[s] * detail::kg_per_teu);
+            auto ship = [&](std::size_t d, double v) { // chain leaders ship full containers
+                if (const double teu = v * teu_per_100m; teu < lcl_cut) {
+                    acc.lcl[s][d] += v;
+                    lcl_teu += teu;
+                }
+            };
             // Customs: AEO firms face fewer inspections, so a lower time cost (and, through it,
             // a higher effective demand: Carballo et al.; Djankov et al. ~1% per day).
             const double vot = detail::value_of_time_by_sector[s] * vot_scale;
@@ -903,6 +946,7 @@ void trade_model::state::firm_month(sim::date today, std::int32_t month_index) {
                     }
                     acc.exports[s][d] += sales;
                     acc.flows[loc][s][d] += sales;
+                    ship(d, sales);
                     exp_total += sales;
                     ++n_dest;
                     dest_mask |= 1 << d;
@@ -915,6 +959,7 @@ void trade_model::state::firm_month(sim::date today, std::int32_t month_index) {
                         (s == std::size_t(sector::laptops_electronics) || s == std::size_t(sector::electronic_components))) {
                         const double im = sales * proc_ratio;
                         acc.imports[s][d] += im;
+                        ship(d, im);
                         acc.flows[loc][s][d] += im;
                         imp_total += im;
                         acc.rmb_goods += im * rmb;
@@ -927,6 +972,7 @@ void trade_model::state::firm_month(sim::date today, std::int32_t month_index) {
                     for (std::size_t d = 0; d < R; ++d) {
                         const double v = im * region_share[d];
                         acc.imports[s][d] += v;
+                        ship(d, v);
                         acc.flows[loc][s][d] += v;
                         acc.rmb_goods += v * std::min(1.0, rmb_base + lv.rmb[s][d]);
                         acc.intermediate += 0.6 * v; // ASSUMPTION: 60% of ordinary imports are inputs
@@ -938,6 +984,7 @@ void trade_model::state::firm_month(sim::date today, std::int32_t month_index) {
             }
             (*f_exports_month)[i] = exp_total;
             (*f_imports_month)[i] = imp_total;
+            (*f_lcl_teu_month)[i] = lcl_teu;
             (*f_destinations)[i] = n_dest;
             (*f_exports_year)[i] += exp_total;
             (*f_imports_year)[i] += imp_total;
@@ -958,27 +1005,61 @@ void trade_model::state::firm_month(sim::date today, std::int32_t month_index) {
 }
 
 // Shipments to routes (TEU), plus other provinces' transit cargo through the hub.
-void trade_model::state::route_month(sim::date today) {
+// The month's own cargo onto routes by the route shares (TEU by route, of it LCL and contract
+// holders' cargo, and by sector); returns its freight and time cost, 100m CNY.
+double trade_model::state::book_own_cargo(double& freight, double& teu_all) {
     month_teu.fill(0);
+    month_lcl_teu.fill(0);
+    month_holder_teu.fill(0);
+    for (auto& a: month_sector_teu) a.fill(0);
     double cost = 0; // 100m CNY
-    double freight = 0, teu_all = 0; // CNY, TEU
+    freight = 0;
+    teu_all = 0;
     const double vot_scale = par["value_of_time"] / 0.012;
+    const double cfs = par["cfs_fee_cny_per_teu"];
     for (std::size_t s = 0; s < S; ++s) {
-        const double value_per_teu = detail::value_cny_per_kg[s] * detail::kg_per_teu; // CNY
+        const double value_per_teu = detail::value_cny_per_kg[s] * detail::kg_per_teu;
+        const double vot = detail::value_of_time_by_sector[s] * vot_scale;
         for (std::size_t d = 0; d < R; ++d) {
             const double value = month.exports[s][d] + month.imports[s][d]; // 100m CNY
             const double teu = value * 1e8 / value_per_teu;
+            const double lcl = value > 0 ? month.lcl[s][d] / value : 0.0;
             for (std::size_t r = 0; r < num_routes; ++r) {
                 const double sh = route_share[s][d][r];
                 if (sh <= 0) continue;
-                month_teu[r] += teu * sh;
-                const double rate = leg_rate[d][r], days = leg_days[d][r];
-                cost += teu * sh * (rate + detail::value_of_time_by_sector[s] * vot_scale * days * value_per_teu) / 1e8;
-                freight += teu * sh * rate;
-                teu_all += teu * sh;
+                const double cargo = teu * sh;
+                month_teu[r] += cargo;
+                const auto how = route_table[r].how;
+                const double boxed_lcl = how == detail::mode::air ? 0.0 : cargo * lcl;
+                month_lcl_teu[r] += boxed_lcl;
+                if (is_rail_mode(how)) month_holder_teu[r] += cargo * contract_share[s][r];
+                const double rate = contracted_rate(s, r, leg_rate[d][r]), days = leg_days[d][r];
+                // LCL cargo pays for part-filled boxes and the freight station and waits for its
+                // box (last month's consolidation, as route choice saw it).
+                cost += (cargo * (rate + vot * days * value_per_teu) +
+                         boxed_lcl * (rate * (1.0 / lcl_fill[r] - 1.0) + cfs + vot * lcl_wait_days[r] * value_per_teu)) /
+                        1e8;
+                freight += cargo * rate;
+                teu_all += cargo;
+                month_sector_teu[s][r] += cargo;
             }
+            lcl_share[s][d] = lcl; // next month's route choice sees it
         }
     }
+    return cost;
+}
+
+void trade_model::state::route_month(sim::date today) {
+    double freight = 0, teu_all = 0; // CNY, TEU
+    const double cost = book_own_cargo(freight, teu_all);
+    if (!burning_in)
+        for (std::size_t s = 0; s < S; ++s)
+            for (std::size_t r = 0; r < num_routes; ++r) {
+                const double cargo = month_sector_teu[s][r];
+                year_sector_teu[s][r] += cargo;
+                if (route_table[r].how != detail::mode::air) year_container_teu += cargo;
+                if (is_rail_mode(route_table[r].how)) year_rail_cargo_teu += cargo;
+            }
     // Transit cargo: shippers in other western provinces route through Chongqing if the hub's
     // generalized cost beats their alternative (binary logit). The lever cuts the hub cost; more
     // frequent and faster services on the route raise its pull (frequency elasticity 0.5,
@@ -1019,16 +1100,9 @@ void trade_model::state::route_month(sim::date today) {
 // Each trading firm books through its forwarder; a firm without one (or whose forwarder left)
 // picks among a random sample of eight by a logit on margin, scale, A-level status and one-bill
 // service (Gumbel draws; weights ASSUMPTIONS); the relation then persists (past relations).
-// Forwarders' margins add to the trade-logistics cost.
-void trade_model::state::forwarders_month(std::uint32_t step) {
+void trade_model::state::assign_forwarders(std::uint32_t step) {
     const std::size_t nfw = forwarders.size();
-    if (nfw == 0 || burning_in) return;
-    double margin_cost = 0, lsc_share = 0, booked = 0;
-    for (std::size_t r = 0; r < num_routes; ++r) {
-        booked += month_teu[r];
-        if (route_table[r].how == detail::mode::rail_sea || route(r) == route::clt_rail) lsc_share += month_teu[r];
-    }
-    lsc_share = booked > 0 ? lsc_share / booked : 0;
+    if (nfw == 0) return;
     for (std::size_t i = 0; i < n_firms; ++i) {
         const double value = (*f_exports_month)[i] + (*f_imports_month)[i];
         if (value <= 0 || (*f_indirect)[i]) continue;
@@ -1049,6 +1123,79 @@ void trade_model::state::forwarders_month(std::uint32_t step) {
             }
             fid = std::int64_t(forwarders.ids()[row]);
         }
+    }
+}
+
+// Forwarders consolidate their clients' LCL cargo route by route under a hybrid policy: a box
+// leaves when full or when its first cargo has waited consolidation_max_days T (Cetinkaya &
+// Bookbinder 2003). Cargo arriving at a TEU a day fills a box to min(1, a T) and waits
+// min(1/a, T)/2 on average. A forwarder's LCL cargo on a route is its share of all forwarded
+// LCL cargo times the route's LCL cargo (its clients' route mix taken as the average). One that
+// fills a box within T consolidates its own; the others co-load theirs into one shared
+// consolidation (as small forwarders hand LCL to a co-loader), so a route's fill and wait depend
+// on its LCL volume and how it is spread over forwarders. Departures carry boxes: part-filled
+// ones take capacity. Air cargo is not boxed.
+void trade_model::state::consolidate_lcl() {
+    const std::size_t nfw = forwarders.size();
+    std::vector<double> lcl(nfw, 0.0);
+    double total = 0;
+    for (std::size_t i = 0; i < n_firms; ++i) {
+        const double v = (*f_lcl_teu_month)[i];
+        const auto fid = (*f_forwarder)[i];
+        if (v <= 0 || fid < 0) continue;
+        if (const auto row = forwarders.row_of(agent_id_t(fid)); row < nfw) {
+            lcl[row] += v;
+            total += v;
+        }
+    }
+    if (total <= 0) return;
+    const double max_days = par["consolidation_max_days"], days = 30.4375;
+    for (std::size_t r = 0; r < num_routes; ++r) {
+        const double cargo = month_lcl_teu[r];
+        if (cargo <= 0) continue;
+        double boxes = 0, wait = 0, pooled = 0;
+        auto consolidate = [&](double v) { // one consolidation of v TEU a month
+            const double a = v / days;
+            boxes += v / std::min(1.0, a * max_days);
+            wait += v * 0.5 * std::min(1.0 / a, max_days);
+        };
+        for (std::size_t k = 0; k < nfw; ++k) {
+            if (lcl[k] <= 0) continue;
+            const double v = cargo * lcl[k] / total;
+            if (v / days * max_days >= 1.0) consolidate(v);
+            else pooled += v;
+        }
+        if (pooled > 0) consolidate(pooled);
+        lcl_fill[r] = cargo / boxes;
+        lcl_wait_days[r] = wait / cargo;
+        month_teu[r] += boxes - cargo;
+        if (!burning_in) {
+            year_lcl_teu += cargo;
+            year_lcl_boxes += boxes;
+            year_lcl_wait += wait;
+        }
+    }
+}
+
+// A month of forwarding: relations, consolidation, then volumes, margins (which add to the
+// trade-logistics cost) and one-bill documents.
+void trade_model::state::forwarders_month(std::uint32_t step) {
+    const std::size_t nfw = forwarders.size();
+    if (nfw == 0 || burning_in) return;
+    assign_forwarders(step);
+    consolidate_lcl();
+    double margin_cost = 0, lsc_share = 0, booked = 0;
+    for (std::size_t r = 0; r < num_routes; ++r) {
+        booked += month_teu[r];
+        if (route_table[r].how == detail::mode::rail_sea || route(r) == route::clt_rail) lsc_share += month_teu[r];
+    }
+    lsc_share = booked > 0 ? lsc_share / booked : 0;
+    for (std::size_t i = 0; i < n_firms; ++i) {
+        const double value = (*f_exports_month)[i] + (*f_imports_month)[i];
+        const auto fid = (*f_forwarder)[i];
+        if (value <= 0 || (*f_indirect)[i] || fid < 0) continue;
+        const std::size_t row = forwarders.row_of(agent_id_t(fid));
+        if (row >= nfw) continue;
         const double teu = value * 1e8 / (detail::value_cny_per_kg[(*f_sector)[i]] * detail::kg_per_teu);
         (*fw_volume)[row] += teu;
         margin_cost += teu * freight_per_teu_month * (*fw_margin)[row] / 1e8;
@@ -1106,6 +1253,45 @@ void trade_model::state::forwarders_year(sim::date today) {
     std::fill(fw_volume->begin(), fw_volume->end(), 0.0);
 }
 
+// Capacity contracts, signed each January for the year (plan measure 2: "volume-capacity mutual
+// guarantee, volume-price-capacity bundling"). The holders are the chain leaders and the largest
+// tenth of forwarders (by last year's volume, or by this month's before there is a year): each
+// books a share of its rail cargo (contract_cover_2024 plus the lever) as slots on the
+// timetabled trains, sized on its monthly cargo (`cargo`, TEU by sector x route). Contracted
+// cargo boards first and pays the contract tariff; unused slots are paid for (departures_day).
+void trade_model::state::sign_contracts(sim::date start,
+                                        const std::array<std::array<double, num_routes>, S>& cargo) {
+    const std::size_t nfw = forwarders.size();
+    std::vector<double> volume(*fw_volume);
+    if (std::accumulate(volume.begin(), volume.end(), 0.0) <= 0) {
+        std::fill(volume.begin(), volume.end(), 0.0);
+        for (std::size_t i = 0; i < n_firms; ++i)
+            if (const auto fid = (*f_forwarder)[i]; fid >= 0)
+                if (const auto row = forwarders.row_of(agent_id_t(fid)); row < nfw)
+                    volume[row] += ((*f_exports_month)[i] + (*f_imports_month)[i]) /
+                                   detail::value_cny_per_kg[(*f_sector)[i]];
+    }
+    std::sort(volume.begin(), volume.end(), std::greater<>());
+    const double all = std::accumulate(volume.begin(), volume.end(), 0.0);
+    const double top = std::accumulate(volume.begin(), volume.begin() + std::ptrdiff_t((nfw + 9) / 10), 0.0);
+    const double top_share = all > 0 ? top / all : 0.0;
+    contract_teu_month.fill(0);
+    for (std::size_t s = 0; s < S; ++s)
+        for (std::size_t r = 0; r < num_routes; ++r) {
+            contract_share[s][r] = 0;
+            if (!is_rail_mode(route_table[r].how)) continue;
+            const sector sx = sector(s);
+            const route rr = route(r);
+            const double cover = std::min(1.0, par["contract_cover_2024"] +
+                                                   lever_strength(lever::capacity_contracts, start, [&](const targeting& t) {
+                                                       return applies(t.sectors, sx) && applies_to(t.routes, rr);
+                                                   }));
+            const double leaders_part = leader_share_of_sector[s];
+            contract_share[s][r] = cover * (leaders_part + (1.0 - leaders_part) * top_share);
+            contract_teu_month[r] += cargo[s][r] * contract_share[s][r];
+        }
+}
+
 // Departures of the day. Rail services are timetabled: each scheduled train carries what is
 // booked up to its capacity, is cancelled if less than half full, and an extra train runs when
 // the backlog exceeds two trains. Road, river and air capacity is flexible (trucks, barges and
@@ -1119,6 +1305,18 @@ void trade_model::state::departures_day(const sim::day_info& d) {
         backlog_teu[r] += booked_today;
         year_booked_teu[r] += booked_today;
         const bool flexible = !is_rail_mode(rd.how);
+        // Contract holders' cargo up to their slots boards first; the rest is spot cargo.
+        // Slots left unused are paid for at the contract tariff (take-or-pay).
+        if (!flexible) {
+            const double slots = contract_teu_month[r] / double(d.days_in_month);
+            const double held = std::min(month_holder_teu[r] / double(d.days_in_month), slots);
+            contract_backlog[r] += held;
+            year_contract_teu[r] += held;
+            year_spot_teu[r] += booked_today - held;
+            const double unused = (slots - held) * rd.leg_rate_cny_per_teu * (1.0 - par["contract_discount"]) / 1e8;
+            year_take_or_pay += unused;
+            year_logistics_cost += unused;
+        }
         if (flexible) {
             if (backlog_teu[r] <= 0) continue;
             const double load = backlog_teu[r];
@@ -1153,11 +1351,17 @@ void trade_model::state::departures_day(const sim::day_info& d) {
              ++extra)
             ++scheduled;
         auto rng_r = rng(r, std::uint32_t(d.step), p_delay);
+        bool left_full = false;
         for (int k = 0; k < scheduled; ++k) {
             const double load = std::min(backlog_teu[r], capacity);
             const double delay_draw = rng_r.normal();
-            if (load < 0.5 * capacity) continue;
+            const double contracted = std::min(contract_backlog[r], load);
+            // A departure runs at least half full, or when it carries contracted slots (the
+            // operator's side of the guarantee).
+            if (load < 0.5 * capacity && contracted <= 0) continue;
             backlog_teu[r] -= load;
+            contract_backlog[r] -= contracted;
+            left_full = left_full || load >= capacity;
             const route rr = route(r);
             auto on = [&](const targeting& t) { return applies_to(t.routes, rr); };
             // A disruption that names regions acts on the onward leg, not on the departure here.
@@ -1174,6 +1378,8 @@ void trade_model::state::departures_day(const sim::day_info& d) {
                 rec.append_row(std::size_t(departures_table), row);
             }
         }
+        // Spot cargo left behind by a full train waits for the next one.
+        if (left_full) year_bumped_teu_days[r] += std::max(0.0, backlog_teu[r] - contract_backlog[r]);
     }
 }
 
@@ -1244,6 +1450,12 @@ constexpr indicator yearly_indicators[] = {
     {"teu_booked", "TEU", "Containers booked on all routes (own and transit cargo)"},
     {"teu_carried", "TEU", "Containers carried by departures on all routes"},
     {"teu_backlog", "TEU", "Containers booked but not yet departed at year end"},
+    {"lcl_cargo_share", "percent", "Share of own boxed cargo (not air) shipped less than container load"},
+    {"lcl_fill_rate", "percent", "Mean fill of forwarders' consolidated LCL boxes"},
+    {"lcl_consolidation_days", "days", "Mean days LCL cargo waits for its box to close"},
+    {"rail_contract_share", "percent", "Share of own rail cargo carried on contracted slots"},
+    {"spot_bumped_days", "days", "Mean days spot rail cargo waited behind full trains"},
+    {"take_or_pay_cny_100m", "100m CNY", "Paid for contracted rail slots left unused"},
 };
 } // namespace
 
@@ -1557,6 +1769,7 @@ void trade_model::state::year_end(const sim::day_info& d) {
     const double logistics_gdp =
         (14.1 + par["logistics_ratio_trend"] * y) * (1.0 - s_trade) + 14.1 * s_trade * price_index;
 
+    const double spot_teu = std::accumulate(year_spot_teu.begin(), year_spot_teu.end(), 0.0);
     const double values[] = {
         total, exp_sum, im,
         trade_prev_year > 0 ? (total / trade_prev_year - 1.0) * 100.0 : std::nan(""),
@@ -1582,6 +1795,14 @@ void trade_model::state::year_end(const sim::day_info& d) {
         std::accumulate(year_booked_teu.begin(), year_booked_teu.end(), 0.0),
         std::accumulate(year_teu.begin(), year_teu.end(), 0.0),
         std::accumulate(backlog_teu.begin(), backlog_teu.end(), 0.0),
+        year_container_teu > 0 ? 100.0 * year_lcl_teu / year_container_teu : 0.0,
+        year_lcl_boxes > 0 ? 100.0 * year_lcl_teu / year_lcl_boxes : std::nan(""),
+        year_lcl_teu > 0 ? year_lcl_wait / year_lcl_teu : std::nan(""),
+        year_rail_cargo_teu > 0 ? 100.0 * std::accumulate(year_contract_teu.begin(), year_contract_teu.end(), 0.0) /
+                                      year_rail_cargo_teu
+                                : 0.0,
+        spot_teu > 0 ? std::accumulate(year_bumped_teu_days.begin(), year_bumped_teu_days.end(), 0.0) / spot_teu : 0.0,
+        year_take_or_pay,
     };
     static_assert(std::size(values) == std::size(yearly_indicators));
     for (std::size_t k = 0; k < std::size(values); ++k) rec.record(ids_year[k], y, values[k]);
@@ -1777,15 +1998,21 @@ void trade_model::state::burn_in() {
 // and other provinces' cargo fills the rest.
 void trade_model::state::calibrate_routes() {
     constexpr double load = 0.85, outside = 0.429;
-    auto own_teu = [&](std::size_t r) {
-        double own = 0;
-        for (std::size_t s = 0; s < S; ++s) {
-            const double value_per_teu = detail::value_cny_per_kg[s] * detail::kg_per_teu;
-            for (std::size_t d = 0; d < R; ++d)
-                own += (month.exports[s][d] + month.imports[s][d]) * 1e8 / value_per_teu * route_share[s][d][r];
-        }
-        return own;
+    // Own containers a month by route: cargo by the route shares, LCL cargo in the forwarders'
+    // consolidated boxes (which also sets the fill and waits route choice sees next).
+    std::array<double, num_routes> own_boxes{};
+    auto book = [&] {
+        double freight = 0, teu = 0;
+        book_own_cargo(freight, teu);
+        consolidate_lcl();
+        own_boxes = month_teu;
     };
+    auto own_teu = [&](std::size_t r) { return own_boxes[r]; };
+    // Forwarding relations and contracts exist in 2024.
+    assign_forwarders(std::uint32_t(month_abs));
+    update_trade_costs(spec.start);
+    book();
+    sign_contracts(spec.start, month_sector_teu);
     auto is_rail = [](std::size_t r) { return is_rail_mode(route_table[r].how); };
     auto target = [&](std::size_t r) {
         const auto& rd = route_table[r];
@@ -1798,6 +2025,7 @@ void trade_model::state::calibrate_routes() {
     };
     for (int iteration = 0; iteration < 30; ++iteration) {
         update_trade_costs(spec.start);
+        book();
         for (std::size_t r = 0; r < num_routes; ++r) {
             const double want = target(r) * spec.population_scale;
             if (want < 0) continue;
@@ -1806,10 +2034,13 @@ void trade_model::state::calibrate_routes() {
         }
     }
     update_trade_costs(spec.start);
+    book();
+    sign_contracts(spec.start, month_sector_teu);
     if (std::getenv("TRADEECO_DEBUG_CALIBRATION"))
         for (std::size_t r = 0; r < num_routes; ++r)
-            std::fprintf(stderr, "route %s: own %.0f TEU/month, target %.0f, constant %.2f\n",
-                         std::string(route_names[r]).c_str(), own_teu(r), target(r) * spec.population_scale, route_asc[r]);
+            std::fprintf(stderr, "route %s: own %.0f TEU/month (LCL %.0f, fill %.2f, wait %.1f d; contracted %.0f), target %.0f, constant %.2f\n",
+                         std::string(route_names[r]).c_str(), own_teu(r), month_lcl_teu[r], lcl_fill[r],
+                         lcl_wait_days[r], contract_teu_month[r], target(r) * spec.population_scale, route_asc[r]);
     transit_utility_gap = std::log(outside / (1 - outside));
     for (std::size_t r = 0; r < num_routes; ++r)
         if (carries_transit(route_table[r].how))
@@ -1865,6 +2096,13 @@ trade_model::trade_model(const model_spec& spec, std::int32_t replicate, sim::ex
     s.steps.add_phase("monthly_indicators", sim::cadence::month_end,
                       [&s](const sim::day_info& d) { s.record_month(d); });
     s.steps.add_phase("yearly_processes", sim::cadence::year_end, [&s](const sim::day_info& d) {
+        // Next year's contracts, sized on this year's cargo and forwarders' volumes.
+        {
+            auto monthly = s.year_sector_teu;
+            for (auto& a: monthly)
+                for (auto& v: a) v /= 12.0;
+            s.sign_contracts(sim::date{std::chrono::sys_days{d.today} + std::chrono::days{1}}, monthly);
+        }
         s.forwarders_year(d.today); // entry and exit first: the year-end count includes them
         s.year_end(d);
         s.write_year_tables(d);
@@ -1878,6 +2116,12 @@ trade_model::trade_model(const model_spec& spec, std::int32_t replicate, sim::ex
         s.year_transit_teu.fill(0);
         s.year_booked_teu.fill(0);
         s.year_delay_days.fill(0);
+        s.year_contract_teu.fill(0);
+        s.year_spot_teu.fill(0);
+        s.year_bumped_teu_days.fill(0);
+        for (auto& a: s.year_sector_teu) a.fill(0);
+        s.year_lcl_teu = s.year_lcl_boxes = s.year_lcl_wait = s.year_container_teu = 0;
+        s.year_take_or_pay = s.year_rail_cargo_teu = 0;
         s.year_logistics_cost = 0;
         s.logistics_index_sum = 0;
         s.logistics_index_months = 0;

@@ -46,6 +46,16 @@ model_spec small_spec() {
     return s;
 }
 
+// A shock in force from 2025 to the end of the run (2024 stays the calibrated year).
+models::shock shock_from_2025(models::shock_kind what, double magnitude) {
+    models::shock sh;
+    sh.what = what;
+    sh.start = sim::make_date(2025, 1, 1);
+    sh.end = sim::make_date(2027, 12, 31);
+    sh.magnitude = magnitude;
+    return sh;
+}
+
 models::instrument make(models::lever l, double strength) {
     models::instrument ins;
     ins.what = l;
@@ -114,11 +124,7 @@ TEST_CASE("AEO cultivation raises AEO firms, and AEO firms face fewer inspection
 TEST_CASE("a tariff on autos in the EU cuts auto exports", "[model][mechanism]") {
     auto base = small_spec();
     auto shocked = base;
-    models::shock sh;
-    sh.what = models::shock_kind::tariff;
-    sh.start = sim::make_date(2025, 1, 1);
-    sh.end = sim::make_date(2027, 12, 31);
-    sh.magnitude = 0.3;
+    auto sh = shock_from_2025(models::shock_kind::tariff, 0.3);
     sh.target.sectors = {models::sector::autos_parts};
     sh.target.regions = {models::region::eu};
     shocked.shocks.push_back(sh);
@@ -202,6 +208,48 @@ TEST_CASE("forwarders: attraction adds registered forwarders, adoption adds one-
     CHECK(yearly(b, "one_bill_digital_bills", 3) > 2 * yearly(a, "one_bill_digital_bills", 3));
 }
 
+TEST_CASE("forwarders consolidate LCL cargo: a shorter time cap ships emptier boxes sooner", "[model][logistics]") {
+    auto quick = small_spec(), slow = small_spec();
+    quick.parameters["consolidation_max_days"] = 0.5;
+    slow.parameters["consolidation_max_days"] = 14;
+    const auto a = run(quick), b = run(slow);
+    for (int y = 0; y < 4; ++y) {
+        INFO("year " << 2024 + y);
+        CHECK(yearly(a, "lcl_cargo_share", y) > 0);
+        CHECK(yearly(a, "lcl_cargo_share", y) < 50);
+        CHECK(yearly(a, "lcl_fill_rate", y) < yearly(b, "lcl_fill_rate", y));
+        CHECK(yearly(b, "lcl_fill_rate", y) <= 100);
+        CHECK(yearly(a, "lcl_consolidation_days", y) < yearly(b, "lcl_consolidation_days", y));
+        CHECK(yearly(a, "lcl_consolidation_days", y) <= 0.25);
+    }
+}
+
+TEST_CASE("smaller shipments go LCL more often", "[model][logistics]") {
+    auto weekly = small_spec(), often = small_spec();
+    often.parameters["shipments_per_month"] = 8;
+    const auto a = run(weekly), b = run(often);
+    CHECK(yearly(b, "lcl_cargo_share", 1) > yearly(a, "lcl_cargo_share", 1));
+}
+
+TEST_CASE("capacity contracts: a demand slump leaves paid-for slots unused until they are re-sized", "[model][logistics]") {
+    auto base = small_spec();
+    auto slump = base;
+    slump.shocks.push_back(shock_from_2025(models::shock_kind::demand_shock, -0.4));
+    const auto a = run(base), b = run(slump);
+    CHECK(yearly(a, "rail_contract_share", 0) > 10);
+    CHECK(yearly(b, "take_or_pay_cny_100m", 1) > yearly(a, "take_or_pay_cny_100m", 1));
+    // Next year's contracts are sized on the slump year's cargo.
+    CHECK(yearly(b, "take_or_pay_cny_100m", 2) < 0.5 * yearly(b, "take_or_pay_cny_100m", 1));
+}
+
+TEST_CASE("when trains fill, spot cargo waits behind them", "[model][logistics]") {
+    auto base = small_spec();
+    auto boom = base;
+    boom.shocks.push_back(shock_from_2025(models::shock_kind::demand_shock, 0.8));
+    const auto a = run(base), b = run(boom);
+    CHECK(yearly(b, "spot_bumped_days", 2) > yearly(a, "spot_bumped_days", 2));
+}
+
 TEST_CASE("mode choice: more days or a higher rate on a route shift cargo away from it", "[model][logistics]") {
     auto base = small_spec();
     base.outputs.shipment_flows = true;
@@ -217,11 +265,7 @@ TEST_CASE("mode choice: more days or a higher rate on a route shift cargo away f
         return on / all;
     };
     auto slower = base, dearer = base;
-    models::shock days;
-    days.what = models::shock_kind::route_disruption;
-    days.start = sim::make_date(2025, 1, 1);
-    days.end = sim::make_date(2027, 12, 31);
-    days.magnitude = 10;
+    auto days = shock_from_2025(models::shock_kind::route_disruption, 10);
     days.target.routes = {models::route::yangtze_river_sea};
     slower.shocks.push_back(days);
     models::shock rate = days;
@@ -278,6 +322,7 @@ TEST_CASE("every lever moves the indicator it acts on", "[model][mechanism]") {
         {models::lever::rail_doc_financing, 0.5, "rail_doc_financing", +1},
         {models::lever::transit_cargo_attraction, 1500, "lsc_transit_rate", +1},
         {models::lever::market_intelligence, 0.8, "trial_survival_pct", +1},
+        {models::lever::capacity_contracts, 0.5, "rail_contract_share", +1},
     };
     const auto base = small_spec();
     const auto a = run(base);
@@ -295,11 +340,7 @@ TEST_CASE("every lever moves the indicator it acts on", "[model][mechanism]") {
 
 TEST_CASE("an RMB appreciation cuts exports; hedging softens the cut", "[model][mechanism]") {
     auto base = small_spec();
-    models::shock fx;
-    fx.what = models::shock_kind::exchange_rate;
-    fx.start = sim::make_date(2025, 1, 1);
-    fx.end = sim::make_date(2027, 12, 31);
-    fx.magnitude = 0.05;
+    const auto fx = shock_from_2025(models::shock_kind::exchange_rate, 0.05);
     auto shocked = base;
     shocked.shocks.push_back(fx);
     auto hedged = shocked;

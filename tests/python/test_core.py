@@ -194,7 +194,7 @@ def test_parameter_table(core):
 
 def test_lever_and_shock_catalogues(core):
     levers = tradeeco.lever_catalogue()
-    assert len(levers) == 18
+    assert len(levers) == 19
     names = {lv["name"] for lv in levers}
     assert {"freight_subsidy", "platform_outreach", "aeo_cultivation"} <= names
     for lv in levers:

@@ -29,8 +29,9 @@ enum class lever : std::uint8_t {
     cbec_support,             ///< share of the cross-border e-commerce channel's fixed cost cut
     market_intelligence,      ///< share of demand uncertainty removed before trial entry
     transit_cargo_attraction, ///< CNY per TEU cut in the hub cost seen by transit shippers
+    capacity_contracts,       ///< added share of holders' rail cargo under capacity contracts
 };
-inline constexpr std::size_t num_levers = 18;
+inline constexpr std::size_t num_levers = 19;
 
 enum class shock_kind : std::uint8_t {
     demand_shock,       ///< fractional change of foreign demand (targets regions and sectors)

@@ -82,15 +82,17 @@ constexpr parameter_info table[] = {
     {"fixed_cost_share", 0.5, "share of gross profit", 0.3, 0.7,
      "Per-period fixed cost relative to a typical exporter's gross profit",
      "anchors §1.2 EKK 2011: fixed costs absorb a little more than half of gross profits"},
-    {"trial_months", 6, "months", 3, 12,
+    {"trial_months", 3, "months", 3, 12,
      "Length of the trial spell after which a new exporter decides to stay or exit",
-     "anchors §1.5 Eaton et al.: most new exporters do not export the following year; ASSUMPTION within it"},
+     "anchors §1.5 Eaton et al.: most new exporters do not export the following year; ASSUMPTION "
+     "within it, chosen with validation facts 11 and 13 in view (docs/validation.md)"},
     {"trial_scale", 0.25, "share of full sales", 0.1, 0.5,
      "New exporters' first-year sales relative to established ones",
      "anchors §1.5 Eaton et al. 2007: new exporters are tiny"},
     {"demand_draw_sigma", 1.4, "log points", 0.5, 2.0,
      "Std. dev. of a firm's destination-specific demand draw, revealed on entry",
-     "anchors (b)3 demand uncertainty; calibrated to first-year survival 40-50%"},
+     "anchors (b)3 demand uncertainty; first-year survival 40-50% (anchors §1.5): the baseline's "
+     "trial survival is ~58%"},
     {"experience_boost", 0.6, "share of sunk cost saved", 0.3, 0.8,
      "Sunk cost saved by recent experience in the destination (decays over a year)",
      "anchors §1.5 Roberts & Tybout: +60 pp, gone after one year out"},
@@ -105,6 +107,11 @@ constexpr parameter_info table[] = {
     {"entry_hazard", 0.01, "per month", 0.0005, 0.2,
      "Monthly probability that a firm considers a destination",
      "calibrated at start to trading_firms_2024"},
+    {"entry_noise", 0.2, "share of the sunk cost", 0.05, 2.0,
+     "Scale of the logistic noise in the entry rule (unobserved costs, optimism): more noise, "
+     "more entrants that fail their trial",
+     "ASSUMPTION (1.0 brings exporter turnover near the published ranges but was not adopted: "
+     "see docs/validation.md)"},
     {"import_only_share", 0.18, "share of trading firms", 0.05, 0.3,
      "Trading firms that import but do not export", "ASSUMPTION"},
     // --- intermediaries and chain leaders -------------------------------------------------------

@@ -111,6 +111,9 @@ constexpr std::array<leader_def, 12> leaders{{
     {sector::motorcycles_machinery, location::elsewhere, ownership::private_domestic, 0.10, 0.1},
     {sector::motorcycles_machinery, location::elsewhere, ownership::private_domestic, 0.06, 0.1},
 }};
+// Specialised-SME certifications a year at 2024 eligibility (ASSUMPTION; the plan counts on +100
+// by 2027 with its support).
+constexpr double specialised_certified_per_year = 20.0;
 // Share of each sector's exports that its chain leaders carry.
 constexpr std::array<double, S> leader_share_of_sector = [] {
     std::array<double, S> out{};
@@ -752,6 +755,7 @@ void trade_model::state::firm_month(sim::date today, std::int32_t month_index) {
     const double years = burning_in ? 0.0 : double(month_index) / 12.0;
     const double growth = std::pow(1.0 + par["foreign_demand_growth"], years);
     const double trial = par["trial_scale"], fixed_share = par["fixed_cost_share"];
+    const double entry_noise = par["entry_noise"];
     const double sunk_months = par["sunk_cost_months"], exit_h = par["exit_hazard"];
     const double exp_boost = par["experience_boost"], nb_boost = par["neighbour_boost"];
     const double peer_max = par["peer_spillover"], plat_cut = par["platform_cost_cut"];
@@ -885,6 +889,7 @@ void trade_model::state::firm_month(sim::date today, std::int32_t month_index) {
                     std::uint8_t& st = status[k];
                     if (st == 0) {
                         months_since_exit[k] += 1.0f;
+                        if (potential <= 0) continue; // no demand for the sector there (e.g. cars in Japan)
                         // Expected profit with the demand draw unknown; market intelligence reveals
                         // part of it before entry.
                         const double m = lv.intel[s][d];
@@ -911,8 +916,8 @@ void trade_model::state::firm_month(sim::date today, std::int32_t month_index) {
                         sunk *= 1.0 - std::min(0.95, sub);
                         const double horizon = std::min(36.0, 1.0 / exit_h);
                         const double value = profit * horizon - sunk;
-                        // Logistic noise in the entry rule, a fifth of the sunk cost wide (ASSUMPTION).
-                        if (u_enter < logistic(value / (0.2 * sunk_months * ref_profit))) {
+                        // Logistic noise in the entry rule, entry_noise of the sunk cost wide.
+                        if (u_enter < logistic(value / (entry_noise * sunk_months * ref_profit))) {
                             st = 1;
                             tenure[k] = 0;
                             acc.new_entries += 1;
@@ -1100,12 +1105,14 @@ void trade_model::state::route_month(sim::date today) {
 // Each trading firm books through its forwarder; a firm without one (or whose forwarder left)
 // picks among a random sample of eight by a logit on margin, scale, A-level status and one-bill
 // service (Gumbel draws; weights ASSUMPTIONS); the relation then persists (past relations).
+// Chain leaders book with the corridor operators directly (their own logistics arms and
+// capacity contracts), indirect exporters through their trade-service firm.
 void trade_model::state::assign_forwarders(std::uint32_t step) {
     const std::size_t nfw = forwarders.size();
     if (nfw == 0) return;
     for (std::size_t i = 0; i < n_firms; ++i) {
         const double value = (*f_exports_month)[i] + (*f_imports_month)[i];
-        if (value <= 0 || (*f_indirect)[i]) continue;
+        if (value <= 0 || (*f_indirect)[i] || (*f_leader)[i]) continue;
         auto& fid = (*f_forwarder)[i];
         std::size_t row = fid >= 0 ? forwarders.row_of(agent_id_t(fid)) : nfw;
         if (row == nfw) {
@@ -1617,13 +1624,13 @@ void trade_model::state::year_end(const sim::day_info& d) {
                 return (*f_sme)[i] && !(*f_specialised)[i] && exported_this_year[i] &&
                        (*f_sector)[i] != std::uint8_t(sector::agri_food) && (*f_capability)[i] >= median;
             };
-            // The rate is set in the first year so that ~20 firms a year are certified at 2024
-            // eligibility (ASSUMPTION); it is then held, so more eligible exporters mean more
-            // certifications.
+            // The rate is set in the first year so that specialised_certified_per_year firms are
+            // certified at 2024 eligibility; it is then held, so more eligible exporters mean
+            // more certifications.
             if (certification_rate < 0 && !burning_in) {
                 double n = 0;
                 for (std::size_t i = leaders.size(); i < n_firms; ++i) n += eligible(i);
-                certification_rate = std::min(1.0, 20.0 * spec.population_scale / std::max(1.0, n));
+                certification_rate = std::min(1.0, specialised_certified_per_year * spec.population_scale / std::max(1.0, n));
             }
             for (std::size_t i = leaders.size(); i < n_firms; ++i) {
                 if (certification_rate <= 0 || !eligible(i)) continue;
@@ -1949,9 +1956,10 @@ void trade_model::state::burn_in() {
     }
     calibrate_routes();
     // Specialised-and-sophisticated SMEs (manufacturing SMEs), designated once the 2024 state
-    // exists: the plan's ~100 among the SMEs that exported in the last burn-in year, and half as
-    // many among the non-exporting SMEs above the median capability (potential; ASSUMPTION: some
-    // of these start exporting within the year).
+    // exists: the plan's ~100 exporters of 2024, less the year's certifications (counted at the
+    // end of 2024), among the SMEs that exported in the last burn-in year, and half as many
+    // among the non-exporting SMEs above the median capability (potential; ASSUMPTION: some of
+    // these start exporting within the year).
     {
         std::vector<double> caps;
         std::size_t exporting = 0, potential = 0;
@@ -1967,7 +1975,7 @@ void trade_model::state::burn_in() {
             if (exported_this_year[i]) ++exporting;
             else if ((*f_capability)[i] >= median) ++potential;
         }
-        const double want = par["specialised_sme_exporters_2024"] * spec.population_scale;
+        const double want = (par["specialised_sme_exporters_2024"] - specialised_certified_per_year) * spec.population_scale;
         const double p_exp = std::min(1.0, want / std::max<double>(1, double(exporting)));
         const double p_pot = std::min(1.0, 0.5 * want / std::max<double>(1, double(potential)));
         for (std::size_t i = leaders.size(); i < n_firms; ++i) {

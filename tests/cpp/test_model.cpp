@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <vector>
 
 using namespace tradeeco;
 using models::model_spec;
@@ -84,18 +85,29 @@ TEST_CASE("replicates differ and each is reproducible", "[model][determinism]") 
 }
 
 TEST_CASE("the 2024 baseline matches the 2024 data", "[model][calibration]") {
-    const auto rec = run(model_spec{});
+    // The calibrated quantity is the replicate mean (docs/calibration.md averages 20): a single
+    // replicate also carries the demand draws of its largest non-leader firms (the 2024 total
+    // varies by a few percent between replicates).
+    std::vector<sim::replicate_record> recs;
+    for (std::int32_t r = 0; r < 4; ++r) recs.push_back(run(model_spec{}, 1, r));
+    auto gap = [&](const char* name, double data) {
+        double sum = 0;
+        for (const auto& rec: recs) sum += yearly(rec, name, 0);
+        const double g = sum / double(recs.size()) / data - 1;
+        INFO(name << ": mean gap " << g * 100 << "%");
+        return std::abs(g);
+    };
     // total trade within 3% (data total_trade_cny_100m 2024 = 7154.2)
-    CHECK(std::abs(yearly(rec, "total_trade_cny_100m", 0) / 7154.2 - 1) < 0.03);
+    CHECK(gap("total_trade_cny_100m", 7154.2) < 0.03);
     // other calibrated indicators within 10%
-    CHECK(std::abs(yearly(rec, "exports_cny_100m", 0) / (7154.2 * 0.643) - 1) < 0.10);
-    CHECK(std::abs(yearly(rec, "imports_cny_100m", 0) / (7154.2 * 0.357) - 1) < 0.10);
-    CHECK(std::abs(yearly(rec, "auto_exports_cny_100m", 0) / 431.3 - 1) < 0.10);
-    CHECK(std::abs(yearly(rec, "trading_firms", 0) / 4762 - 1) < 0.10);
-    CHECK(std::abs(yearly(rec, "cross_border_rmb", 0) / 3935 - 1) < 0.10);
-    CHECK(std::abs(yearly(rec, "aeo_firms", 0) / 105 - 1) < 0.10);
-    CHECK(std::abs(yearly(rec, "trade_asean_cny_100m", 0) / (7154.2 * 0.162) - 1) < 0.10);
-    CHECK(std::abs(yearly(rec, "laptop_exports_cny_100m", 0) / (7154.2 * 0.643 * 0.387) - 1) < 0.10);
+    CHECK(gap("exports_cny_100m", 7154.2 * 0.643) < 0.10);
+    CHECK(gap("imports_cny_100m", 7154.2 * 0.357) < 0.10);
+    CHECK(gap("auto_exports_cny_100m", 431.3) < 0.10);
+    CHECK(gap("trading_firms", 4762) < 0.10);
+    CHECK(gap("cross_border_rmb", 3935) < 0.10);
+    CHECK(gap("aeo_firms", 105) < 0.10);
+    CHECK(gap("trade_asean_cny_100m", 7154.2 * 0.162) < 0.10);
+    CHECK(gap("laptop_exports_cny_100m", 7154.2 * 0.643 * 0.387) < 0.10);
 }
 
 TEST_CASE("lowering the sunk entry cost raises entry", "[model][mechanism]") {
@@ -198,14 +210,25 @@ TEST_CASE("conservation: values add up between firms, flows and totals; TEU betw
     CHECK(table_load == Approx(carried).epsilon(1e-9));
 }
 
-TEST_CASE("forwarders: attraction adds registered forwarders, adoption adds one-bill documents", "[model][logistics]") {
+TEST_CASE("forwarders: attraction adds registered forwarders, adoption adds one-bill adopters and documents", "[model][logistics]") {
     auto base = small_spec();
     auto policy = base;
     policy.instruments.push_back(make(models::lever::forwarder_attraction, 20));
     policy.instruments.push_back(make(models::lever::one_bill_adoption, 0.3));
-    const auto a = run(base), b = run(policy);
-    CHECK(yearly(b, "freight_forwarders", 3) >= yearly(a, "freight_forwarders", 3) + 3 * 20 * 0.25 - 1);
-    CHECK(yearly(b, "one_bill_digital_bills", 3) > 2 * yearly(a, "one_bill_digital_bills", 3));
+    sim::executor ex(1);
+    models::trade_model a(base, 0, ex), b(policy, 0, ex);
+    a.run();
+    b.run();
+    CHECK(yearly(b.record(), "freight_forwarders", 3) >= yearly(a.record(), "freight_forwarders", 3) + 3 * 20 * 0.25 - 1);
+    // Adoption: 2% a year without the lever, 30% with it (A-level forwarders twice as likely).
+    auto adopters = [](models::trade_model& m) {
+        const auto col = m.agents("forwarders").column<std::uint8_t>("one_bill");
+        return double(std::count(col.begin(), col.end(), std::uint8_t(1))) / double(col.size());
+    };
+    CHECK(adopters(a) < 0.15);
+    CHECK(adopters(b) > 0.5);
+    // Documents follow the adopters' volumes, which are lumpy (one large adopter moves them).
+    CHECK(yearly(b.record(), "one_bill_digital_bills", 3) > yearly(a.record(), "one_bill_digital_bills", 3));
 }
 
 TEST_CASE("forwarders consolidate LCL cargo: a shorter time cap ships emptier boxes sooner", "[model][logistics]") {
@@ -218,7 +241,7 @@ TEST_CASE("forwarders consolidate LCL cargo: a shorter time cap ships emptier bo
         CHECK(yearly(a, "lcl_cargo_share", y) > 0);
         CHECK(yearly(a, "lcl_cargo_share", y) < 50);
         CHECK(yearly(a, "lcl_fill_rate", y) < yearly(b, "lcl_fill_rate", y));
-        CHECK(yearly(b, "lcl_fill_rate", y) <= 100);
+        CHECK(yearly(b, "lcl_fill_rate", y) <= 100 + 1e-9);
         CHECK(yearly(a, "lcl_consolidation_days", y) < yearly(b, "lcl_consolidation_days", y));
         CHECK(yearly(a, "lcl_consolidation_days", y) <= 0.25);
     }

@@ -455,7 +455,9 @@ def corridor_section(ds, departures, flows, h, rd, add) -> list[str]:
     add("| --- | --- | ---: | ---: | --- | --- | --- | --- |")
     for name, sea, where, text, lo, hi, src in TRANSIT:
         r = rd["by_name"][name]
-        days = r["leg_days"] + (rd["sea_by_region"][sea]["days"] if sea else 0.0)
+        # As the model's route choice: a rail-sea route naming an ASEAN port sails there.
+        port = rd["asean_port_days"][name] if sea == "asean" else 0.0
+        days = r["leg_days"] + (port or (rd["sea_by_region"][sea]["days"] if sea else 0.0))
         realized = "n/a"
         if departures is not None and len(departures):
             g = departures[departures["route"] == routes.index(name)]["transit_days"]

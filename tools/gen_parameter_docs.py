@@ -198,15 +198,15 @@ def parse_sea_legs(hpp_text: str, regions: list[str]) -> list[dict]:
     return out
 
 
-def parse_sector_array(hpp_text: str, name: str, sectors: list[str]) -> dict[str, float]:
-    """A ``std::array<double, num_sectors> name{...}`` of one number per sector."""
+def parse_keyed_array(hpp_text: str, name: str, keys: list[str]) -> dict[str, float]:
+    """A ``std::array<double, N> name{...}`` of one number per key (sector or route)."""
     m = re.search(rf"\b{name}\{{([^}}]*)\}}", hpp_text)
     if not m:
         raise ValueError(f"routes.hpp: no array {name}")
     values = [float(_eval(_cpp_to_py(x), {})) for x in _split_top(m.group(1))]
-    if len(values) != len(sectors):
-        raise ValueError(f"routes.hpp: {name} has {len(values)} values, {len(sectors)} sectors")
-    return dict(zip(sectors, values, strict=True))
+    if len(values) != len(keys):
+        raise ValueError(f"routes.hpp: {name} has {len(values)} values, expected {len(keys)}")
+    return dict(zip(keys, values, strict=True))
 
 
 def parse_scalar(hpp_text: str, name: str) -> float:
@@ -237,8 +237,10 @@ def route_data(taxonomy: dict[str, list[str]], hpp_text: str | None = None) -> d
     return {
         "routes": parse_routes(text, taxonomy["routes"], taxonomy["regions"]),
         "sea_legs": parse_sea_legs(text, taxonomy["regions"]),
-        "value_cny_per_kg": parse_sector_array(text, "value_cny_per_kg", sectors),
-        "value_of_time": parse_sector_array(text, "value_of_time_by_sector", sectors),
+        "value_cny_per_kg": parse_keyed_array(text, "value_cny_per_kg", sectors),
+        "value_of_time": parse_keyed_array(text, "value_of_time_by_sector", sectors),
+        # Sea days from Qinzhou to the port a rail-sea route names (0: use the region's sea leg).
+        "asean_port_days": parse_keyed_array(text, "asean_port_days", taxonomy["routes"]),
         "kg_per_teu": parse_scalar(text, "kg_per_teu"),
         "notes": {
             n: doc_comment(text, n)

@@ -97,6 +97,9 @@ def test_route_parse_matches_the_model(core, gen):
     duisburg = data["routes"][0]
     assert duisburg["mode"] == "rail" and duisburg["regions"] == ["eu"]
     assert data["routes"][tax["routes"].index("air")]["regions"] == tax["regions"]
+    # The rail-sea route to Jakarta sails 18 days from Qinzhou (anchors: 20 days door to door).
+    assert data["asean_port_days"]["lsc_rail_sea_jakarta"] == 18
+    assert data["asean_port_days"]["yangtze_river_sea"] == 0
 
 
 def test_parser_on_a_snippet(gen):

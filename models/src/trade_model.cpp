@@ -1009,7 +1009,6 @@ void trade_model::state::firm_month(sim::date today, std::int32_t month_index) {
     peers = month.established;
 }
 
-// Shipments to routes (TEU), plus other provinces' transit cargo through the hub.
 // The month's own cargo onto routes by the route shares (TEU by route, of it LCL and contract
 // holders' cargo, and by sector); returns its freight and time cost, 100m CNY.
 double trade_model::state::book_own_cargo(double& freight, double& teu_all) {
@@ -1054,6 +1053,7 @@ double trade_model::state::book_own_cargo(double& freight, double& teu_all) {
     return cost;
 }
 
+// Shipments to routes (TEU), plus other provinces' transit cargo through the hub.
 void trade_model::state::route_month(sim::date today) {
     double freight = 0, teu_all = 0; // CNY, TEU
     const double cost = book_own_cargo(freight, teu_all);
@@ -1300,8 +1300,8 @@ void trade_model::state::sign_contracts(sim::date start,
 }
 
 // Departures of the day. Rail services are timetabled: each scheduled train carries what is
-// booked up to its capacity, is cancelled if less than half full, and an extra train runs when
-// the backlog exceeds two trains. Road, river and air capacity is flexible (trucks, barges and
+// booked up to its capacity (contracted slots first), is cancelled if less than half full unless
+// it carries contracted slots, and an extra train runs when the backlog exceeds two trains. Road, river and air capacity is flexible (trucks, barges and
 // belly space are hired to demand): their day's bookings leave as one consolidated departure row.
 void trade_model::state::departures_day(const sim::day_info& d) {
     if (burning_in) return;

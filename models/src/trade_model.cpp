@@ -276,6 +276,8 @@ struct trade_model::state {
     std::array<double, S> sector_target{};               // 2024 exports by sector, 100m CNY/yr
     std::array<double, R> region_share{};
     std::array<std::array<double, R>, S> export_mix{}; // destinations of each sector's exports
+    // Import sources: 2024 partner shares moved by each region's landed cost since 2024.
+    std::array<std::array<double, R>, S> import_mix{}, landed_2024{};
     double ordinary_import_scale = 0;   // 100m CNY/month per unit capability of importers
     double entry_scale = 1.0;           // calibrated multiplier of the entry hazard
     double z_ref = 1.0;                 // capability of a typical exporter (75th percentile)
@@ -740,7 +742,16 @@ void trade_model::state::update_trade_costs(sim::date today) {
             const double cost = (1.0 + gbar + clear) * (1.0 + tariff);
             if (burning_in) cost_2024[s][d] = cost;
             cost_index[s][d] = std::max(0.0, demand) * fx_factor * std::pow(cost / cost_2024[s][d], -theta);
+            // Import sourcing: buyers in Chongqing shift between source regions as the landed
+            // cost from each (transport and clearance; the tariff and demand terms above are
+            // the destination's) moves from 2024, with the same elasticity (CES, normalised
+            // below: sourcing moves, the amount imported does not).
+            const double landed = 1.0 + gbar + clear;
+            if (burning_in) landed_2024[s][d] = landed;
+            import_mix[s][d] = region_share[d] * std::pow(landed / landed_2024[s][d], -theta);
         }
+        const double pull = std::accumulate(import_mix[s].begin(), import_mix[s].end(), 0.0);
+        for (auto& m: import_mix[s]) m /= pull;
     }
     if (!burning_in && index_den > 0) {
         logistics_index_sum += index_num / index_den;
@@ -821,13 +832,28 @@ void trade_model::state::firm_month(sim::date today, std::int32_t month_index) {
             double exp_total = 0, imp_total = 0;
             std::int32_t n_dest = 0, dest_mask = 0, entered = 0, exited = 0;
             double kd_here = 0, kd_total = 0; // KD kit exports booked in the bonded zone
-            double lcl_teu = 0;
+            double lcl_teu = 0, processing_imports = 0;
             const double teu_per_100m = 1e8 / (detail::value_cny_per_kg[s] * detail::kg_per_teu);
             auto ship = [&](std::size_t d, double v) { // chain leaders ship full containers
                 if (const double teu = v * teu_per_100m; teu < lcl_cut) {
                     acc.lcl[s][d] += v;
                     lcl_teu += teu;
                 }
+            };
+            // Imports (100m CNY this month) from the source regions of import_mix; `inputs` is
+            // the share of them that are intermediate goods.
+            auto import_from = [&](double im, double inputs, bool may_go_lcl) {
+                if (im <= 0) return;
+                for (std::size_t d = 0; d < R; ++d) {
+                    const double v = im * import_mix[s][d];
+                    if (v <= 0) continue;
+                    acc.imports[s][d] += v;
+                    acc.flows[loc][s][d] += v;
+                    acc.rmb_goods += v * std::min(1.0, rmb_base + lv.rmb[s][d]);
+                    acc.intermediate += inputs * v;
+                    if (may_go_lcl) ship(d, v);
+                }
+                imp_total += im;
             };
             // Customs: AEO firms face fewer inspections, so a lower time cost (and, through it,
             // a higher effective demand: Carballo et al.; Djankov et al. ~1% per day).
@@ -854,15 +880,14 @@ void trade_model::state::firm_month(sim::date today, std::int32_t month_index) {
                     }
                     acc.exports[s][d] += v;
                     if (L.s == sector::laptops_electronics) acc.laptop_exports += v;
-                    const double im = v * L.import_ratio * proc_ratio;
-                    acc.flows[loc][s][d] += v + im - kd_here;
+                    processing_imports += v * L.import_ratio * proc_ratio;
+                    acc.flows[loc][s][d] += v - kd_here;
                     kd_here = 0;
-                    acc.imports[s][d] += im;
                     exp_total += v;
-                    imp_total += im;
-                    acc.rmb_goods += (v + im) * std::min(1.0, rmb_base + lv.rmb[s][d]);
-                    acc.intermediate += v * intermediate_share[s] + im;
+                    acc.rmb_goods += v * std::min(1.0, rmb_base + lv.rmb[s][d]);
+                    acc.intermediate += v * intermediate_share[s];
                 }
+                import_from(processing_imports, 1.0, false); // leaders ship full containers
                 n_dest = std::int32_t(R);
                 dest_mask = (1 << R) - 1;
             } else {
@@ -959,31 +984,16 @@ void trade_model::state::firm_month(sim::date today, std::int32_t month_index) {
                     const double rmb = std::min(1.0, rmb_base + lv.rmb[s][d]);
                     acc.rmb_goods += sales * rmb;
                     acc.intermediate += sales * intermediate_share[s];
-                    // Processing-trade imports of firms in bonded zones.
+                    // Processing-trade imports of firms in bonded zones (inputs, sourced below).
                     if (location_flags(location(loc)).bonded_zone &&
-                        (s == std::size_t(sector::laptops_electronics) || s == std::size_t(sector::electronic_components))) {
-                        const double im = sales * proc_ratio;
-                        acc.imports[s][d] += im;
-                        ship(d, im);
-                        acc.flows[loc][s][d] += im;
-                        imp_total += im;
-                        acc.rmb_goods += im * rmb;
-                        acc.intermediate += im;
-                    }
+                        (s == std::size_t(sector::laptops_electronics) || s == std::size_t(sector::electronic_components)))
+                        processing_imports += sales * proc_ratio;
                 }
-                // Ordinary imports: importer firms, proportional to capability.
-                if ((*f_importer)[i] == 2 || ((*f_importer)[i] == 1 && exp_total > 0)) {
-                    const double im = ordinary_import_scale * zi * growth;
-                    for (std::size_t d = 0; d < R; ++d) {
-                        const double v = im * region_share[d];
-                        acc.imports[s][d] += v;
-                        ship(d, v);
-                        acc.flows[loc][s][d] += v;
-                        acc.rmb_goods += v * std::min(1.0, rmb_base + lv.rmb[s][d]);
-                        acc.intermediate += 0.6 * v; // ASSUMPTION: 60% of ordinary imports are inputs
-                    }
-                    imp_total += im;
-                }
+                import_from(processing_imports, 1.0, true);
+                // Ordinary imports: importer firms, proportional to capability (ASSUMPTION: 60%
+                // of them are inputs).
+                if ((*f_importer)[i] == 2 || ((*f_importer)[i] == 1 && exp_total > 0))
+                    import_from(ordinary_import_scale * zi * growth, 0.6, true);
                 if ((*f_indirect)[i]) acc.indirect_exports += exp_total;
                 if ((*f_cbec)[i]) acc.cbec_exports += 0.3 * exp_total;
             }
@@ -1416,6 +1426,9 @@ constexpr indicator yearly_indicators[] = {
     {"asean_trade", "100m CNY", "Chongqing-ASEAN import+export (target id)"},
     {"trade_eu_cny_100m", "100m CNY", "Trade with the EU"},
     {"trade_us_cny_100m", "100m CNY", "Trade with the US"},
+    {"imports_asean_cny_100m", "100m CNY", "Imports from ASEAN"},
+    {"imports_eu_cny_100m", "100m CNY", "Imports from the EU"},
+    {"imports_us_cny_100m", "100m CNY", "Imports from the US"},
     {"laptop_exports_cny_100m", "100m CNY", "Laptop exports (laptop makers among chain leaders)"},
     {"auto_exports_cny_100m", "100m CNY", "Automobile exports"},
     {"vehicle_exports_units_cq", "vehicles", "Complete vehicles exported"},
@@ -1777,11 +1790,17 @@ void trade_model::state::year_end(const sim::day_info& d) {
         (14.1 + par["logistics_ratio_trend"] * y) * (1.0 - s_trade) + 14.1 * s_trade * price_index;
 
     const double spot_teu = std::accumulate(year_spot_teu.begin(), year_spot_teu.end(), 0.0);
+    auto imports_from = [&](region r) {
+        double v = 0;
+        for (std::size_t s = 0; s < S; ++s) v += year.imports[s][std::size_t(r)];
+        return v;
+    };
     const double values[] = {
         total, exp_sum, im,
         trade_prev_year > 0 ? (total / trade_prev_year - 1.0) * 100.0 : std::nan(""),
         by_region[std::size_t(region::asean)], by_region[std::size_t(region::asean)],
         by_region[std::size_t(region::eu)], by_region[std::size_t(region::us)],
+        imports_from(region::asean), imports_from(region::eu), imports_from(region::us),
         laptops, autos, vehicles, vehicles / national * 100.0, kd_sets, comp,
         double(trading), double(exporting), double(spec_exp), double(aeo),
         total > 0 ? year.aeo_trade / total * 100.0 : 0.0,

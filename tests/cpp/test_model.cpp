@@ -247,6 +247,21 @@ TEST_CASE("forwarders consolidate LCL cargo: a shorter time cap ships emptier bo
     }
 }
 
+TEST_CASE("imports shift between source regions with the landed cost", "[model][mechanism]") {
+    // Dearer freight on every route's legs to ASEAN: buyers source less there and more elsewhere
+    // (the amount imported is set by activity, not by the source).
+    auto base = small_spec();
+    auto dearer = base;
+    auto rate = shock_from_2025(models::shock_kind::freight_rate_shock, 2.0);
+    rate.target.regions = {models::region::asean};
+    dearer.shocks.push_back(rate);
+    const auto a = run(base), b = run(dearer);
+    CHECK(yearly(b, "imports_asean_cny_100m", 0) == yearly(a, "imports_asean_cny_100m", 0));
+    CHECK(yearly(b, "imports_asean_cny_100m", 2) < yearly(a, "imports_asean_cny_100m", 2));
+    CHECK(yearly(b, "imports_eu_cny_100m", 2) > yearly(a, "imports_eu_cny_100m", 2));
+    CHECK(yearly(b, "imports_us_cny_100m", 2) > yearly(a, "imports_us_cny_100m", 2));
+}
+
 TEST_CASE("smaller shipments go LCL more often", "[model][logistics]") {
     auto weekly = small_spec(), often = small_spec();
     often.parameters["shipments_per_month"] = 8;

@@ -22,7 +22,13 @@ def available() -> bool:
 
 
 def core() -> ModuleType:
-    """The compiled module; ImportError with the reason if it is not available."""
+    """The compiled module; ImportError with the reason if it is not available.
+
+    Callers hand it paths as ``str`` (``os.fspath``), never ``pathlib.Path``: pybind11 converts a
+    Path by calling its Python ``__fspath__``, and a Ctrl-C landing inside that call is swallowed
+    as a failed conversion ("incompatible function arguments", a TypeError) instead of
+    cancelling the run. A ``str`` converts without running Python code.
+    """
     if _core_module is None:
         raise ImportError(
             "tradeeco's compiled core (tradeeco._core) is not available: "

@@ -126,7 +126,11 @@ def run(
         else:
             target = Path(out)
         core().run_to_file(
-            spec, target, threads=threads, first_replicate=first_replicate, progress=callback
+            spec,
+            os.fspath(target),  # see _native.core: paths reach the core as str
+            threads=threads,
+            first_replicate=first_replicate,
+            progress=callback,
         )
         close()
         if tmpdir is None:

@@ -70,7 +70,7 @@ def load_scenario(path: str | os.PathLike) -> Spec:
 
     A bare name without a folder or ``.toml`` (``"baseline"``) means a shipped scenario.
     """
-    return core().load_scenario(_resolve_path(path))
+    return core().load_scenario(os.fspath(_resolve_path(path)))
 
 
 def load_scenario_string(

@@ -139,7 +139,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
             bar.update(done - bar.n)
 
     try:
-        tradeeco._native.core().run_to_file(spec, out, threads=args.threads, progress=progress)
+        tradeeco._native.core().run_to_file(
+            spec, os.fspath(out), threads=args.threads, progress=progress
+        )
     finally:
         if bar is not None:
             bar.close()

@@ -161,7 +161,7 @@ def run_shard(
     started = time.perf_counter()
     if not path.exists():
         spec = shard_spec(text, name, base_dir, seed, n, population_scale, end)
-        core().run_to_file(spec, path, threads=threads, first_replicate=first)
+        core().run_to_file(spec, os.fspath(path), threads=threads, first_replicate=first)
     return {
         "path": str(path),
         "first": first,
@@ -506,7 +506,11 @@ def _run_local(m: Member, todo, threads: int, progress: _Progress) -> None:
             return progress.set(_before + done, m.name)
 
         core().run_to_file(
-            spec, m.shard_path(first, n), threads=threads, first_replicate=first, progress=cb
+            spec,
+            os.fspath(m.shard_path(first, n)),  # see _native.core: paths reach the core as str
+            threads=threads,
+            first_replicate=first,
+            progress=cb,
         )
         progress.set(done_before + n, m.name)
 

@@ -116,3 +116,21 @@ def test_sigint_exits_130_and_leaves_no_file(scenario_file, tmp_path):
     assert not target.exists()
     assert temporaries(target) == []
     assert list(tmp_path.iterdir()) == []
+
+
+def test_paths_reach_the_core_as_str(core, scenario_file, tmp_path, monkeypatch):
+    """pybind11 converts a pathlib.Path by calling its Python `__fspath__`; a Ctrl-C landing
+    there would turn into "incompatible function arguments" (exit 1) instead of a cancel (130),
+    as a CI run once showed. Every call into the core therefore passes paths as str."""
+    seen = []
+
+    def fake_run_to_file(spec, out, **kwargs):
+        seen.append(type(out))
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(core, "run_to_file", fake_run_to_file)
+    with pytest.raises(KeyboardInterrupt):
+        tradeeco.run(scenario_file, out=tmp_path / "r.h5", progress=False)
+    with pytest.raises(KeyboardInterrupt):
+        tradeeco.ensemble(scenario_file, replicates=2, out=tmp_path / "e.h5", progress=False)
+    assert seen == [str, str]

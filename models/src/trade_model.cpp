@@ -254,7 +254,8 @@ struct trade_model::state {
     }
     void forwarders_month(std::uint32_t step);
     void assign_forwarders(std::uint32_t step);
-    void consolidate_lcl();
+    std::vector<double> forwarder_lcl() const;
+    void consolidate_lcl(const std::vector<double>& lcl_by_forwarder);
     void sign_contracts(sim::date start, const std::array<std::array<double, num_routes>, S>& cargo);
     void forwarders_year(sim::date today);
     double bills_this_year = 0;
@@ -1143,6 +1144,19 @@ void trade_model::state::assign_forwarders(std::uint32_t step) {
     }
 }
 
+// Each forwarder's clients' LCL cargo this month, TEU, by forwarder row.
+std::vector<double> trade_model::state::forwarder_lcl() const {
+    const std::size_t nfw = forwarders.size();
+    std::vector<double> lcl(nfw, 0.0);
+    for (std::size_t i = 0; i < n_firms; ++i) {
+        const double v = (*f_lcl_teu_month)[i];
+        const auto fid = (*f_forwarder)[i];
+        if (v <= 0 || fid < 0) continue;
+        if (const auto row = forwarders.row_of(agent_id_t(fid)); row < nfw) lcl[row] += v;
+    }
+    return lcl;
+}
+
 // Forwarders consolidate their clients' LCL cargo route by route under a hybrid policy: a box
 // leaves when full or when its first cargo has waited consolidation_max_days T (Cetinkaya &
 // Bookbinder 2003). Cargo arriving at a TEU a day fills a box to min(1, a T) and waits
@@ -1152,19 +1166,9 @@ void trade_model::state::assign_forwarders(std::uint32_t step) {
 // consolidation (as small forwarders hand LCL to a co-loader), so a route's fill and wait depend
 // on its LCL volume and how it is spread over forwarders. Departures carry boxes: part-filled
 // ones take capacity. Air cargo is not boxed.
-void trade_model::state::consolidate_lcl() {
-    const std::size_t nfw = forwarders.size();
-    std::vector<double> lcl(nfw, 0.0);
-    double total = 0;
-    for (std::size_t i = 0; i < n_firms; ++i) {
-        const double v = (*f_lcl_teu_month)[i];
-        const auto fid = (*f_forwarder)[i];
-        if (v <= 0 || fid < 0) continue;
-        if (const auto row = forwarders.row_of(agent_id_t(fid)); row < nfw) {
-            lcl[row] += v;
-            total += v;
-        }
-    }
+void trade_model::state::consolidate_lcl(const std::vector<double>& lcl) {
+    const std::size_t nfw = lcl.size();
+    const double total = std::accumulate(lcl.begin(), lcl.end(), 0.0);
     if (total <= 0) return;
     const double max_days = par["consolidation_max_days"], days = 30.4375;
     for (std::size_t r = 0; r < num_routes; ++r) {
@@ -1200,7 +1204,7 @@ void trade_model::state::forwarders_month(std::uint32_t step) {
     const std::size_t nfw = forwarders.size();
     if (nfw == 0 || burning_in) return;
     assign_forwarders(step);
-    consolidate_lcl();
+    consolidate_lcl(forwarder_lcl());
     double margin_cost = 0, lsc_share = 0, booked = 0;
     for (std::size_t r = 0; r < num_routes; ++r) {
         booked += month_teu[r];
@@ -1311,10 +1315,12 @@ void trade_model::state::sign_contracts(sim::date start,
 
 // Departures of the day. Rail services are timetabled: each scheduled train carries what is
 // booked up to its capacity (contracted slots first), is cancelled if less than half full unless
-// it carries contracted slots, and an extra train runs when the backlog exceeds two trains. Road, river and air capacity is flexible (trucks, barges and
-// belly space are hired to demand): their day's bookings leave as one consolidated departure row.
+// it carries contracted slots, and an extra train runs when the backlog exceeds two trains.
+// Road, river and air capacity is flexible (trucks, barges and belly space are hired to
+// demand): their day's bookings leave as one consolidated departure row.
 void trade_model::state::departures_day(const sim::day_info& d) {
     if (burning_in) return;
+    const double contract_discount = par["contract_discount"];
     for (std::size_t r = 0; r < num_routes; ++r) {
         const auto& rd = route_table[r];
         // The month's bookings are handed over evenly across its days.
@@ -1322,39 +1328,45 @@ void trade_model::state::departures_day(const sim::day_info& d) {
         backlog_teu[r] += booked_today;
         year_booked_teu[r] += booked_today;
         const bool flexible = !is_rail_mode(rd.how);
+        if (flexible && backlog_teu[r] <= 0) continue;
+        const route rr = route(r);
+        auto on = [&](const targeting& t) { return applies_to(t.routes, rr); };
+        // A disruption that names regions acts on the onward leg, not on the departure here.
+        auto on_departure = [&](const targeting& t) { return on(t) && t.regions.empty(); };
+        // Today's transit time before each departure's own delay: the leg, cut by policy, plus
+        // disruptions and border waits.
+        const double scheduled_days =
+            rd.leg_days * (1.0 - std::min(0.8, lever_strength(lever::transit_time_cut, d.today, on))) +
+            shock_level(shock_kind::route_disruption, d.today, on_departure) +
+            shock_level(shock_kind::border_congestion, d.today, on);
+        auto depart = [&](double load, double capacity, double delay_draw) {
+            const double days = scheduled_days + std::max(-0.5 * rd.leg_days, rd.delay_sd_days * delay_draw);
+            year_teu[r] += load;
+            year_trains[r] += 1;
+            year_delay_days[r] += days;
+            if (spec.outputs.train_departures) {
+                const double row[] = {double(d.step), double(r), load, capacity, days};
+                rec.append_row(std::size_t(departures_table), row);
+            }
+        };
+        if (flexible) {
+            const double load = backlog_teu[r];
+            backlog_teu[r] = 0;
+            auto rng_f = rng(r, std::uint32_t(d.step), p_delay);
+            depart(load, load, rng_f.normal());
+            continue;
+        }
         // Contract holders' cargo up to their slots boards first; the rest is spot cargo.
         // Slots left unused are paid for at the contract tariff (take-or-pay).
-        if (!flexible) {
+        {
             const double slots = contract_teu_month[r] / double(d.days_in_month);
             const double held = std::min(month_holder_teu[r] / double(d.days_in_month), slots);
             contract_backlog[r] += held;
             year_contract_teu[r] += held;
             year_spot_teu[r] += booked_today - held;
-            const double unused = (slots - held) * rd.leg_rate_cny_per_teu * (1.0 - par["contract_discount"]) / 1e8;
+            const double unused = (slots - held) * rd.leg_rate_cny_per_teu * (1.0 - contract_discount) / 1e8;
             year_take_or_pay += unused;
             year_logistics_cost += unused;
-        }
-        if (flexible) {
-            if (backlog_teu[r] <= 0) continue;
-            const double load = backlog_teu[r];
-            backlog_teu[r] = 0;
-            auto rng_f = rng(r, std::uint32_t(d.step), p_delay);
-            const route rr = route(r);
-            auto on = [&](const targeting& t) { return applies_to(t.routes, rr); };
-            // A disruption that names regions acts on the onward leg, not on the departure here.
-            auto on_departure = [&](const targeting& t) { return on(t) && t.regions.empty(); };
-            const double days = rd.leg_days * (1.0 - std::min(0.8, lever_strength(lever::transit_time_cut, d.today, on))) +
-                                shock_level(shock_kind::route_disruption, d.today, on_departure) +
-                                shock_level(shock_kind::border_congestion, d.today, on) +
-                                std::max(-0.5 * rd.leg_days, rd.delay_sd_days * rng_f.normal());
-            year_teu[r] += load;
-            year_trains[r] += 1;
-            year_delay_days[r] += days;
-            if (spec.outputs.train_departures) {
-                const double row[] = {double(d.step), double(r), load, load, days};
-                rec.append_row(std::size_t(departures_table), row);
-            }
-            continue;
         }
         const double per_day = departures_week[r] / 7.0;
         const double capacity = rd.teu_per_departure * spec.population_scale;
@@ -1379,21 +1391,7 @@ void trade_model::state::departures_day(const sim::day_info& d) {
             backlog_teu[r] -= load;
             contract_backlog[r] -= contracted;
             left_full = left_full || load >= capacity;
-            const route rr = route(r);
-            auto on = [&](const targeting& t) { return applies_to(t.routes, rr); };
-            // A disruption that names regions acts on the onward leg, not on the departure here.
-            auto on_departure = [&](const targeting& t) { return on(t) && t.regions.empty(); };
-            const double extra = shock_level(shock_kind::route_disruption, d.today, on_departure) +
-                                 shock_level(shock_kind::border_congestion, d.today, on);
-            const double days = rd.leg_days * (1.0 - std::min(0.8, lever_strength(lever::transit_time_cut, d.today, on))) +
-                                extra + std::max(-0.5 * rd.leg_days, rd.delay_sd_days * delay_draw);
-            year_teu[r] += load;
-            year_trains[r] += 1;
-            year_delay_days[r] += days;
-            if (spec.outputs.train_departures) {
-                const double row[] = {double(d.step), double(r), load, capacity, days};
-                rec.append_row(std::size_t(departures_table), row);
-            }
+            depart(load, capacity, delay_draw);
         }
         // Spot cargo left behind by a full train waits for the next one.
         if (left_full) year_bumped_teu_days[r] += std::max(0.0, backlog_teu[r] - contract_backlog[r]);
@@ -2027,16 +2025,17 @@ void trade_model::state::calibrate_routes() {
     constexpr double load = 0.85, outside = 0.429;
     // Own containers a month by route: cargo by the route shares, LCL cargo in the forwarders'
     // consolidated boxes (which also sets the fill and waits route choice sees next).
+    // Forwarding relations and contracts exist in 2024.
+    assign_forwarders(std::uint32_t(month_abs));
+    const auto lcl_by_forwarder = forwarder_lcl(); // the calibration month's, fixed below
     std::array<double, num_routes> own_boxes{};
     auto book = [&] {
         double freight = 0, teu = 0;
         book_own_cargo(freight, teu);
-        consolidate_lcl();
+        consolidate_lcl(lcl_by_forwarder);
         own_boxes = month_teu;
     };
     auto own_teu = [&](std::size_t r) { return own_boxes[r]; };
-    // Forwarding relations and contracts exist in 2024.
-    assign_forwarders(std::uint32_t(month_abs));
     update_trade_costs(spec.start);
     book();
     sign_contracts(spec.start, month_sector_teu);

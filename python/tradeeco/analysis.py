@@ -460,6 +460,8 @@ def paired_difference(
 
 # --- tidy frames -----------------------------------------------------------------------------
 
+_TIDY_COLUMNS = ["scenario", "variable", "unit", "frequency", "replicate", "year", "month", "value"]
+
 
 def to_frame(results: Results, variables: Iterable[str] | None = None) -> pd.DataFrame:
     """Results as one tidy (long) DataFrame, one row per scenario, variable, replicate and
@@ -494,31 +496,7 @@ def to_frame(results: Results, variables: Iterable[str] | None = None) -> pd.Dat
             df = df.assign(scenario=label, variable=name, unit=unit)
             if "replicate" not in df.columns:
                 df["replicate"] = 0
-            frames.append(
-                df[
-                    [
-                        "scenario",
-                        "variable",
-                        "unit",
-                        "frequency",
-                        "replicate",
-                        "year",
-                        "month",
-                        "value",
-                    ]
-                ]
-            )
+            frames.append(df[_TIDY_COLUMNS])
     if not frames:
-        return pd.DataFrame(
-            columns=[
-                "scenario",
-                "variable",
-                "unit",
-                "frequency",
-                "replicate",
-                "year",
-                "month",
-                "value",
-            ]
-        )
+        return pd.DataFrame(columns=_TIDY_COLUMNS)
     return pd.concat(frames, ignore_index=True)

@@ -1,4 +1,6 @@
-"""Analysing result files: target attainment, paired scenario differences, tidy frames, plots.
+"""Analysing result files: target attainment, paired scenario differences, tidy frames.
+
+Charts of these results are in :mod:`tradeeco.plot`, which builds on this module.
 
 Every function takes results as xarray Datasets as returned by :func:`tradeeco.open` or
 :func:`tradeeco.run`: variables over ``(replicate, month)`` or ``(replicate, year)``. Where
@@ -34,15 +36,12 @@ import xarray as xr
 
 from . import targets as _targets
 from .errors import NotPairedError
-from .plot import fan_chart, plot_comparison
 
 __all__ = [
     "attainment",
     "check_paired",
-    "fan_chart",
     "is_paired",
     "paired_difference",
-    "plot_comparison",
     "replicate_differences",
     "scenario_name",
     "summary",

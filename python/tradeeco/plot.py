@@ -25,6 +25,7 @@ import pandas as pd
 import xarray as xr
 
 from . import targets as _targets
+from .analysis import as_mapping, attainment
 
 __all__ = ["fan_chart", "plot_comparison"]
 
@@ -59,7 +60,6 @@ def fan_chart(
     Returns:
         The matplotlib Axes.
     """
-    from .analysis import as_mapping
 
     mapping = as_mapping(results)
     if ax is None:
@@ -172,7 +172,6 @@ def plot_comparison(
     Returns:
         The matplotlib Axes.
     """
-    from .analysis import attainment
 
     att = results if isinstance(results, pd.DataFrame) else attainment(results)
     att = att[att["year"] == year]

@@ -38,7 +38,7 @@ def test_fan_chart_marks_targets(demo):
 
 def test_fan_chart_overlays_scenarios_on_a_given_axes(tmp_path, demo):
     fig, ax = plt.subplots()
-    out_ax = analysis.fan_chart(
+    out_ax = plot.fan_chart(
         {"base": demo, "plan": synthetic("plan", shift=300)}, "aeo_firms", ax=ax
     )
     assert out_ax is ax
@@ -56,7 +56,7 @@ def test_comparison_plot(tmp_path, demo):
     plt.close(ax.figure)
     assert is_png(tmp_path / "cmp.png")
     # the same from an attainment table
-    ax = analysis.plot_comparison(analysis.attainment(results), year=2025)
+    ax = plot.plot_comparison(analysis.attainment(results), year=2025)
     assert [t.get_text() for t in ax.get_yticklabels()] == ["aeo_firms", "trading_firms"]
     plt.close(ax.figure)
     with pytest.raises(ValueError, match="2030"):

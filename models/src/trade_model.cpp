@@ -22,12 +22,15 @@
 #include <tradeeco/sim/random.hpp>
 #include <tradeeco/sim/schedule.hpp>
 
+#include "policy_spending.hpp"
 #include "routes.hpp"
 
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <numeric>
+#include <string_view>
+#include <utility>
 #include <cstdio>
 #include <cstdlib>
 
@@ -211,6 +214,7 @@ struct trade_model::state {
     sim::calendar clock;
     sim::replicate_record rec;
     sim::schedule steps;
+    policy_spending spending{spec}; // what the scenario's policies cost (policy_spending.hpp)
     std::int32_t day = 0;
 
     // --- agents ---
@@ -361,10 +365,7 @@ struct trade_model::state {
             if (ins.what != what) continue;
             if (std::chrono::sys_days{today} < std::chrono::sys_days{ins.start}) continue;
             if (!match(ins.target)) continue;
-            const double months = double((std::chrono::sys_days{today} -
-                                          std::chrono::sys_days{ins.start}).count()) / 30.4375;
-            const double ramp = ins.ramp_months > 0 ? std::min(1.0, months / ins.ramp_months) : 1.0;
-            total += ins.strength * ramp;
+            total += ins.strength * ramp_fraction(ins, today);
         }
         return total;
     }
@@ -1475,6 +1476,23 @@ constexpr indicator yearly_indicators[] = {
     {"spot_bumped_days", "days", "Mean days spot rail cargo waited behind full trains"},
     {"take_or_pay_cny_100m", "100m CNY", "Paid for contracted rail slots left unused"},
 };
+// Indicators that restate a lever's input rather than come out of a mechanism: recorded with an
+// `input_defined` attribute saying how, which docs/kpis.md and `tradeeco compare` show.
+constexpr std::pair<const char*, const char*> input_defined_indicators[] = {
+    {"clt_rail_cost_cut", "the freight_subsidy lever's strength on clt_rail x 100; not a rate shippers pay"},
+    {"freight_forwarders",
+     "the 2024 count plus the forwarder_attraction lever's entrants: exits are replaced one for one"},
+    {"a_level_logistics_firms",
+     "partly: a fifth of the forwarder_attraction lever's entrants arrive A-level (ASSUMPTION), and "
+     "50 firms outside the model are held fixed"},
+};
+
+sim::attributes indicator_attributes(std::string_view name) {
+    sim::attributes a;
+    for (const auto& [key, how]: input_defined_indicators)
+        if (name == key) a.text.emplace_back("input_defined", how);
+    return a;
+}
 } // namespace
 
 void trade_model::state::declare_outputs() {
@@ -1482,7 +1500,9 @@ void trade_model::state::declare_outputs() {
         ids_month.push_back(rec.declare_series({std::string(ind.name) + "_monthly", ind.unit, ind.long_name,
                                                 sim::frequency::monthly, {}}));
     for (const auto& ind: yearly_indicators)
-        ids_year.push_back(rec.declare_series({ind.name, ind.unit, ind.long_name, sim::frequency::yearly, {}}));
+        ids_year.push_back(rec.declare_series(
+            {ind.name, ind.unit, ind.long_name, sim::frequency::yearly, indicator_attributes(ind.name)}));
+    spending.declare(rec);
     if (spec.outputs.train_departures)
         departures_table = std::int32_t(rec.declare_table(
             {"train_departures", "One row per departure of a scheduled service",
@@ -2108,8 +2128,10 @@ trade_model::trade_model(const model_spec& spec, std::int32_t replicate, sim::ex
     s.calibrate_values();
     s.declare_outputs();
     s.burn_in();
-    s.steps.add_phase("policy_and_costs", sim::cadence::month_start,
-                      [&s](const sim::day_info& d) { s.update_trade_costs(d.today); });
+    s.steps.add_phase("policy_and_costs", sim::cadence::month_start, [&s](const sim::day_info& d) {
+        s.spending.accrue_month(d.today);
+        s.update_trade_costs(d.today);
+    });
     s.steps.add_phase("firm_decisions", sim::cadence::month_start, [&s](const sim::day_info& d) {
         s.firm_month(d.today, d.month_index);
         ++s.month_abs;
@@ -2131,6 +2153,7 @@ trade_model::trade_model(const model_spec& spec, std::int32_t replicate, sim::ex
         }
         s.forwarders_year(d.today); // entry and exit first: the year-end count includes them
         s.year_end(d);
+        s.spending.record_year(s.rec, d.year_index, int(s.clock.year_of(d.year_index)));
         s.write_year_tables(d);
         s.bills_this_year = 0;
         std::fill(s.traded_this_year.begin(), s.traded_this_year.end(), 0);

@@ -40,6 +40,8 @@ from .errors import NotPairedError
 __all__ = [
     "attainment",
     "check_paired",
+    "cost_effectiveness",
+    "fiscal_cost",
     "is_paired",
     "paired_difference",
     "replicate_differences",
@@ -455,6 +457,64 @@ def paired_difference(
             )
     columns = ["variable", "year", "n", "mean_a", "mean_b", "mean", "sd", "lo", "hi"]
     return pd.DataFrame(rows, columns=columns)
+
+
+# --- costs ------------------------------------------------------------------------------------
+
+FISCAL_COST = "fiscal_cost_cny_100m"
+
+
+def fiscal_cost(ds: xr.Dataset, cumulative: bool = False) -> xr.DataArray:
+    """Public spending on a scenario's policies, ``(replicate, year)`` in 100m CNY: each
+    policy's ``fiscal_cost_cny_per_year`` following its ramp from its start. With
+    ``cumulative=True``, the spending from the first simulated year up to each year.
+
+    Raises KeyError for a result file written before costs were recorded."""
+    if FISCAL_COST not in ds.data_vars:
+        raise KeyError(
+            f"no {FISCAL_COST!r} in the results of {scenario_name(ds)!r}: the file was written "
+            "by a tradeeco that did not record policy costs; run the scenario again"
+        )
+    cost = yearly(ds, FISCAL_COST)
+    return cost.cumsum("year", keep_attrs=True) if cumulative else cost
+
+
+def cost_effectiveness(
+    a: xr.Dataset,
+    b: xr.Dataset,
+    variables: Iterable[str] | None = None,
+    years: Iterable[int] | None = None,
+    level: float = 0.95,
+    method: str = "t",
+) -> pd.DataFrame:
+    """Change in each indicator per 100m CNY of extra public spending, ``b`` against ``a``.
+
+    The effect is the paired difference of :func:`paired_difference` in a year; the cost is the
+    extra spending of ``b`` over ``a`` from the first simulated year to that year (cumulative,
+    100m CNY, mean over replicates). Spending follows the scenario text, so it is the same in
+    every replicate and the effect's interval divides by it exactly. Where ``b`` spends no more
+    than ``a`` the ratio is NaN.
+
+    Returns:
+        A DataFrame with columns variable, year, n, extra_cost, mean, lo, hi, per_100m,
+        per_100m_lo, per_100m_hi (effects in the variable's unit; per_100m in that unit per
+        100m CNY).
+    """
+    diff = paired_difference(a, b, variables=variables, years=years, level=level, method=method)
+    ca, cb = xr.align(
+        fiscal_cost(a, cumulative=True), fiscal_cost(b, cumulative=True), join="inner"
+    )
+    extra = (cb - ca).mean("replicate") if "replicate" in ca.dims else cb - ca
+    extra_by_year = {
+        int(y): float(v) for y, v in zip(extra["year"].values, extra.values, strict=True)
+    }
+    diff["extra_cost"] = [extra_by_year.get(int(y), math.nan) for y in diff["year"]]
+    spent = diff["extra_cost"].where(diff["extra_cost"] > 0)
+    for col in ("mean", "lo", "hi"):
+        suffix = "" if col == "mean" else f"_{col}"
+        diff[f"per_100m{suffix}"] = diff[col] / spent
+    columns = ["variable", "year", "n", "extra_cost", "mean", "lo", "hi"]
+    return diff[[*columns, "per_100m", "per_100m_lo", "per_100m_hi"]]
 
 
 # --- tidy frames -----------------------------------------------------------------------------

@@ -374,13 +374,18 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         headers.append(f"{label}-{ref_label} [{level:.0%} CI]")
         right.add(len(headers) - 1)
     rows = []
+    input_defined: dict[str, str] = {}
     order = {t: i for i, t in enumerate(tradeeco.targets.ids())}
     keyed = att.set_index(["indicator", "year", "scenario"])
     for (indicator, year), group in sorted(
         att.groupby(["indicator", "year"]), key=lambda kv: (order.get(kv[0][0], 1e9), kv[0][1])
     ):
         first = group.iloc[0]
-        row = [indicator, year, f"{_rule(first['rule'])} {_fmt(first['target'])}"]
+        flagged = _input_defined(datasets, indicator)
+        if flagged:
+            input_defined[indicator] = flagged
+        name = f"{indicator} *" if flagged else indicator
+        row = [name, year, f"{_rule(first['rule'])} {_fmt(first['target'])}"]
         for label in labels:
             key = (indicator, year, label)
             row.append(_prob(keyed.loc[key, "p_met"]) if key in keyed.index else "")
@@ -393,7 +398,66 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         rows.append(row)
     print()
     _print_table(headers, rows, right=right)
+    for indicator, how in input_defined.items():
+        print(f"* {indicator} is input-defined, not an outcome: {how}")
+    _print_costs(datasets, diffs, years, order, level, args.method)
     return EXIT_OK
+
+
+def _input_defined(datasets, indicator: str) -> str:
+    """How an indicator restates a lever's input (its `input_defined` attribute), or ''."""
+    for ds in datasets.values():
+        if indicator in ds.data_vars and ds[indicator].attrs.get("input_defined"):
+            return str(ds[indicator].attrs["input_defined"])
+    return ""
+
+
+def _print_costs(datasets, paired_labels, years, order, level, method) -> None:
+    """Spending per scenario and, for each paired alternative, the change in each target
+    indicator per 100m CNY of extra spending (cumulative to the target year)."""
+    from tradeeco import analysis
+
+    labels = list(datasets)
+    missing = [lb for lb in labels if analysis.FISCAL_COST not in datasets[lb].data_vars]
+    if missing:
+        print(f"\nno policy costs in {', '.join(missing)} (written before costs were recorded)")
+        return
+    print("\nPublic spending on the policies, 100m CNY (cumulative from the start to the year)")
+    cost_rows = []
+    for label in labels:
+        cum = analysis.fiscal_cost(datasets[label], cumulative=True).mean("replicate")
+        cost_rows.append([label] + [_fmt(float(cum.sel(year=y))) for y in years])
+    _print_table(
+        ["scenario"] + [str(y) for y in years], cost_rows, right=set(range(1, len(years) + 1))
+    )
+    ref = datasets[labels[0]]
+    for label in paired_labels:
+        ce = analysis.cost_effectiveness(
+            ref,
+            datasets[label],
+            variables=sorted({v for v, _ in paired_labels[label].index}),
+            years=years,
+            level=level,
+            method=method,
+        )
+        ce = ce.sort_values(
+            ["variable", "year"], key=lambda c: c.map(order) if c.name == "variable" else c
+        )
+        print(
+            f"\nCost-effectiveness, {label} vs {labels[0]}: change in the indicator per 100m CNY of "
+            f"extra spending [{level:.0%} CI]"
+        )
+        rows = []
+        for r in ce.itertuples():
+            per = (
+                "no extra spending"
+                if math.isnan(r.per_100m)
+                else f"{_fmt(r.per_100m)} [{_fmt(r.per_100m_lo)}, {_fmt(r.per_100m_hi)}]"
+            )
+            rows.append([r.variable, r.year, _fmt(r.extra_cost), _fmt(r.mean), per])
+        _print_table(
+            ["indicator", "year", "extra cost", "change", "per 100m CNY"], rows, right={1, 2, 3, 4}
+        )
 
 
 def _cmd_scenarios(args: argparse.Namespace) -> int:

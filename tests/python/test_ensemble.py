@@ -127,7 +127,8 @@ def test_joined_file_is_valid_netcdf4(small, tmp_path):
 
 
 def test_every_event_table_joins_bit_for_bit(core, small_text, tmp_path):
-    """All three optional tables on (three row dimensions with their own netCDF dimids)."""
+    """All three optional tables on, beside the policy_costs table every file has (four row
+    dimensions with their own netCDF dimids)."""
     text = small_text.replace("firm_snapshots = false", "firm_snapshots = true").replace(
         "shipment_flows = false", "shipment_flows = true"
     )
@@ -139,7 +140,7 @@ def test_every_event_table_joins_bit_for_bit(core, small_text, tmp_path):
     assert_identical(out, tmp_path / "ref.h5")
     with h5py.File(out, "r") as f:
         dimids = sorted(int(f["events"][t]["row"].attrs["_Netcdf4Dimid"]) for t in f["events"])
-        assert dimids == [3, 4, 5]
+        assert dimids == [3, 4, 5, 6]
     import xarray as xr
 
     for table in ("firm_snapshots", "shipment_flows", "train_departures"):

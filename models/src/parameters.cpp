@@ -193,6 +193,13 @@ constexpr parameter_info table[] = {
     {"contract_discount", 0.08, "share of the tariff", 0.03, 0.15,
      "Tariff discount on contracted slots (volume-price bundling)",
      "ASSUMPTION near anchors §3.4: a bundled ro-ro rail-sea service cut cost by more than 8%"},
+    // --- policy costs -------------------------------------------------------------------------
+    {"fiscal_cost_scale", 1.0, "multiple of the scenario's stated costs", 0.5, 2.0,
+     "Scales every policy's fiscal_cost_cny_per_year: what a programme really costs against the "
+     "budget the scenario states",
+     "ASSUMPTION: the plan states no budgets, so each policy's yearly cost is a units x "
+     "cost-per-unit estimate (scenario files); half to twice covers under-spent pilot budgets and "
+     "typical public-programme overruns"},
 };
 } // namespace
 

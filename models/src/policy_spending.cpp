@@ -44,7 +44,7 @@ void policy_spending::accrue_month(sim::date month_start) {
         const auto& ins = spec_->instruments[k];
         double in_force = 0;
         for (int i = 0; i < days; ++i) in_force += ramp_fraction(ins, sim::date{first + std::chrono::days{i}});
-        year_[k] += ins.fiscal_cost_cny_per_year * in_force / days_in_year;
+        year_[k] += cost_scale_ * ins.fiscal_cost_cny_per_year * in_force / days_in_year;
     }
 }
 

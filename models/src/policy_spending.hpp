@@ -5,6 +5,7 @@
 // series `fiscal_cost_cny_100m` (all policies) and the event table `policy_costs` (one row per
 // policy and year). Spending follows the same ramp as the policy's strength (ramp_fraction), so a
 // policy costs what it delivers: nothing before its start, its full yearly cost once ramped up.
+// Reads parameter fiscal_cost_scale.
 
 #include <tradeeco/models/spec.hpp>
 #include <tradeeco/sim/recorder.hpp>
@@ -20,7 +21,9 @@ double ramp_fraction(const instrument& ins, sim::date today) noexcept;
 
 class policy_spending {
 public:
-    explicit policy_spending(const model_spec& spec): spec_(&spec), year_(spec.instruments.size(), 0.0) {}
+    /// `cost_scale`: parameter fiscal_cost_scale, the uncertainty of the stated costs.
+    policy_spending(const model_spec& spec, double cost_scale):
+        spec_(&spec), cost_scale_(cost_scale), year_(spec.instruments.size(), 0.0) {}
 
     void declare(sim::recorder& rec);
     /// Adds the spending of the month that starts on `month_start` (each day at its ramp).
@@ -30,6 +33,7 @@ public:
 
 private:
     const model_spec* spec_;
+    double cost_scale_;
     std::vector<double> year_; // CNY spent this year, per instrument
     std::size_t series_ = 0, table_ = 0;
 };

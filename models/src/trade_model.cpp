@@ -214,7 +214,7 @@ struct trade_model::state {
     sim::calendar clock;
     sim::replicate_record rec;
     sim::schedule steps;
-    policy_spending spending{spec}; // what the scenario's policies cost (policy_spending.hpp)
+    policy_spending spending{spec, par["fiscal_cost_scale"]}; // what the policies cost
     std::int32_t day = 0;
 
     // --- agents ---

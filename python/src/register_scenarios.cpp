@@ -7,6 +7,7 @@
 #include <tradeeco/models/levers.hpp>
 #include <tradeeco/models/taxonomy.hpp>
 #include <tradeeco/scenarios/load.hpp>
+#include <tradeeco/scenarios/write.hpp>
 
 #include <pybind11/stl.h>
 #include <pybind11/stl/filesystem.h>
@@ -137,9 +138,20 @@ py_spec with_overrides(const py_spec& self, const py::object& seed, const py::ob
         out.spec.end = e;
         note << " end = " << iso(e);
     }
-    // The resolved text is the run's provenance: say what no longer matches it.
-    if (!note.str().empty())
-        out.spec.resolved_text += "\n# overridden at run time (Spec.with_):" + note.str() + "\n";
+    // The resolved text is the run's provenance and must load back to this spec (parameter
+    // overrides and ensembles re-read it): write the spec out again under the original header,
+    // and say what was overridden.
+    if (!note.str().empty()) {
+        const std::string& old = self.spec.resolved_text;
+        std::size_t header_end = 0;
+        while (header_end < old.size() && old[header_end] == '#') {
+            const auto eol = old.find('\n', header_end);
+            header_end = eol == std::string::npos ? old.size() : eol + 1;
+        }
+        out.spec.resolved_text = old.substr(0, header_end) +
+                                 "# overridden at run time (Spec.with_):" + note.str() + "\n\n" +
+                                 scenarios::to_toml(out.spec);
+    }
     return out;
 }
 

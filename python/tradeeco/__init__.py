@@ -31,6 +31,7 @@ from ._scenarios import (
     load_scenario_string,
     scenario_path,
     shipped_scenarios,
+    with_parameter_overrides,
 )
 from .ensemble import ensemble
 from .errors import (
@@ -69,6 +70,7 @@ __all__ = [
     "shipped_scenarios",
     "shock_catalogue",
     "targets",
+    "with_parameter_overrides",
 ]
 
 if _core_available():

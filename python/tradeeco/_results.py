@@ -5,14 +5,14 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import numpy as np
 import xarray as xr
 
 from ._native import core
-from ._scenarios import ScenarioLike, as_spec
+from ._scenarios import ScenarioLike, with_parameter_overrides
 
 __all__ = ["open", "open_events", "run"]
 
@@ -91,6 +91,7 @@ def run(
     seed: int | None = None,
     progress: ProgressArg = True,
     first_replicate: int = 0,
+    parameters: Mapping[str, float] | None = None,
 ) -> xr.Dataset:
     """Runs every replicate of a scenario and returns the results as an xarray.Dataset.
 
@@ -104,9 +105,13 @@ def run(
         progress: True for a tqdm progress bar, False/None for none, or a callable
             ``(done, total)``; a callable returning False cancels the run.
         first_replicate: index of the first replicate, to split an ensemble over several calls.
+        parameters: overrides of the parameter table by key (``{"trade_elasticity": 3.0}``),
+            checked like a scenario's ``[parameters]`` table and recorded in the result file's
+            scenario text.
 
     Raises:
-        ScenarioError: the scenario is invalid.
+        ScenarioError: the scenario is invalid, or a parameter override is unknown or out of its
+            range.
         RunCancelled: Ctrl-C or the progress callback cancelled the run (no file is left).
 
     Example:
@@ -114,7 +119,7 @@ def run(
         >>> ds = tradeeco.run("baseline", replicates=4, progress=False)  # doctest: +SKIP
         >>> ds["trading_firms"].sel(year=2027).mean("replicate").item()  # doctest: +SKIP
     """
-    spec = as_spec(scenario)
+    spec = with_parameter_overrides(scenario, parameters, origin="parameters=")
     if replicates is not None or seed is not None:
         spec = spec.with_(seed=seed, replicates=replicates)
     callback, close = _progress_callback(progress, spec.replicates, spec.name)

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import importlib.resources
+import json
+import math
+import numbers
 import os
+import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Union
 
 from ._native import core
+from .errors import ScenarioError
 
 if TYPE_CHECKING:
     from ._core import Spec
@@ -21,6 +27,8 @@ __all__ = [
     "load_scenario_string",
     "scenario_path",
     "shipped_scenarios",
+    "with_parameter_overrides",
+    "with_parameters",
 ]
 
 
@@ -98,3 +106,64 @@ def as_spec(scenario: ScenarioLike) -> Spec:
     raise TypeError(
         f"expected a Spec, a scenario file path or a shipped scenario name, got {type(scenario).__name__}"
     )
+
+
+# --- parameter overrides ---------------------------------------------------------------------
+
+_TABLE_HEADER = re.compile(r"^\s*\[")
+_KEY = re.compile(r"""^\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([A-Za-z0-9_.\-]+))\s*=""")
+
+
+def _toml_number(v) -> str:
+    if isinstance(v, numbers.Integral):
+        return str(int(v))
+    x = float(v)
+    if not math.isfinite(x):
+        raise ValueError(f"parameter value {v!r} is not finite")
+    return repr(x)  # shortest text that reads back as the same double
+
+
+def with_parameters(text: str, parameters: Mapping[str, float]) -> str:
+    """Scenario text with `parameters` merged into its ``[parameters]`` table: a key already
+    there is replaced, others are added. Works on a scenario's ``resolved_text`` (one flat
+    ``[parameters]`` table); the text is validated when it is loaded."""
+    if not parameters:
+        return text
+    lines = text.splitlines()
+    header = next(
+        (i for i, ln in enumerate(lines) if re.match(r"^\s*\[parameters\]\s*(#.*)?$", ln)), None
+    )
+    if header is None:
+        lines += ["", "[parameters]"]
+        header = len(lines) - 1
+    end = header + 1
+    while end < len(lines) and not _TABLE_HEADER.match(lines[end]):
+        end += 1
+    wanted = {str(k) for k in parameters}
+    kept = []
+    for ln in lines[header + 1 : end]:
+        m = _KEY.match(ln)
+        key = None if m is None else next(g for g in m.groups() if g is not None)
+        if key not in wanted:
+            kept.append(ln)
+    added = [f"{json.dumps(str(k))} = {_toml_number(v)}" for k, v in parameters.items()]
+    out = [*lines[: header + 1], *added, *kept, *lines[end:]]
+    return "\n".join(out) + "\n"
+
+
+def with_parameter_overrides(
+    scenario: ScenarioLike, parameters: Mapping[str, float] | None, origin: str = "parameters"
+) -> Spec:
+    """A Spec with ``parameters`` overriding the parameter table, validated exactly like a
+    scenario's ``[parameters]`` table: an unknown key or a value outside the parameter's
+    plausible range raises ScenarioError naming the key and the range. The overrides become
+    part of the spec's resolved text, so result files record them. ``origin`` names where the
+    overrides came from (``--set``, ``parameters=``) in messages."""
+    spec = as_spec(scenario)
+    if not parameters:
+        return spec
+    for key, value in parameters.items():
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise ScenarioError(f"{origin}: parameter {key!r} must be a number, got {value!r}")
+    text = with_parameters(spec.resolved_text, parameters)
+    return load_scenario_string(text, name=f"{spec.name} ({origin})")

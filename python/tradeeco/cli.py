@@ -93,6 +93,20 @@ def _prob(p: float) -> str:
 # --- subcommands -----------------------------------------------------------------------------
 
 
+def _parameter_override(text: str) -> tuple[str, float]:
+    """`KEY=VALUE` of --set as (key, number); the range is checked when the spec is built."""
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, found {text!r}")
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{key.strip()}: expected a number after '=', found {value!r}"
+        ) from None
+    return key.strip(), number
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     import tradeeco
     from tradeeco import analysis
@@ -109,6 +123,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
         raise _BadInputError("--seed must be >= 0")
     if args.replicates is not None or args.seed is not None:
         spec = spec.with_(seed=args.seed, replicates=args.replicates)
+    overrides = dict(args.overrides)
+    if len(overrides) < len(args.overrides):
+        keys = [k for k, _ in args.overrides]
+        twice = sorted({k for k in keys if keys.count(k) > 1})
+        raise _BadInputError(
+            f"--set: each parameter once; given more than once: {', '.join(twice)}"
+        )
+    spec = tradeeco.with_parameter_overrides(spec, overrides, origin="--set")
     out = Path(args.out)
     if out.is_dir():
         raise _BadInputError(
@@ -553,6 +575,7 @@ def build_parser() -> argparse.ArgumentParser:
               tradeeco run baseline --out baseline.h5
               tradeeco run scenarios/files/plan.toml --out plan.h5 --replicates 50 --threads 0
               tradeeco run plan --out plan_s7.h5 --seed 7 --quiet
+              tradeeco run baseline --out b_e3.h5 --set trade_elasticity=3 --set sme_share=0.95
             """
         ),
     )
@@ -574,6 +597,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="threads to run replicates on (0 = all cores; default 1)",
     )
     p.add_argument("--seed", "-s", type=int, metavar="S", help="override the scenario's seed")
+    p.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        type=_parameter_override,
+        metavar="KEY=VALUE",
+        help="override a model parameter (repeatable); checked against its plausible range "
+        "(`tradeeco parameters` lists them)",
+    )
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary")
     p.set_defaults(func=_cmd_run)
 

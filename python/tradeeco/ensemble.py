@@ -25,7 +25,6 @@ import json
 import logging
 import math
 import os
-import re
 import shutil
 import tempfile
 import time
@@ -38,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from ._native import core
-from ._scenarios import ScenarioLike, as_spec, load_scenario_string
+from ._scenarios import ScenarioLike, as_spec, load_scenario_string, with_parameters
 from .errors import RunCancelled
 
 __all__ = ["StudyMismatchError", "ensemble", "join_shards", "run_shard", "run_study"]
@@ -196,47 +195,6 @@ def _design_list(design) -> list[dict[str, float]] | None:
             if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)):
                 raise TypeError(f"design point {i}: parameter {k!r} must be a number, got {v!r}")
     return points
-
-
-_TABLE_HEADER = re.compile(r"^\s*\[")
-_KEY = re.compile(r"""^\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([A-Za-z0-9_.\-]+))\s*=""")
-
-
-def _toml_number(v) -> str:
-    if isinstance(v, (int, np.integer)):
-        return str(int(v))
-    x = float(v)
-    if not math.isfinite(x):
-        raise ValueError(f"parameter value {v!r} is not finite")
-    return repr(x)  # shortest text that reads back as the same double
-
-
-def with_parameters(text: str, parameters: Mapping[str, float]) -> str:
-    """Scenario text with `parameters` merged into its ``[parameters]`` table: a key already
-    there is replaced, others are added. Works on a scenario's ``resolved_text`` (one flat
-    ``[parameters]`` table); the text is validated when it is loaded."""
-    if not parameters:
-        return text
-    lines = text.splitlines()
-    header = next(
-        (i for i, ln in enumerate(lines) if re.match(r"^\s*\[parameters\]\s*(#.*)?$", ln)), None
-    )
-    if header is None:
-        lines += ["", "[parameters]"]
-        header = len(lines) - 1
-    end = header + 1
-    while end < len(lines) and not _TABLE_HEADER.match(lines[end]):
-        end += 1
-    wanted = {str(k) for k in parameters}
-    kept = []
-    for ln in lines[header + 1 : end]:
-        m = _KEY.match(ln)
-        key = None if m is None else next(g for g in m.groups() if g is not None)
-        if key not in wanted:
-            kept.append(ln)
-    added = [f"{json.dumps(str(k))} = {_toml_number(v)}" for k, v in parameters.items()]
-    out = [*lines[: header + 1], *added, *kept, *lines[end:]]
-    return "\n".join(out) + "\n"
 
 
 def _members(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 import xarray as xr
 
 from ._native import available, core
-from ._scenarios import ScenarioLike, as_spec
+from ._scenarios import ScenarioLike, with_parameter_overrides
 
 __all__ = ["Model"]
 
@@ -51,8 +53,9 @@ class Model(_Base):
         threads: int = 1,
         *,
         seed: int | None = None,
+        parameters: Mapping[str, float] | None = None,
     ) -> None:
-        spec = as_spec(scenario)
+        spec = with_parameter_overrides(scenario, parameters, origin="parameters=")
         if seed is not None:
             spec = spec.with_(seed=seed)
         super().__init__(spec, replicate, threads)

@@ -148,3 +148,15 @@ def test_compare_marks_input_defined_indicators(baseline_file, capsys):
     assert any(ln.startswith("freight_forwarders *") for ln in text.splitlines())
     assert "* freight_forwarders is input-defined, not an outcome" in text
     assert not any(ln.startswith("trading_firms *") for ln in text.splitlines())
+
+
+def test_fiscal_cost_scale_scales_spending_only(cost_runs):
+    _, _, b = cost_runs
+    spec = tradeeco.load_scenario_string(
+        SCENARIO, base_dir=tradeeco.scenario_path("baseline").parent
+    )
+    doubled = tradeeco.run(spec, progress=False, parameters={"fiscal_cost_scale": 2.0})
+    np.testing.assert_allclose(
+        analysis.fiscal_cost(doubled).values, 2 * analysis.fiscal_cost(b).values, rtol=1e-12
+    )
+    np.testing.assert_array_equal(doubled["trading_firms"].values, b["trading_firms"].values)

@@ -183,6 +183,7 @@ def test_required_not_reachable_is_an_answer(spec):
 
 
 def test_optimize_finds_the_cheapest_package_within_5_percent(spec, tmp_path):
+    pytest.importorskip("optuna")
     best = YEARS_PAID * optimum_cost_per_year()
     storage = tmp_path / "study.log"  # an optuna journal file
     first = ps.optimize(spec, ["aeo_firms"], budget=50, storage=storage, run=synthetic_run)
@@ -211,9 +212,23 @@ def test_optimize_finds_the_cheapest_package_within_5_percent(spec, tmp_path):
 # --- the real model ----------------------------------------------------------------------------
 
 
-def test_required_on_the_real_model(core):
-    plan = tradeeco.load_scenario("plan").with_(replicates=2)
-    r = ps.required(plan, "aeo_firms:2025", lever="aeo_cultivation", tolerance=0.2, max_runs=10)
-    assert r.status in ("reachable", "already_met", "not_reachable")
-    assert r.evaluations["total_cost_cny_100m"].gt(0).all()
-    assert r.replicates == 2 and len(r.evaluations) <= 10
+def test_cli_required_and_optimize(core, tmp_path, capsys):
+    """The command line, and one short search on the real model (2 replicates, to 2025)."""
+    from tradeeco import cli
+
+    for sub in ("required", "optimize"):
+        with pytest.raises(SystemExit) as e:
+            cli.main([sub, "--help"])
+        assert e.value.code == 0 and "examples:" in capsys.readouterr().out
+    assert cli.main(["required", "plan", "aeo_firms", "--lever", "aeo_cultivaton"]) == 2
+    assert "did you mean aeo_cultivation" in capsys.readouterr().err
+    assert cli.main(["required", "plan", "aeo_firm", "--package"]) == 2
+    assert "no target 'aeo_firm'" in capsys.readouterr().err
+    assert cli.main(["optimize", "plan", "--target", "aeo_firms", "--budget", "0", "-o", str(tmp_path)]) == 2
+    code = cli.main(
+        ["required", "plan", "aeo_firms:2025", "--lever", "aeo_cultivation", "-n", "2",
+         "--tolerance", "0.5", "--max-strength", "0.02", "--trace", "-q"]
+    )
+    out = capsys.readouterr().out
+    assert code == 0 and "aeo_firms ≥ 110 firms in 2025 with P(met) >= 0.8" in out, out
+    assert "P(met)" in out and "scale" in out

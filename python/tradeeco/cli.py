@@ -476,42 +476,41 @@ def _cmd_required(args: argparse.Namespace) -> int:
 
     spec = _search_checks(args)
     try:
-        policy_search.parse_goal(args.target)
-        policy_search.select_lever(
+        result = policy_search.required(
             spec,
+            args.target,
             lever=args.lever,
             policy=args.policy,
             measure=args.measure,
             package=args.package,
+            p=args.p,
+            replicates=args.replicates,
             max_strength=args.max_strength,
             max_scale=args.max_scale,
+            tolerance=args.tolerance,
+            threads=args.threads,
+            progress=not args.quiet and sys.stderr.isatty(),
         )
-    except (ValueError, KeyError) as e:
+    except (ValueError, KeyError) as e:  # an unknown target or lever, a bad range
         raise _bad_input(e) from None
-    result = policy_search.required(
-        spec,
-        args.target,
-        lever=args.lever,
-        policy=args.policy,
-        measure=args.measure,
-        package=args.package,
-        p=args.p,
-        replicates=args.replicates,
-        max_strength=args.max_strength,
-        max_scale=args.max_scale,
-        tolerance=args.tolerance,
-        threads=args.threads,
-        progress=not args.quiet and sys.stderr.isatty(),
-    )
     print(result)
     if args.trace:
         t = result.evaluations
+        labels = list(result.lever.labels) if len(result.lever.labels) <= 2 else []
+        headers = ["scale", *labels, "cost/yr", "total cost", "P(met)", "met"]
         rows = [
-            (_fmt(r.scale), _fmt(r.cost_per_year_cny_100m), _prob(r.p_met), "yes" if r.met else "no")
-            for r in t.itertuples()
+            [
+                _fmt(float(r["scale"])),
+                *(_fmt(float(r[lb])) for lb in labels),
+                _fmt(float(r["cost_per_year_cny_100m"])),
+                _fmt(float(r["total_cost_cny_100m"])),
+                _prob(float(r["p_met"])),
+                "yes" if r["met"] else "no",
+            ]
+            for _, r in t.iterrows()
         ]
-        print()
-        _print_table(["scale", "cost/yr (100m CNY)", "P(met)", "met"], rows, right={0, 1, 2})
+        print("\nEvery run (strengths in the lever's unit; costs in 100m CNY):")
+        _print_table(headers, rows, right=set(range(len(headers) - 1)))
     return EXIT_OK
 
 
@@ -524,12 +523,6 @@ def _cmd_optimize(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise _BadInputError(f"--out {out}: is a file; give a folder")
-    try:
-        for t in args.target:
-            policy_search.parse_goal(t)
-        policy_search.lever_groups(spec, args.vary, max_scale=args.max_scale)
-    except (ValueError, KeyError) as e:
-        raise _bad_input(e) from None
     try:
         result = policy_search.optimize(
             spec,
@@ -547,9 +540,9 @@ def _cmd_optimize(args: argparse.Namespace) -> int:
             threads=args.threads,
             progress=not args.quiet and sys.stderr.isatty(),
         )
-    except ValueError as e:  # a study in --storage made for another problem
+    except (ValueError, KeyError) as e:  # unknown target or lever; --storage for another problem
         raise _bad_input(e) from None
-    paths = result.write(out)
+    result.write(out)
     ev = result.evaluator
     print(
         f"{len(result.trials)} packages run ({ev.replicates} replicates each, seed {ev.seed}, "
@@ -587,9 +580,13 @@ def _cmd_optimize(args: argparse.Namespace) -> int:
                 f"Cheapest run meeting the same goals: cost {_fmt(float(cheapest['cost_cny_100m']))} "
                 f"(trial {cheapest['trial']})"
             )
-    print(f"\nwrote {out}/: front.csv, trials.csv, pareto.png and {len(result.front)} scenario files")
+    print(
+        f"\nwrote {out}/: front.csv, trials.csv, pareto.png and {len(result.front)} scenario files"
+    )
     if args.storage:
-        print(f"study {result.study_name!r} in {args.storage}: run again with a larger --budget to continue")
+        print(
+            f"study {result.study_name!r} in {args.storage}: run again with a larger --budget to continue"
+        )
     return EXIT_OK
 
 
@@ -618,8 +615,8 @@ def _add_search_parsers(sub) -> None:
             "--max-scale",
             type=float,
             metavar="K",
-            help="cap every strength at K times its written value (also capped by the lever's "
-            "range, see `tradeeco levers`)",
+            help="cap every strength at K times its written value (required: no cap; optimize: "
+            "3); strengths also stay within the lever's range (`tradeeco levers`)",
         )
         p.add_argument(
             "--threads", "-t", type=int, default=1, metavar="T", help="threads per run (0 = all)"
@@ -653,9 +650,15 @@ def _add_search_parsers(sub) -> None:
     common(p)
     p.add_argument("target", metavar="TARGET", help="target id, e.g. aeo_firms or aeo_firms:2025")
     sel = p.add_argument_group("what to scale (one or more; united)")
-    sel.add_argument("--lever", action="append", metavar="NAME", help="every policy using this lever")
-    sel.add_argument("--policy", action="append", metavar="LABEL", help="the policy with this label")
-    sel.add_argument("--measure", action="append", type=int, metavar="N", help="every policy of plan measure N")
+    sel.add_argument(
+        "--lever", action="append", metavar="NAME", help="every policy using this lever"
+    )
+    sel.add_argument(
+        "--policy", action="append", metavar="LABEL", help="the policy with this label"
+    )
+    sel.add_argument(
+        "--measure", action="append", type=int, metavar="N", help="every policy of plan measure N"
+    )
     sel.add_argument("--package", action="store_true", help="every policy of the scenario")
     p.add_argument(
         "--max-strength",
@@ -706,7 +709,9 @@ def _add_search_parsers(sub) -> None:
         help="a target to meet (repeat); id or id:YEAR",
     )
     p.add_argument("--out", "-o", required=True, metavar="DIR", help="folder for the outputs")
-    p.add_argument("--budget", "-b", type=int, default=60, metavar="N", help="model runs in all (default 60)")
+    p.add_argument(
+        "--budget", "-b", type=int, default=60, metavar="N", help="model runs in all (default 60)"
+    )
     p.add_argument(
         "--vary",
         action="append",
@@ -720,10 +725,20 @@ def _add_search_parsers(sub) -> None:
         default="written",
         help="policies not varied: as written (default) or switched off",
     )
-    p.add_argument("--storage", metavar="FILE", help="save and resume the study: a .db (SQLite) or .log (journal) file")
-    p.add_argument("--study-name", metavar="NAME", help="study name in --storage (default: from the problem)")
-    p.add_argument("--sampler", choices=["tpe", "nsga2"], default="tpe", help="optuna sampler (default tpe)")
-    p.add_argument("--sampler-seed", type=int, default=0, metavar="S", help="the sampler's seed (default 0)")
+    p.add_argument(
+        "--storage",
+        metavar="FILE",
+        help="save and resume the study: a .db (SQLite) or .log (journal) file",
+    )
+    p.add_argument(
+        "--study-name", metavar="NAME", help="study name in --storage (default: from the problem)"
+    )
+    p.add_argument(
+        "--sampler", choices=["tpe", "nsga2"], default="tpe", help="optuna sampler (default tpe)"
+    )
+    p.add_argument(
+        "--sampler-seed", type=int, default=0, metavar="S", help="the sampler's seed (default 0)"
+    )
     p.set_defaults(func=_cmd_optimize)
 
 

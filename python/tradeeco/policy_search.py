@@ -146,7 +146,7 @@ class Lever:
 
     def strengths(self, scale: float) -> dict[int, float]:
         """Policy index -> strength at scale ``scale``."""
-        return {i: s * scale for i, s in zip(self.policies, self.written)}
+        return {i: s * scale for i, s in zip(self.policies, self.written, strict=True)}
 
     def cost_per_year_cny_100m(self, scale: float) -> float:
         """What these policies spend a year at full strength, 100m CNY."""
@@ -503,8 +503,7 @@ class _Evaluator:
         last_year = max(g.year for g in self.goals)
         if last_year < spec.start.year or last_year > spec.end.year:
             raise ValueError(
-                f"target year {last_year} is outside the scenario's run "
-                f"({spec.start}..{spec.end})"
+                f"target year {last_year} is outside the scenario's run ({spec.start}..{spec.end})"
             )
         # Spending after the last target year buys nothing here: stop the run there.
         self.end = min(spec.end, _dt.date(last_year, 12, 31))
@@ -521,7 +520,7 @@ class _Evaluator:
 
     def strengths(self, scales: Sequence[float]) -> dict[int, float]:
         out = dict(self.rest) if self.rest_scale != 1.0 else {}
-        for lever, k in zip(self.levers, scales):
+        for lever, k in zip(self.levers, scales, strict=True):
             out.update(lever.strengths(float(k)))
         return out
 
@@ -628,7 +627,8 @@ class Requirement:
             f"{self.goal.indicator} {_targets.rule_symbol(t.rule)} {t.value(self.goal.year):g} "
             f"{t.unit} in {self.goal.year} with P(met) >= {self.p:g}"
         )
-        head = f"{what}, by scaling {self.lever.name} ({len(self.lever.policies)} policies)"
+        n = len(self.lever.policies)
+        head = f"{what}, by scaling {self.lever.name} ({n} {'policy' if n == 1 else 'policies'})"
         runs = f"({self.replicates} replicates, seed {self.seed}, {len(self.evaluations)} runs)"
         if self.status == "not_reachable":
             top = self.evaluations["p_met"].iloc[self.evaluations["scale"].argmax()]
@@ -759,7 +759,7 @@ def required(
     rows = [
         {
             "scale": k,
-            **{lb: s * k for lb, s in zip(selection.labels, selection.written)},
+            **{lb: s * k for lb, s in zip(selection.labels, selection.written, strict=True)},
             "cost_per_year_cny_100m": selection.cost_per_year_cny_100m(k),
             "total_cost_cny_100m": e.cost_cny_100m,
             "p_met": e.p_met[goal],
@@ -784,7 +784,9 @@ def required(
         e = done[hi]
         result.scale = hi
         result.p_met = e.p_met[goal]
-        result.strengths = {lb: s * hi for lb, s in zip(selection.labels, selection.written)}
+        result.strengths = {
+            lb: s * hi for lb, s in zip(selection.labels, selection.written, strict=True)
+        }
         result.cost_per_year_cny_100m = selection.cost_per_year_cny_100m(hi)
         result.total_cost_cny_100m = e.cost_cny_100m
     return result
@@ -821,7 +823,11 @@ class Optimization:
         """A standalone scenario (TOML) for a package (a row of ``front`` or ``trials``),
         checked by loading it."""
         base = self.evaluator.base
-        name = f"{base.name}_{row['package']}" if "package" in row else f"{base.name}_trial{row['trial']}"
+        name = (
+            f"{base.name}_{row['package']}"
+            if "package" in row
+            else f"{base.name}_trial{row['trial']}"
+        )
         met = row["met"] or "none"
         header = "\n".join(
             [
@@ -834,7 +840,10 @@ class Optimization:
                 "year at full strength.",
                 "Strengths: the scenario's written ones times the scale of each lever; costs "
                 "scaled in proportion (ASSUMPTION: cost linear in strength).",
-                *(f"  {lv.name}: scale {s:.4g}" for lv, s in zip(self.levers, self.scales(row))),
+                *(
+                    f"  {lv.name}: scale {s:.4g}"
+                    for lv, s in zip(self.levers, self.scales(row), strict=True)
+                ),
             ]
         )
         text = self.evaluator.text(
@@ -865,16 +874,33 @@ class Optimization:
         ax.scatter(t["cost_cny_100m"], t["n_met"], s=14, color="0.65", label="evaluated packages")
         f = self.front.sort_values("cost_cny_100m")
         ax.step(
-            f["cost_cny_100m"], f["n_met"], where="post", color="tab:red", marker="o",
+            f["cost_cny_100m"],
+            f["n_met"],
+            where="post",
+            color="tab:red",
+            marker="o",
             label="Pareto front",
         )
         for _, r in f.iterrows():
-            ax.annotate(r["package"], (r["cost_cny_100m"], r["n_met"]), textcoords="offset points",
-                        xytext=(4, -11), fontsize=8, color="tab:red")
+            ax.annotate(
+                r["package"],
+                (r["cost_cny_100m"], r["n_met"]),
+                textcoords="offset points",
+                xytext=(4, -11),
+                fontsize=8,
+                color="tab:red",
+            )
         if self.written is not None:
             w = self.written
-            ax.scatter([w["cost_cny_100m"]], [w["n_met"]], marker="*", s=160, color="tab:blue",
-                       zorder=3, label="scenario as written")
+            ax.scatter(
+                [w["cost_cny_100m"]],
+                [w["n_met"]],
+                marker="*",
+                s=160,
+                color="tab:blue",
+                zorder=3,
+                label="scenario as written",
+            )
         ax.set_xlabel(f"fiscal cost to the end of {self.evaluator.end.year} (100m CNY)")
         ax.set_ylabel(f"targets met with P(met) ≥ {self.p:g} (of {len(self.goals)})")
         ax.set_yticks(range(len(self.goals) + 1))
@@ -1010,7 +1036,15 @@ def optimize(
         raise ValueError(f"sampler must be 'tpe' or 'nsga2', got {sampler!r}")
     levers = lever_groups(spec, vary, max_scale=max_scale)
     evaluate = _Evaluator(
-        spec, goals, levers, replicates, seed, threads, run, p, rest_scale=1.0 if rest == "written" else 0.0
+        spec,
+        goals,
+        levers,
+        replicates,
+        seed,
+        threads,
+        run,
+        p,
+        rest_scale=1.0 if rest == "written" else 0.0,
     )
 
     problem = {
@@ -1078,7 +1112,9 @@ def optimize(
             warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
             while n_done < budget:
                 if n_done >= budget - reserve:
-                    step = _polish_step(_trial_table(study, levers, goals, p), levers, tolerance=0.02)
+                    step = _polish_step(
+                        _trial_table(study, levers, goals, p), levers, tolerance=0.02
+                    )
                     if step is not None:
                         study.enqueue_trial(step[0], user_attrs=step[1])
                 study.optimize(objective, n_trials=1)
@@ -1097,7 +1133,8 @@ def optimize(
     written = None
     if not trials.empty:
         ones = np.all(
-            [np.isclose(trials[f"scale:{lv.name}"], min(1.0, lv.max_scale)) for lv in levers], axis=0
+            [np.isclose(trials[f"scale:{lv.name}"], min(1.0, lv.max_scale)) for lv in levers],
+            axis=0,
         )
         if ones.any():
             written = trials[ones].iloc[0]

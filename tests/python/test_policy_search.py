@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 import xarray as xr
 
@@ -158,7 +159,9 @@ def test_required_one_lever_finds_the_known_strength(spec):
     assert r.strengths["AEO cultivation"] == pytest.approx(a_star, rel=0.05)
     assert r.cost_per_year_cny_100m == pytest.approx(C_A * a_star, rel=0.05)
     assert r.cost_per_year_cny_100m >= C_A * a_star  # never below the true minimum
-    assert r.total_cost_cny_100m == pytest.approx(YEARS_PAID * (C_A * r.strengths["AEO cultivation"] + C_B * B_WRITTEN))
+    assert r.total_cost_cny_100m == pytest.approx(
+        YEARS_PAID * (C_A * r.strengths["AEO cultivation"] + C_B * B_WRITTEN)
+    )
     assert "smallest scale" in str(r)
     trace = r.evaluations
     assert trace["p_met"].is_monotonic_increasing and len(trace) <= 15
@@ -168,11 +171,15 @@ def test_required_whole_package(spec):
     r = ps.required(spec, "aeo_firms:2027", package=True, run=synthetic_run)
     k = (needed_effect() / (ALPHA * math.sqrt(A_WRITTEN) + BETA * math.sqrt(B_WRITTEN))) ** 2
     assert r.scale == pytest.approx(k, rel=0.05)
-    assert r.cost_per_year_cny_100m == pytest.approx(k * (C_A * A_WRITTEN + C_B * B_WRITTEN), rel=0.05)
+    assert r.cost_per_year_cny_100m == pytest.approx(
+        k * (C_A * A_WRITTEN + C_B * B_WRITTEN), rel=0.05
+    )
 
 
 def test_required_not_reachable_is_an_answer(spec):
-    r = ps.required(spec, "aeo_firms", lever="aeo_cultivation", max_strength=0.02, run=synthetic_run)
+    r = ps.required(
+        spec, "aeo_firms", lever="aeo_cultivation", max_strength=0.02, run=synthetic_run
+    )
     assert r.status == "not_reachable" and not r.reachable and r.scale is None
     assert "not reachable within the range" in str(r)
     already = ps.required(spec, "aeo_firms", lever="clearance_time_cut", p=0.01, run=synthetic_run)
@@ -185,28 +192,47 @@ def test_required_not_reachable_is_an_answer(spec):
 def test_optimize_finds_the_cheapest_package_within_5_percent(spec, tmp_path):
     pytest.importorskip("optuna")
     best = YEARS_PAID * optimum_cost_per_year()
-    storage = tmp_path / "study.log"  # an optuna journal file
-    first = ps.optimize(spec, ["aeo_firms"], budget=50, storage=storage, run=synthetic_run)
-    assert len(first.trials) == 50
-    opt = ps.optimize(  # resumes the same study up to the larger budget
-        spec, ["aeo_firms"], budget=150, storage=storage, run=synthetic_run
-    )
-    assert len(opt.trials) == 150
-    assert opt.trials.iloc[:50].equals(first.trials.iloc[:50])
-    assert (opt.trials["polish_of"] >= 0).any()  # the trim ran in the last quarter
+    opt = ps.optimize(spec, ["aeo_firms"], budget=150, run=synthetic_run)
     cheapest = opt.cheapest_meeting(["aeo_firms"])
     assert cheapest is not None
     assert best * 0.999 <= cheapest["cost_cny_100m"] <= 1.05 * best
+    assert (opt.trials["polish_of"] >= 0).sum() >= 10  # the trim ran in the last quarter
     front = opt.front
     assert front["n_met"].tolist() == [0, 1] and front["cost_cny_100m"].iloc[0] == 0.0
     assert opt.written is not None and opt.written["n_met"] == 1
     paths = opt.write(tmp_path / "out")
     package = tradeeco.load_scenario(paths["p02"])
     assert package.name == "synthetic_p02"
+    assert [p["strength"] for p in package.instruments] == pytest.approx(
+        [
+            front.iloc[1]["scale:aeo_cultivation"] * A_WRITTEN,
+            front.iloc[1]["scale:clearance_time_cut"] * B_WRITTEN,
+        ]
+    )
     assert (tmp_path / "out" / "pareto.png").stat().st_size > 1000
+    assert len(pd.read_csv(paths["trials"])) == 150
+
+
+@pytest.mark.parametrize("suffix", [".log"])  # an optuna journal (.db, SQLite: slower to open)
+def test_optimize_resumes_from_storage(spec, tmp_path, suffix):
+    pytest.importorskip("optuna")
+    storage = tmp_path / f"study{suffix}"
+    first = ps.optimize(spec, ["aeo_firms"], budget=8, storage=storage, run=synthetic_run)
+    assert len(first.trials) == 8
+    again = ps.optimize(spec, ["aeo_firms"], budget=8, storage=storage, run=synthetic_run)
+    assert again.trials.equals(first.trials)  # budget spent: nothing new is run
+    more = ps.optimize(spec, ["aeo_firms"], budget=12, storage=storage, run=synthetic_run)
+    assert len(more.trials) == 12 and more.trials.iloc[:8].equals(first.trials)
     with pytest.raises(ValueError, match="another problem"):
-        ps.optimize(spec, ["aeo_firms"], p=0.5, budget=1, storage=storage, run=synthetic_run,
-                    study_name=opt.study_name)
+        ps.optimize(
+            spec,
+            ["aeo_firms"],
+            p=0.5,
+            budget=1,
+            storage=storage,
+            run=synthetic_run,
+            study_name=more.study_name,
+        )
 
 
 # --- the real model ----------------------------------------------------------------------------
@@ -224,10 +250,28 @@ def test_cli_required_and_optimize(core, tmp_path, capsys):
     assert "did you mean aeo_cultivation" in capsys.readouterr().err
     assert cli.main(["required", "plan", "aeo_firm", "--package"]) == 2
     assert "no target 'aeo_firm'" in capsys.readouterr().err
-    assert cli.main(["optimize", "plan", "--target", "aeo_firms", "--budget", "0", "-o", str(tmp_path)]) == 2
+    assert (
+        cli.main(
+            ["optimize", "plan", "--target", "aeo_firms", "--budget", "0", "-o", str(tmp_path)]
+        )
+        == 2
+    )
     code = cli.main(
-        ["required", "plan", "aeo_firms:2025", "--lever", "aeo_cultivation", "-n", "2",
-         "--tolerance", "0.5", "--max-strength", "0.02", "--trace", "-q"]
+        [
+            "required",
+            "plan",
+            "aeo_firms:2025",
+            "--lever",
+            "aeo_cultivation",
+            "-n",
+            "2",
+            "--tolerance",
+            "0.5",
+            "--max-strength",
+            "0.02",
+            "--trace",
+            "-q",
+        ]
     )
     out = capsys.readouterr().out
     assert code == 0 and "aeo_firms ≥ 110 firms in 2025 with P(met) >= 0.8" in out, out

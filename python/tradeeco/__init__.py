@@ -8,6 +8,9 @@ The model itself is C++ (``tradeeco._core``); this package is the Python face of
   resumable shards, on local threads or a Dask cluster, into one file per scenario.
 * :func:`load_scenario`, :func:`scenario_path` and :func:`shipped_scenarios` find and validate
   scenarios; a :class:`Spec` is the validated, immutable result.
+* :func:`required` finds the smallest strength of a lever (or package) that meets a target with
+  a given probability, and its cost; :func:`optimize` searches for the cheapest packages that
+  meet a set of targets (:mod:`tradeeco.policy_search`).
 * :mod:`tradeeco.targets` holds the plan's targets; :mod:`tradeeco.analysis` computes the
   probability of meeting them, paired scenario differences and tidy frames, and draws fan charts
   and package comparisons.
@@ -43,6 +46,7 @@ from .errors import (
     TradeecoError,
 )
 from .model import Model
+from .policy_search import optimize, required
 
 __all__ = [
     "Model",
@@ -63,8 +67,10 @@ __all__ = [
     "load_scenario_string",
     "open",
     "open_events",
+    "optimize",
     "parameter_table",
     "plot",
+    "required",
     "run",
     "scenario_path",
     "shipped_scenarios",

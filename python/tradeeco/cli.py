@@ -535,6 +535,299 @@ def _cmd_parameters(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --- required strength and the cheapest package (tradeeco.policy_search) ----------------------
+
+
+def _search_checks(args: argparse.Namespace):
+    import tradeeco
+
+    if args.replicates is not None and args.replicates < 1:
+        raise _BadInputError("--replicates must be at least 1")
+    if args.threads < 0:
+        raise _BadInputError("--threads must be >= 0 (0 = all cores)")
+    if not 0 < args.p <= 1:
+        raise _BadInputError(f"-p must be in (0, 1], got {args.p}")
+    try:
+        return tradeeco.as_spec(args.scenario)
+    except FileNotFoundError as e:
+        raise _BadInputError(str(e)) from None
+
+
+def _bad_input(e: Exception) -> _BadInputError:
+    return _BadInputError(e.args[0] if isinstance(e, KeyError) and e.args else str(e))
+
+
+def _cmd_required(args: argparse.Namespace) -> int:
+    from tradeeco import policy_search
+
+    spec = _search_checks(args)
+    try:
+        result = policy_search.required(
+            spec,
+            args.target,
+            lever=args.lever,
+            policy=args.policy,
+            measure=args.measure,
+            package=args.package,
+            p=args.p,
+            replicates=args.replicates,
+            max_strength=args.max_strength,
+            max_scale=args.max_scale,
+            tolerance=args.tolerance,
+            threads=args.threads,
+            progress=not args.quiet and sys.stderr.isatty(),
+        )
+    except (ValueError, KeyError) as e:  # an unknown target or lever, a bad range
+        raise _bad_input(e) from None
+    print(result)
+    if args.trace:
+        t = result.evaluations
+        labels = list(result.lever.labels) if len(result.lever.labels) <= 2 else []
+        headers = ["scale", *labels, "cost/yr", "total cost", "P(met)", "met"]
+        rows = [
+            [
+                _fmt(float(r["scale"])),
+                *(_fmt(float(r[lb])) for lb in labels),
+                _fmt(float(r["cost_per_year_cny_100m"])),
+                _fmt(float(r["total_cost_cny_100m"])),
+                _prob(float(r["p_met"])),
+                "yes" if r["met"] else "no",
+            ]
+            for _, r in t.iterrows()
+        ]
+        print("\nEvery run (strengths in the lever's unit; costs in 100m CNY):")
+        _print_table(headers, rows, right=set(range(len(headers) - 1)))
+    return EXIT_OK
+
+
+def _cmd_optimize(args: argparse.Namespace) -> int:
+    from tradeeco import policy_search
+
+    spec = _search_checks(args)
+    if args.budget < 1:
+        raise _BadInputError("--budget must be at least 1")
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise _BadInputError(f"--out {out}: is a file; give a folder")
+    try:
+        result = policy_search.optimize(
+            spec,
+            args.target,
+            p=args.p,
+            budget=args.budget,
+            vary=args.vary,
+            rest=args.rest,
+            max_scale=args.max_scale,
+            replicates=args.replicates,
+            sampler=args.sampler,
+            sampler_seed=args.sampler_seed,
+            storage=args.storage,
+            study_name=args.study_name,
+            threads=args.threads,
+            progress=not args.quiet and sys.stderr.isatty(),
+        )
+    except (ValueError, KeyError) as e:  # unknown target or lever; --storage for another problem
+        raise _bad_input(e) from None
+    result.write(out)
+    ev = result.evaluator
+    print(
+        f"{len(result.trials)} packages run ({ev.replicates} replicates each, seed {ev.seed}, "
+        f"to {ev.end}); goals met with P(met) >= {result.p:g}, cost in 100m CNY to the end of "
+        f"{ev.end.year} (per year: at full strength)"
+    )
+    rows = [
+        (
+            r.package,
+            _fmt(r.cost_cny_100m),
+            _fmt(r.cost_per_year_cny_100m),
+            f"{r.n_met}/{len(result.goals)}",
+            r.met or "-",
+        )
+        for r in result.front.itertuples()
+    ]
+    print("\nPareto front (cost against goals met):")
+    _print_table(["package", "cost", "per year", "met", "goals met"], rows, right={1, 2, 3})
+    print("\nScale of each lever's written strengths in each package:")
+    headers = ["lever", *result.front["package"]]
+    rows = [
+        [lv.name, *(_fmt(float(v)) for v in result.front[f"scale:{lv.name}"])]
+        for lv in result.levers
+    ]
+    _print_table(headers, rows, right=set(range(1, len(headers))))
+    w = result.written
+    if w is not None:
+        print(
+            f"\nAs written: cost {_fmt(float(w['cost_cny_100m']))}, meets {w['n_met']}/"
+            f"{len(result.goals)} ({w['met'] or 'none'})"
+        )
+        cheapest = result.cheapest_meeting(w["met"].split()) if w["met"] else None
+        if cheapest is not None:
+            print(
+                f"Cheapest run meeting the same goals: cost {_fmt(float(cheapest['cost_cny_100m']))} "
+                f"(trial {cheapest['trial']})"
+            )
+    print(
+        f"\nwrote {out}/: front.csv, trials.csv, pareto.png and {len(result.front)} scenario files"
+    )
+    if args.storage:
+        print(
+            f"study {result.study_name!r} in {args.storage}: run again with a larger --budget to continue"
+        )
+    return EXIT_OK
+
+
+def _add_search_parsers(sub) -> None:
+    def common(p) -> None:
+        p.add_argument(
+            "scenario",
+            metavar="SCENARIO",
+            help="a scenario file (.toml) or the name of a shipped scenario; its policies are scaled",
+        )
+        p.add_argument(
+            "-p",
+            type=float,
+            default=0.8,
+            metavar="P",
+            help="probability of meeting a target to reach: share of replicates (default 0.8)",
+        )
+        p.add_argument(
+            "--replicates",
+            "-n",
+            type=int,
+            metavar="N",
+            help="replicates per run (default: the scenario's); the same seeds in every run",
+        )
+        p.add_argument(
+            "--max-scale",
+            type=float,
+            metavar="K",
+            help="cap every strength at K times its written value (required: no cap; optimize: "
+            "3); strengths also stay within the lever's range (`tradeeco levers`)",
+        )
+        p.add_argument(
+            "--threads", "-t", type=int, default=1, metavar="T", help="threads per run (0 = all)"
+        )
+        p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+
+    p = sub.add_parser(
+        "required",
+        help="smallest strength of a lever (or package) that meets a target, and its cost",
+        description="Finds the smallest strength of the selected policies (scaled together "
+        "from their written strengths) at which TARGET is met with probability at least P, and "
+        "what it costs. The search brackets (doubling from the written strength) and bisects, "
+        "running the model on the same seeds and replicates every time (common random numbers). "
+        "If the target is not met at the top of the lever's range, it says so. Costs scale "
+        "with strength (ASSUMPTION; docs/optimize.md).",
+        formatter_class=_formatter,
+        epilog=textwrap.dedent(
+            """\
+            examples:
+              tradeeco required plan aeo_firms --lever aeo_cultivation
+              tradeeco required plan kd_kit_exports:2027 --lever kd_kit_hub -n 10 -p 0.9
+              tradeeco required plan trading_firms --policy "Break the zero drive" --trace
+              tradeeco required plan platform_coverage --measure 21 --measure 22
+              tradeeco required plan intl_air_routes --package --max-scale 4
+
+            TARGET is a target id (`tradeeco.targets`), optionally :YEAR (default: the last
+            year the plan sets a target for). Exit code 0 whether or not it is reachable.
+            """
+        ),
+    )
+    common(p)
+    p.add_argument("target", metavar="TARGET", help="target id, e.g. aeo_firms or aeo_firms:2025")
+    sel = p.add_argument_group("what to scale (one or more; united)")
+    sel.add_argument(
+        "--lever", action="append", metavar="NAME", help="every policy using this lever"
+    )
+    sel.add_argument(
+        "--policy", action="append", metavar="LABEL", help="the policy with this label"
+    )
+    sel.add_argument(
+        "--measure", action="append", type=int, metavar="N", help="every policy of plan measure N"
+    )
+    sel.add_argument("--package", action="store_true", help="every policy of the scenario")
+    p.add_argument(
+        "--max-strength",
+        type=float,
+        metavar="S",
+        help="upper end of the plausible range, in the lever's unit (default: the lever's range)",
+    )
+    p.add_argument(
+        "--tolerance",
+        type=float,
+        default=0.02,
+        metavar="R",
+        help="stop when the bracket is within this share of the strength (default 0.02)",
+    )
+    p.add_argument("--trace", action="store_true", help="also print every run of the search")
+    p.set_defaults(func=_cmd_required)
+
+    p = sub.add_parser(
+        "optimize",
+        help="cheapest packages meeting a set of targets: Pareto front, scenario files, plot",
+        description="Searches the strengths of the scenario's levers (a scale factor on each "
+        "lever's written strengths, in [0, --max-scale] and within the lever's range) for "
+        "packages that cost least and meet the most TARGETs with probability at least P, with "
+        "optuna's multi-objective TPE sampler, BUDGET model runs in all on the same seeds. "
+        "The last quarter of the budget trims packages on the front. With --storage the study "
+        "is saved after every run and resumed by running the same command again. Writes "
+        "front.csv, trials.csv, pareto.png and one scenario file per package on the front "
+        "into --out. See docs/optimize.md.",
+        formatter_class=_formatter,
+        epilog=textwrap.dedent(
+            """\
+            examples:
+              tradeeco optimize plan --target aeo_firms --target kd_kit_exports --out opt/
+              tradeeco optimize plan --target aeo_firms --target platform_coverage \\
+                  --vary aeo_cultivation --vary platform_outreach --budget 40 -n 8 \\
+                  --storage opt.db --out opt/
+              tradeeco run opt/plan_p03.toml --out p03.h5      run a package found
+            """
+        ),
+    )
+    common(p)
+    p.set_defaults(max_scale=3.0)
+    p.add_argument(
+        "--target",
+        action="append",
+        required=True,
+        metavar="TARGET",
+        help="a target to meet (repeat); id or id:YEAR",
+    )
+    p.add_argument("--out", "-o", required=True, metavar="DIR", help="folder for the outputs")
+    p.add_argument(
+        "--budget", "-b", type=int, default=60, metavar="N", help="model runs in all (default 60)"
+    )
+    p.add_argument(
+        "--vary",
+        action="append",
+        metavar="NAME",
+        help="a lever (all its policies) or a policy label to search (repeat; default: every "
+        "lever the scenario uses)",
+    )
+    p.add_argument(
+        "--rest",
+        choices=["written", "off"],
+        default="written",
+        help="policies not varied: as written (default) or switched off",
+    )
+    p.add_argument(
+        "--storage",
+        metavar="FILE",
+        help="save and resume the study: a .db (SQLite) or .log (journal) file",
+    )
+    p.add_argument(
+        "--study-name", metavar="NAME", help="study name in --storage (default: from the problem)"
+    )
+    p.add_argument(
+        "--sampler", choices=["tpe", "nsga2"], default="tpe", help="optuna sampler (default tpe)"
+    )
+    p.add_argument(
+        "--sampler-seed", type=int, default=0, metavar="S", help="the sampler's seed (default 0)"
+    )
+    p.set_defaults(func=_cmd_optimize)
+
+
 # --- parser ----------------------------------------------------------------------------------
 
 
@@ -554,6 +847,8 @@ def build_parser() -> argparse.ArgumentParser:
               tradeeco compare baseline.h5 plan.h5    probabilities and paired differences
               tradeeco ensemble plan -n 1000 -t 2 --out plan.h5   resumable, shards, Dask
               tradeeco validate my_package.toml       check a scenario file
+              tradeeco required plan aeo_firms --lever aeo_cultivation   strength needed
+              tradeeco optimize plan --target aeo_firms --target kd_kit_exports --out opt/
 
             exit codes: 0 ok, 1 run failed, 2 bad input, 130 cancelled (Ctrl-C)
             """
@@ -758,6 +1053,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--match", metavar="TEXT", help="only keys containing TEXT")
     p.set_defaults(func=_cmd_parameters)
+    _add_search_parsers(sub)
     return parser
 
 

@@ -1013,7 +1013,18 @@ def optimize(
     Args:
         scenario: a Spec, a scenario file or a shipped scenario's name.
         targets: goals, as for :func:`parse_goal` (``"aeo_firms"``, ``"kd_kit_exports:2027"``).
+        budget: model runs in the study in all (a resumed study counts the runs it has).
+        vary: levers or policy labels to search (default: every lever the scenario uses).
+        rest: the policies not varied: ``"written"`` or ``"off"``.
+        max_scale: the top of each scale factor (ASSUMPTION 3; None: the lever's range only).
+        replicates, seed: override the scenario's; every run uses the same ones.
         sampler: ``"tpe"`` (multi-objective TPE, the default) or ``"nsga2"``.
+        sampler_seed: the sampler's seed (plus the runs done, so a resumed study draws anew).
+        polish: share of the budget, at its end, spent trimming the front's packages (scaling
+            each down as a whole while it meets the same goals).
+        storage, study_name: where to save the study to resume it, and its name there
+            (default: from a hash of the problem).
+        progress: a tqdm bar over the runs.
         run: a callable ``run(spec) -> Dataset`` replacing the model.
 
     Returns:
@@ -1032,6 +1043,8 @@ def optimize(
         raise ValueError(f"budget must be a whole number of runs >= 1, got {budget!r}")
     if rest not in ("written", "off"):
         raise ValueError(f"rest must be 'written' or 'off', got {rest!r}")
+    if not 0 <= polish < 1:
+        raise ValueError(f"polish must be a share of the budget in [0, 1), got {polish}")
     if sampler not in ("tpe", "nsga2"):
         raise ValueError(f"sampler must be 'tpe' or 'nsga2', got {sampler!r}")
     levers = lever_groups(spec, vary, max_scale=max_scale)

@@ -516,7 +516,6 @@ class _Evaluator:
         }
         self.threads = threads
         self._run = run
-        self.count = 0
 
     def strengths(self, scales: Sequence[float]) -> dict[int, float]:
         out = dict(self.rest) if self.rest_scale != 1.0 else {}
@@ -545,7 +544,6 @@ class _Evaluator:
             ds = run(spec, threads=self.threads, progress=False)
         else:
             ds = self._run(spec)
-        self.count += 1
         try:
             missing = [g.indicator for g in self.goals if g.indicator not in ds.data_vars]
             if missing:
@@ -670,7 +668,7 @@ def required(
     tolerance: float = 0.02,
     max_runs: int = 40,
     threads: int = 1,
-    progress: bool = False,
+    progress: bool = True,
     run: RunFunction | None = None,
 ) -> Requirement:
     """The smallest strength of a selection of policies that meets ``target`` with probability
@@ -691,6 +689,7 @@ def required(
         replicates, seed: override the scenario's (fewer replicates: faster, coarser P(met)).
         tolerance: relative width of the final bracket on k.
         max_runs: a cap on model runs.
+        progress: a tqdm bar over the runs (default on, as for tradeeco.run).
         run: a callable ``run(spec) -> Dataset`` replacing the model (tests, other runners).
 
     Returns:
@@ -992,7 +991,7 @@ def optimize(
     storage: str | Path | None = None,
     study_name: str | None = None,
     threads: int = 1,
-    progress: bool = False,
+    progress: bool = True,
     run: RunFunction | None = None,
 ) -> Optimization:
     """Searches lever strengths for packages that cost least and meet the most of ``targets``
@@ -1024,7 +1023,7 @@ def optimize(
             each down as a whole while it meets the same goals).
         storage, study_name: where to save the study to resume it, and its name there
             (default: from a hash of the problem).
-        progress: a tqdm bar over the runs.
+        progress: a tqdm bar over the runs (default on, as for tradeeco.run).
         run: a callable ``run(spec) -> Dataset`` replacing the model.
 
     Returns:
@@ -1120,6 +1119,14 @@ def optimize(
     reserve = int(budget * polish) if polish else 0
     remaining = int(budget) - n_done
     bar = _bar(progress, remaining, f"optimize {spec.name}") if remaining > 0 else None
+
+    def tick(_study, trial) -> None:
+        if bar is not None and trial.values is not None:
+            bar.update(1)
+            bar.set_postfix_str(
+                f"cost {trial.values[0]:.3g}, met {trial.user_attrs.get('n_met')}/{len(goals)}"
+            )
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
@@ -1130,14 +1137,8 @@ def optimize(
                     )
                     if step is not None:
                         study.enqueue_trial(step[0], user_attrs=step[1])
-                study.optimize(objective, n_trials=1)
+                study.optimize(objective, n_trials=1, callbacks=[tick])
                 n_done += 1
-                if bar is not None:
-                    last = study.trials[-1]
-                    bar.update(1)
-                    bar.set_postfix_str(
-                        f"cost {last.values[0]:.3g}, met {last.user_attrs.get('n_met')}/{len(goals)}"
-                    )
     finally:
         if bar is not None:
             bar.close()

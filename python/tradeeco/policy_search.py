@@ -803,7 +803,8 @@ class Optimization:
     ``cost_per_year_cny_100m``, its yearly spending at full strength; ``n_met``; ``met``, the
     goals met; ``p:<goal>`` for each goal). ``front``: the trials on the Pareto front of cost
     against the number of goals met at P(met) >= p, cheapest first, with a ``package`` name.
-    ``written``: the run of the scenario as written (all scales 1), if the study has it."""
+    ``written``: the run of the scenario as written (all scales 1, the rest as written), if
+    the study has it."""
 
     goals: list[Goal]
     p: float
@@ -1145,7 +1146,7 @@ def optimize(
 
     trials = _trial_table(study, levers, goals, p)
     written = None
-    if not trials.empty:
+    if not trials.empty and rest == "written":
         ones = np.all(
             [np.isclose(trials[f"scale:{lv.name}"], min(1.0, lv.max_scale)) for lv in levers],
             axis=0,

@@ -289,3 +289,26 @@ def test_cli_required_and_optimize(core, tmp_path, capsys):
     out = capsys.readouterr().out
     assert code == 0 and "aeo_firms ≥ 110 firms in 2025 with P(met) >= 0.8" in out, out
     assert "P(met)" in out and "scale" in out
+
+
+def test_optimize_rest_off_switches_the_other_policies_off(spec):
+    pytest.importorskip("optuna")
+    opt = ps.optimize(
+        spec,
+        ["aeo_firms"],
+        vary=["aeo_cultivation"],
+        rest="off",
+        budget=12,
+        run=synthetic_run,
+        progress=False,
+    )
+    assert opt.written is None  # "as written" would be misleading with the rest off
+    met = opt.cheapest_meeting(["aeo_firms"])
+    a_star = (needed_effect() / ALPHA) ** 2  # b = 0
+    assert met["scale:aeo_cultivation"] * A_WRITTEN >= a_star * 0.999
+    package = tradeeco.load_scenario_string(opt.scenario_text(opt.front.iloc[-1]))
+    assert package.instruments[1]["strength"] == 0.0
+    assert package.instruments[1]["fiscal_cost_cny_per_year"] == 0.0
+    assert met["cost_cny_100m"] == pytest.approx(
+        YEARS_PAID * C_A * met["scale:aeo_cultivation"] * A_WRITTEN
+    )

@@ -726,7 +726,7 @@ def _add_search_parsers(sub) -> None:
               tradeeco required plan kd_kit_exports:2027 --lever kd_kit_hub -n 10 -p 0.9
               tradeeco required plan trading_firms --policy "Break the zero drive" --trace
               tradeeco required plan platform_coverage --measure 21 --measure 22
-              tradeeco required plan intl_air_routes --package --max-scale 4
+              tradeeco required plan cr_express_trains --package --max-scale 4
 
             TARGET is a target id (`tradeeco.targets`), optionally :YEAR (default: the last
             year the plan sets a target for). Exit code 0 whether or not it is reachable.

@@ -516,7 +516,6 @@ class _Evaluator:
         }
         self.threads = threads
         self._run = run
-        self.count = 0
 
     def strengths(self, scales: Sequence[float]) -> dict[int, float]:
         out = dict(self.rest) if self.rest_scale != 1.0 else {}
@@ -545,7 +544,6 @@ class _Evaluator:
             ds = run(spec, threads=self.threads, progress=False)
         else:
             ds = self._run(spec)
-        self.count += 1
         try:
             missing = [g.indicator for g in self.goals if g.indicator not in ds.data_vars]
             if missing:
@@ -670,7 +668,7 @@ def required(
     tolerance: float = 0.02,
     max_runs: int = 40,
     threads: int = 1,
-    progress: bool = False,
+    progress: bool = True,
     run: RunFunction | None = None,
 ) -> Requirement:
     """The smallest strength of a selection of policies that meets ``target`` with probability
@@ -691,6 +689,7 @@ def required(
         replicates, seed: override the scenario's (fewer replicates: faster, coarser P(met)).
         tolerance: relative width of the final bracket on k.
         max_runs: a cap on model runs.
+        progress: a tqdm bar over the runs (default on, as for tradeeco.run).
         run: a callable ``run(spec) -> Dataset`` replacing the model (tests, other runners).
 
     Returns:
@@ -804,7 +803,8 @@ class Optimization:
     ``cost_per_year_cny_100m``, its yearly spending at full strength; ``n_met``; ``met``, the
     goals met; ``p:<goal>`` for each goal). ``front``: the trials on the Pareto front of cost
     against the number of goals met at P(met) >= p, cheapest first, with a ``package`` name.
-    ``written``: the run of the scenario as written (all scales 1), if the study has it."""
+    ``written``: the run of the scenario as written (all scales 1, the rest as written), if
+    the study has it."""
 
     goals: list[Goal]
     p: float
@@ -992,7 +992,7 @@ def optimize(
     storage: str | Path | None = None,
     study_name: str | None = None,
     threads: int = 1,
-    progress: bool = False,
+    progress: bool = True,
     run: RunFunction | None = None,
 ) -> Optimization:
     """Searches lever strengths for packages that cost least and meet the most of ``targets``
@@ -1013,7 +1013,18 @@ def optimize(
     Args:
         scenario: a Spec, a scenario file or a shipped scenario's name.
         targets: goals, as for :func:`parse_goal` (``"aeo_firms"``, ``"kd_kit_exports:2027"``).
+        budget: model runs in the study in all (a resumed study counts the runs it has).
+        vary: levers or policy labels to search (default: every lever the scenario uses).
+        rest: the policies not varied: ``"written"`` or ``"off"``.
+        max_scale: the top of each scale factor (ASSUMPTION 3; None: the lever's range only).
+        replicates, seed: override the scenario's; every run uses the same ones.
         sampler: ``"tpe"`` (multi-objective TPE, the default) or ``"nsga2"``.
+        sampler_seed: the sampler's seed (plus the runs done, so a resumed study draws anew).
+        polish: share of the budget, at its end, spent trimming the front's packages (scaling
+            each down as a whole while it meets the same goals).
+        storage, study_name: where to save the study to resume it, and its name there
+            (default: from a hash of the problem).
+        progress: a tqdm bar over the runs (default on, as for tradeeco.run).
         run: a callable ``run(spec) -> Dataset`` replacing the model.
 
     Returns:
@@ -1032,6 +1043,8 @@ def optimize(
         raise ValueError(f"budget must be a whole number of runs >= 1, got {budget!r}")
     if rest not in ("written", "off"):
         raise ValueError(f"rest must be 'written' or 'off', got {rest!r}")
+    if not 0 <= polish < 1:
+        raise ValueError(f"polish must be a share of the budget in [0, 1), got {polish}")
     if sampler not in ("tpe", "nsga2"):
         raise ValueError(f"sampler must be 'tpe' or 'nsga2', got {sampler!r}")
     levers = lever_groups(spec, vary, max_scale=max_scale)
@@ -1107,6 +1120,14 @@ def optimize(
     reserve = int(budget * polish) if polish else 0
     remaining = int(budget) - n_done
     bar = _bar(progress, remaining, f"optimize {spec.name}") if remaining > 0 else None
+
+    def tick(_study, trial) -> None:
+        if bar is not None and trial.values is not None:
+            bar.update(1)
+            bar.set_postfix_str(
+                f"cost {trial.values[0]:.3g}, met {trial.user_attrs.get('n_met')}/{len(goals)}"
+            )
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
@@ -1117,21 +1138,15 @@ def optimize(
                     )
                     if step is not None:
                         study.enqueue_trial(step[0], user_attrs=step[1])
-                study.optimize(objective, n_trials=1)
+                study.optimize(objective, n_trials=1, callbacks=[tick])
                 n_done += 1
-                if bar is not None:
-                    last = study.trials[-1]
-                    bar.update(1)
-                    bar.set_postfix_str(
-                        f"cost {last.values[0]:.3g}, met {last.user_attrs.get('n_met')}/{len(goals)}"
-                    )
     finally:
         if bar is not None:
             bar.close()
 
     trials = _trial_table(study, levers, goals, p)
     written = None
-    if not trials.empty:
+    if not trials.empty and rest == "written":
         ones = np.all(
             [np.isclose(trials[f"scale:{lv.name}"], min(1.0, lv.max_scale)) for lv in levers],
             axis=0,

@@ -153,7 +153,7 @@ def test_goals_and_selection_errors(spec):
 
 
 def test_required_one_lever_finds_the_known_strength(spec):
-    r = ps.required(spec, "aeo_firms", lever="aeo_cultivation", run=synthetic_run)
+    r = ps.required(spec, "aeo_firms", lever="aeo_cultivation", run=synthetic_run, progress=False)
     assert r.status == "reachable" and r.p_met >= P
     a_star = ((needed_effect() - BETA * math.sqrt(B_WRITTEN)) / ALPHA) ** 2
     assert r.strengths["AEO cultivation"] == pytest.approx(a_star, rel=0.05)
@@ -168,7 +168,7 @@ def test_required_one_lever_finds_the_known_strength(spec):
 
 
 def test_required_whole_package(spec):
-    r = ps.required(spec, "aeo_firms:2027", package=True, run=synthetic_run)
+    r = ps.required(spec, "aeo_firms:2027", package=True, run=synthetic_run, progress=False)
     k = (needed_effect() / (ALPHA * math.sqrt(A_WRITTEN) + BETA * math.sqrt(B_WRITTEN))) ** 2
     assert r.scale == pytest.approx(k, rel=0.05)
     assert r.cost_per_year_cny_100m == pytest.approx(
@@ -178,11 +178,18 @@ def test_required_whole_package(spec):
 
 def test_required_not_reachable_is_an_answer(spec):
     r = ps.required(
-        spec, "aeo_firms", lever="aeo_cultivation", max_strength=0.02, run=synthetic_run
+        spec,
+        "aeo_firms",
+        lever="aeo_cultivation",
+        max_strength=0.02,
+        run=synthetic_run,
+        progress=False,
     )
     assert r.status == "not_reachable" and not r.reachable and r.scale is None
     assert "not reachable within the range" in str(r)
-    already = ps.required(spec, "aeo_firms", lever="clearance_time_cut", p=0.01, run=synthetic_run)
+    already = ps.required(
+        spec, "aeo_firms", lever="clearance_time_cut", p=0.01, run=synthetic_run, progress=False
+    )
     assert already.status in ("already_met", "reachable")
 
 
@@ -192,7 +199,7 @@ def test_required_not_reachable_is_an_answer(spec):
 def test_optimize_finds_the_cheapest_package_within_5_percent(spec, tmp_path):
     pytest.importorskip("optuna")
     best = YEARS_PAID * optimum_cost_per_year()
-    opt = ps.optimize(spec, ["aeo_firms"], budget=150, run=synthetic_run)
+    opt = ps.optimize(spec, ["aeo_firms"], budget=150, run=synthetic_run, progress=False)
     cheapest = opt.cheapest_meeting(["aeo_firms"])
     assert cheapest is not None
     assert best * 0.999 <= cheapest["cost_cny_100m"] <= 1.05 * best
@@ -217,11 +224,17 @@ def test_optimize_finds_the_cheapest_package_within_5_percent(spec, tmp_path):
 def test_optimize_resumes_from_storage(spec, tmp_path, suffix):
     pytest.importorskip("optuna")
     storage = tmp_path / f"study{suffix}"
-    first = ps.optimize(spec, ["aeo_firms"], budget=8, storage=storage, run=synthetic_run)
+    first = ps.optimize(
+        spec, ["aeo_firms"], budget=8, storage=storage, run=synthetic_run, progress=False
+    )
     assert len(first.trials) == 8
-    again = ps.optimize(spec, ["aeo_firms"], budget=8, storage=storage, run=synthetic_run)
+    again = ps.optimize(
+        spec, ["aeo_firms"], budget=8, storage=storage, run=synthetic_run, progress=False
+    )
     assert again.trials.equals(first.trials)  # budget spent: nothing new is run
-    more = ps.optimize(spec, ["aeo_firms"], budget=12, storage=storage, run=synthetic_run)
+    more = ps.optimize(
+        spec, ["aeo_firms"], budget=12, storage=storage, run=synthetic_run, progress=False
+    )
     assert len(more.trials) == 12 and more.trials.iloc[:8].equals(first.trials)
     with pytest.raises(ValueError, match="another problem"):
         ps.optimize(
@@ -276,3 +289,26 @@ def test_cli_required_and_optimize(core, tmp_path, capsys):
     out = capsys.readouterr().out
     assert code == 0 and "aeo_firms ≥ 110 firms in 2025 with P(met) >= 0.8" in out, out
     assert "P(met)" in out and "scale" in out
+
+
+def test_optimize_rest_off_switches_the_other_policies_off(spec):
+    pytest.importorskip("optuna")
+    opt = ps.optimize(
+        spec,
+        ["aeo_firms"],
+        vary=["aeo_cultivation"],
+        rest="off",
+        budget=12,
+        run=synthetic_run,
+        progress=False,
+    )
+    assert opt.written is None  # "as written" would be misleading with the rest off
+    met = opt.cheapest_meeting(["aeo_firms"])
+    a_star = (needed_effect() / ALPHA) ** 2  # b = 0
+    assert met["scale:aeo_cultivation"] * A_WRITTEN >= a_star * 0.999
+    package = tradeeco.load_scenario_string(opt.scenario_text(opt.front.iloc[-1]))
+    assert package.instruments[1]["strength"] == 0.0
+    assert package.instruments[1]["fiscal_cost_cny_per_year"] == 0.0
+    assert met["cost_cny_100m"] == pytest.approx(
+        YEARS_PAID * C_A * met["scale:aeo_cultivation"] * A_WRITTEN
+    )

@@ -53,12 +53,11 @@ __all__ = [
     "scenario_cost",
     "select_lever",
     "with_strengths",
-    "yearly_fiscal_cost",
 ]
 
 #: Result-file variable with the yearly spending of all policies, 100m CNY, over
-#: ``(replicate, year)``. Read when present; otherwise the cost is computed from the scenario.
-FISCAL_COST_VARIABLE = "fiscal_cost_cny_100m"
+#: ``(replicate, year)``.
+FISCAL_COST_VARIABLE = analysis.FISCAL_COST
 
 CNY_PER_100M = 1e8
 _P_EPS = 1e-9  # P(met) is a share of replicates: 8/10 must count as >= 0.8
@@ -406,41 +405,11 @@ def _replace_scenario_strings(lines: list[str], values: Mapping[str, str | None]
 # --- fiscal cost -----------------------------------------------------------------------------
 
 
-def yearly_fiscal_cost(spec) -> pd.Series:
-    """Spending of all the scenario's policies per calendar year of the run, 100m CNY, computed
-    from the scenario: each policy's ``fiscal_cost_cny_per_year`` times its ramp (the share of
-    full strength, rising linearly over ``ramp_months`` of 30.4375 days from ``start``, as the
-    model ramps strength), summed over the days of the year it is in force, over the days of
-    the year. Used when a result file has no :data:`FISCAL_COST_VARIABLE`."""
-    spec = as_spec(spec)
-    start = np.datetime64(spec.start, "D")
-    end = np.datetime64(spec.end, "D")
-    days = np.arange(start, end + np.timedelta64(1, "D"), dtype="datetime64[D]")
-    years = days.astype("datetime64[Y]").astype(int) + 1970
-    daily = np.zeros(days.size)
-    for inst in spec.instruments:
-        since = (days - np.datetime64(inst["start"], "D")).astype(float)
-        months = since / 30.4375
-        ramp = np.minimum(1.0, months / inst["ramp_months"]) if inst["ramp_months"] > 0 else 1.0
-        in_force = since >= 0
-        daily += np.where(in_force, ramp, 0.0) * float(inst["fiscal_cost_cny_per_year"])
-    out = {}
-    for y in np.unique(years):
-        y = int(y)
-        days_in_year = (_dt.date(y + 1, 1, 1) - _dt.date(y, 1, 1)).days
-        out[y] = daily[years == y].sum() / days_in_year / CNY_PER_100M
-    return pd.Series(out, name="fiscal_cost_cny_100m", dtype=float).rename_axis("year")
-
-
-def scenario_cost(ds: xr.Dataset | None, spec) -> float:
+def scenario_cost(ds: xr.Dataset) -> float:
     """Total spending over the run, 100m CNY: the result file's yearly
-    :data:`FISCAL_COST_VARIABLE` summed over years (mean over replicates), or, for a file
-    without it, :func:`yearly_fiscal_cost` of the scenario."""
-    if ds is not None and FISCAL_COST_VARIABLE in ds.data_vars:
-        da = ds[FISCAL_COST_VARIABLE]
-        total = da.sum("year") if "year" in da.dims else da
-        return float(total.mean())
-    return float(yearly_fiscal_cost(spec).sum())
+    :data:`FISCAL_COST_VARIABLE` summed over years (mean over replicates), as the model records
+    it (:func:`tradeeco.analysis.fiscal_cost`)."""
+    return float(analysis.fiscal_cost(ds).sum("year").mean())
 
 
 # --- evaluating a package --------------------------------------------------------------------
@@ -559,7 +528,7 @@ class _Evaluator:
                 short[g] = _shortfall(
                     np.asarray(values, float).ravel(), row["target"], row["rule"], self.p
                 )
-            cost = scenario_cost(ds, spec)
+            cost = scenario_cost(ds)
         finally:
             ds.close()
         per_year = sum(float(p["fiscal_cost_cny_per_year"]) for p in spec.instruments)

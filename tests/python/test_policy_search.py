@@ -64,7 +64,19 @@ def noise(seed: int, n: int) -> np.ndarray:
     return np.random.default_rng(seed).normal(0.0, 2.0, n)
 
 
-def synthetic_run(spec, with_cost_variable: bool = False) -> xr.Dataset:
+def stated_yearly_cost(spec) -> np.ndarray:
+    """The synthetic runner's spending per year, 100m CNY: each policy's stated yearly cost once
+    in force (the synthetic scenario has no ramps; the model's own accounting is tested in
+    test_costs.py)."""
+    years = np.arange(spec.start.year, spec.end.year + 1)
+    out = np.zeros(years.size)
+    for p in spec.instruments:
+        assert p["ramp_months"] == 0
+        out += np.where(years >= p["start"].year, p["fiscal_cost_cny_per_year"] / 1e8, 0.0)
+    return out
+
+
+def synthetic_run(spec) -> xr.Dataset:
     """Stands in for tradeeco.run: reads the strengths from the spec it is given."""
     s = {p["lever"]: p["strength"] for p in spec.instruments}
     effect = ALPHA * math.sqrt(s.get("aeo_cultivation", 0.0)) + BETA * math.sqrt(
@@ -74,10 +86,11 @@ def synthetic_run(spec, with_cost_variable: bool = False) -> xr.Dataset:
     n = spec.replicates
     firms = np.full((n, years.size), 100.0)
     firms[:, -1] += effect + noise(spec.seed, n)
-    data = {"aeo_firms": (("replicate", "year"), firms)}
-    if with_cost_variable:
-        yearly = ps.yearly_fiscal_cost(spec).to_numpy()
-        data[ps.FISCAL_COST_VARIABLE] = (("replicate", "year"), np.tile(yearly, (n, 1)))
+    cost = np.tile(stated_yearly_cost(spec), (n, 1))
+    data = {
+        "aeo_firms": (("replicate", "year"), firms),
+        ps.FISCAL_COST_VARIABLE: (("replicate", "year"), cost),
+    }
     return xr.Dataset(data, coords={"replicate": np.arange(n), "year": years})
 
 
@@ -118,20 +131,13 @@ def test_with_strengths_out_of_lever_range_fails_on_load(spec):
         ps.with_strengths(spec.resolved_text, {2: 0.1})
 
 
-def test_yearly_cost_is_ramped_and_matches_the_variable(spec):
-    cost = ps.yearly_fiscal_cost(spec)
-    assert cost.to_dict() == pytest.approx({2024: 0.0, 2025: 2.3, 2026: 2.3, 2027: 2.3})
-    ramped = tradeeco.load_scenario_string(
-        SCENARIO.replace("strength = 0.3", "ramp_months = 12\nstrength = 0.3")
-    )
-    ramp = ps.yearly_fiscal_cost(ramped)
-    # A 12-month linear ramp from 2025-01-01 pays about half the first year, then in full.
-    assert ramp[2025] == pytest.approx(2.0 + 0.3 * 0.5, abs=0.01)
-    assert ramp[2026] == pytest.approx(2.3, abs=1e-3)
-    ds = synthetic_run(spec, with_cost_variable=True)
-    ds[ps.FISCAL_COST_VARIABLE] *= 2  # the variable wins when the file has it
-    assert ps.scenario_cost(ds, spec) == pytest.approx(2 * 6.9)
-    assert ps.scenario_cost(ds.drop_vars(ps.FISCAL_COST_VARIABLE), spec) == pytest.approx(6.9)
+def test_cost_is_read_from_the_result_variable(spec):
+    ds = synthetic_run(spec)
+    assert ps.scenario_cost(ds) == pytest.approx(6.9)  # 2.3 a year over 2025-2027
+    ds[ps.FISCAL_COST_VARIABLE] *= 2
+    assert ps.scenario_cost(ds) == pytest.approx(2 * 6.9)
+    with pytest.raises(KeyError, match="did not record policy costs"):
+        ps.scenario_cost(ds.drop_vars(ps.FISCAL_COST_VARIABLE))
 
 
 def test_goals_and_selection_errors(spec):

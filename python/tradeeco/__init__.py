@@ -24,7 +24,7 @@ from __future__ import annotations
 from . import analysis, plot, targets
 from ._native import available as _core_available
 from ._native import core as _core_or_raise
-from ._results import open, open_events, run
+from ._results import open, open_events, run, unit_label
 from ._scenarios import (
     as_spec,
     load_scenario,
@@ -37,6 +37,7 @@ from .errors import (
     ModelError,
     NotPairedError,
     ResultIOError,
+    ResultNameWarning,
     RunCancelled,
     ScenarioError,
     TradeecoError,
@@ -48,6 +49,7 @@ __all__ = [
     "ModelError",
     "NotPairedError",
     "ResultIOError",
+    "ResultNameWarning",
     "RunCancelled",
     "ScenarioError",
     "Spec",
@@ -69,6 +71,7 @@ __all__ = [
     "shipped_scenarios",
     "shock_catalogue",
     "targets",
+    "unit_label",
 ]
 
 if _core_available():

@@ -54,7 +54,7 @@ def baseline(core):
 @pytest.fixture(scope="session")
 def baseline_file(baseline, tmp_path_factory):
     """A small real result file (3 replicates of the baseline), written once per session."""
-    out = tmp_path_factory.mktemp("results") / "baseline.h5"
+    out = tmp_path_factory.mktemp("results") / "baseline.nc"
     tradeeco.run(baseline, out=out, progress=False).close()
     return out
 

@@ -44,16 +44,25 @@ def utc_now() -> str:
 
 
 def api_call(function: str, *args, **kwargs) -> str:
-    """How a Python call is recorded in a result file's ``history`` attribute:
+    """How a Python call is recorded in a result file's ``history`` attribute, on one line:
     ``tradeeco.run('baseline', out='b.nc', replicates=4)``. Arguments that are None are left
-    out; paths and Specs are shown by their text and scenario name."""
+    out; paths and Specs are shown by their text and scenario name, anything long (a design
+    table) by its type and length.
+
+    >>> api_call("tradeeco.ensemble", ["baseline", "plan"], design=[{"x": 1.0}] * 50, seed=None)
+    "tradeeco.ensemble(['baseline', 'plan'], design=<list of 50>)"
+    """
 
     def show(v) -> str:
-        if isinstance(v, os.PathLike):
+        if isinstance(v, (str, os.PathLike)):
             return repr(os.fspath(v))
         if type(v).__name__ == "Spec" and hasattr(v, "name"):
             return f"<Spec {v.name}>"
-        return repr(v)
+        text = repr(v)
+        if "\n" in text or len(text) > 120:
+            size = f" of {len(v)}" if hasattr(v, "__len__") else ""
+            text = f"<{type(v).__name__}{size}>"
+        return text
 
     parts = [show(a) for a in args]
     parts += [f"{k}={show(v)}" for k, v in kwargs.items() if v is not None]

@@ -178,6 +178,9 @@ def test_compare_paired_files(tmp_path):
         ln for ln in r.stdout.splitlines() if ln.startswith("trading_firms") and "2027" in ln
     )
     assert "100 [100, 100]" in line
+    header = next(ln for ln in r.stdout.splitlines() if ln.startswith("indicator"))
+    assert header.split()[3] == "unit"
+    assert line.split()[4] == "firms"  # the file's unit_label, not its CF units "1"
 
 
 def test_compare_unpaired_files_says_so(tmp_path):

@@ -104,7 +104,8 @@ def test_joined_file_is_valid_netcdf4(small, tmp_path):
 
     with xr.open_dataset(out, engine="netcdf4") as ds:  # netCDF-C reads it
         assert ds.sizes["replicate"] == 5
-        assert ds["trading_firms"].attrs["units"] == "firms"
+        firms = ds["trading_firms"].attrs
+        assert (firms["units"], firms["unit_label"]) == ("1", "firms")  # CF units, and the label
         assert "target_2027" in ds["trading_firms"].attrs
     with xr.open_dataset(out, engine="netcdf4", group="events/train_departures") as ev:
         reps = ev["replicate"].values

@@ -928,7 +928,7 @@ def join_shards(
     """
     warn_if_not_nc(out)
     if command is None:
-        command = api_call("tradeeco.ensemble.join_shards", f"<{len(shards)} shards>", out)
+        command = api_call("tradeeco.ensemble.join_shards", list(shards), out)
     return _join_shards(
         shards, out, root_attributes=root_attributes, history=history, command=command
     )

@@ -194,3 +194,16 @@ def test_cli_warns_once_about_the_name(core, scenario_file, tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.count("tradeeco: warning:") == 1 and "x.h5" in err and "'.nc'" in err
     assert out.exists()
+
+
+def test_join_shards_appends_to_the_first_shards_history(written, tmp_path):
+    from tradeeco.ensemble import join_shards
+
+    first, second = sorted(written["shard"].parent.glob("replicates-*.nc"))
+    out = join_shards([(first, 0), (second, 1)], tmp_path / "j.nc")
+    lines = history(out)
+    assert lines[:-1] == history(first)
+    stamp, rest = lines[-1].split(": ", 1)
+    assert re.fullmatch(STAMP, stamp)
+    assert rest.startswith("tradeeco.ensemble.join_shards(") and f", '{out}'): " in rest
+    assert rest.endswith(": joined 2 shards (replicates 0-1) into j.nc")

@@ -344,8 +344,8 @@ struct results_writer::impl {
         };
         // Attributes the writer sets itself, and netCDF/HDF5 dimension-scale bookkeeping.
         auto check_attrs = [&](const attributes& a, const std::string& owner) {
-            std::vector<std::string> taken{"units",          "unit_label",    "long_name", "CLASS",
-                                           "NAME",           "DIMENSION_LIST", "REFERENCE_LIST"};
+            std::vector<std::string> taken{"units", "unit_label", "long_name", "CLASS", "NAME",
+                                           "DIMENSION_LIST", "REFERENCE_LIST"};
             auto one = [&](const std::string& k) {
                 if (k.starts_with('_'))
                     bad("attribute '" + k + "' of " + owner + ": leading _ is reserved by netCDF");

@@ -511,7 +511,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SCENARIO",
         help="a scenario file (.toml) or the name of a shipped scenario (see `tradeeco scenarios`)",
     )
-    p.add_argument("--out", "-o", required=True, metavar="FILE.nc", help="result file to write")
+    p.add_argument(
+        "--out",
+        "-o",
+        required=True,
+        metavar="FILE.nc",
+        help="result file to write (netCDF-4; another suffix works, with a warning)",
+    )
     p.add_argument(
         "--replicates", "-n", type=int, metavar="N", help="override the number of replicates"
     )
@@ -559,7 +565,7 @@ def build_parser() -> argparse.ArgumentParser:
         "-o",
         required=True,
         metavar="PATH",
-        help="result file (one scenario) or folder (several)",
+        help="result file (one scenario; name it *.nc) or folder (several)",
     )
     p.add_argument(
         "--replicates",

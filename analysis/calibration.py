@@ -10,7 +10,7 @@ model is off.
 
     python analysis/calibration.py                       # runs the baseline (20 replicates)
     python analysis/calibration.py --replicates 5 --out /tmp/c.md
-    python analysis/calibration.py --results baseline.h5 # an existing result file
+    python analysis/calibration.py --results baseline.nc # an existing result file
 
 A run made here switches on the `train_departures` and `shipment_flows` tables (recording them
 does not change the simulation); with ``--results`` the corridor rows that need them say so when
@@ -686,7 +686,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         path = args.results
         if path is None:
-            path = args.keep or Path(tmp) / "calibration.h5"
+            path = args.keep or Path(tmp) / "calibration.nc"
             spec = calibration_spec(args.replicates, args.population_scale)
             tradeeco.run(spec, out=path, threads=args.threads, progress=sys.stderr.isatty()).close()
         ds, departures, flows = load(path)

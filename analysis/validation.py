@@ -10,7 +10,7 @@ and docs/validation.md says so.
 
     python analysis/validation.py                          # runs the baseline, writes docs/validation.md
     python analysis/validation.py --replicates 5 --population-scale 0.2 --out /tmp/v.md
-    python analysis/validation.py --results run.h5         # a file written with firm_snapshots on
+    python analysis/validation.py --results run.nc         # a file written with firm_snapshots on
 
 The computation functions (``top_share``, ``hill_estimator``, ``destinations_slope``,
 ``first_year_survival``...) take plain arrays or tables so they can be tested on data with known
@@ -748,7 +748,7 @@ def run_and_load(replicates: int, population_scale: float | None, threads: int, 
 
     spec = snapshot_spec(replicates, population_scale)
     with tempfile.TemporaryDirectory() as tmp:
-        out = keep or Path(tmp) / "validation.h5"
+        out = keep or Path(tmp) / "validation.nc"
         tradeeco.run(spec, out=out, threads=threads, progress=sys.stderr.isatty()).close()
         return load_results(out)
 

@@ -148,7 +148,7 @@ void results_writer_series(benchmark::State& state) {
     }
 
     const auto path = std::filesystem::temp_directory_path() /
-                      ("tradeeco_bench_" + std::to_string(::getpid()) + ".h5");
+                      ("tradeeco_bench_" + std::to_string(::getpid()) + ".nc");
     std::uintmax_t file_bytes = 0;
     for (auto _: state) {
         results_writer w(path, results_layout{clock, specs, {}, {}});

@@ -42,7 +42,7 @@ def cpu_model() -> str:
 
 
 def timed_study(spec, replicates: int, threads: int, folder: Path, client=None) -> dict:
-    out = folder / f"study_t{threads}{'_dask' if client else ''}.h5"
+    out = folder / f"study_t{threads}{'_dask' if client else ''}.nc"
     shards = out.with_name(out.name + ".shards")
     for p in (out, shards):
         if p.is_dir():
@@ -67,14 +67,14 @@ def timed_study(spec, replicates: int, threads: int, folder: Path, client=None) 
     cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
     load_after = os.getloadavg()[0]
     # The join alone, again from the kept shards (the study's own join is inside `total`).
-    files = sorted(shards.glob("replicates-*.h5"))
+    files = sorted(shards.glob("replicates-*.nc"))
     firsts = [int(p.name.split("-")[1]) for p in files]
     start = time.perf_counter()
-    join_shards(list(zip(files, firsts, strict=True)), folder / "join_again.h5")
+    join_shards(list(zip(files, firsts, strict=True)), folder / "join_again.nc")
     join = time.perf_counter() - start
     size = out.stat().st_size
     shutil.rmtree(shards)
-    (folder / "join_again.h5").unlink()
+    (folder / "join_again.nc").unlink()
     return {
         "threads": threads,
         "backend": "dask" if client else "local",

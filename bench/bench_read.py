@@ -12,7 +12,7 @@ netcdf4 engines named explicitly (whichever `tradeeco.open` uses), and a plain h
 dataset. Results: bench/README.md.
 
     python bench/bench_read.py                   # make the file, then time
-    python bench/bench_read.py --file big.h5     # time an existing file
+    python bench/bench_read.py --file big.nc     # time an existing file
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ import tradeeco
 
 
 def make_file(folder: Path, replicates: int, scale: float) -> Path:
-    out = folder / f"baseline_{replicates}.h5"
+    out = folder / f"baseline_{replicates}.nc"
     if not out.exists():
         spec = tradeeco.load_scenario("baseline").with_(population_scale=scale)
         start = time.perf_counter()

@@ -7,6 +7,6 @@ bash tools/install_deps.sh
 echo "tradeeco: building and installing (pip install .)"
 .venv/bin/python -m pip install -q .
 mkdir -p results
-.venv/bin/tradeeco run baseline --out results/baseline.h5 "$@"
-.venv/bin/tradeeco run plan --out results/plan.h5 "$@"
-.venv/bin/tradeeco compare results/baseline.h5 results/plan.h5
+.venv/bin/tradeeco run baseline --out results/baseline.nc "$@"
+.venv/bin/tradeeco run plan --out results/plan.nc "$@"
+.venv/bin/tradeeco compare results/baseline.nc results/plan.nc

@@ -1,5 +1,7 @@
 #include "policy_spending.hpp"
 
+#include <tradeeco/models/units.hpp>
+
 #include <algorithm>
 #include <chrono>
 #include <numeric>
@@ -20,16 +22,16 @@ double ramp_fraction(const instrument& ins, sim::date today) noexcept {
 }
 
 void policy_spending::declare(sim::recorder& rec) {
-    series_ = rec.declare_series({"fiscal_cost_cny_100m", "100m CNY",
-                                  "Public spending on the scenario's policies in the year",
-                                  sim::frequency::yearly, {}});
+    series_ = rec.declare_series(with_udunits({"fiscal_cost_cny_100m", "100m CNY",
+                                               "Public spending on the scenario's policies in the year",
+                                               sim::frequency::yearly, {}}));
     using sim::column_type;
-    table_ = rec.declare_table(
+    table_ = rec.declare_table(with_udunits(
         {"policy_costs", "Public spending per policy and year (policies in scenario order)",
          {{"year", "year", "Calendar year", column_type::i64},
-          {"policy", "1", "Policy index, in the scenario's [[policy]] order", column_type::i64},
-          {"measure", "1", "Plan measure number (1-27)", column_type::i64},
-          {"cost_cny_100m", "100m CNY", "Spending in the year", column_type::f64}}});
+          {"policy", "", "Policy index, in the scenario's [[policy]] order", column_type::i64},
+          {"measure", "", "Plan measure number (1-27)", column_type::i64},
+          {"cost_cny_100m", "100m CNY", "Spending in the year", column_type::f64}}}));
 }
 
 void policy_spending::accrue_month(sim::date month_start) {

@@ -65,8 +65,15 @@ void run_to_file(const model_spec& spec, const std::filesystem::path& out, const
         series = with_targets(probe.record().series_specs());
         tables = probe.record().table_specs();
     }
+    const std::string command =
+        !options.command.empty()
+            ? options.command
+            : "tradeeco::models::run_to_file(" + spec.name + ", " +
+                  std::to_string(spec.replicates) + " replicates from " +
+                  std::to_string(options.first_replicate) + ")";
     sim::attributes root;
     root.text = {{"title", "tradeeco results: " + spec.name},
+                 {"history", started + ": " + command}, // CF 2.6.2; rewrites append a line
                  {"scenario_name", spec.name},
                  {"scenario_description", spec.description},
                  {"scenario_text", spec.resolved_text},

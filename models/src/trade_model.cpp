@@ -16,6 +16,7 @@
 
 #include <tradeeco/models/parameters.hpp>
 #include <tradeeco/models/trade_model.hpp>
+#include <tradeeco/models/units.hpp>
 #include <tradeeco/sim/errors.hpp>
 #include <tradeeco/sim/event_queue.hpp>
 #include <tradeeco/sim/executor.hpp>
@@ -1401,6 +1402,7 @@ void trade_model::state::departures_day(const sim::day_info& d) {
 
 // -------------------------------------------------------------------------------------------
 namespace {
+// Units as people write them; with_udunits (units.hpp) adds the UDUNITS-2 form result files need.
 struct indicator {
     const char* name;
     const char* unit;
@@ -1497,20 +1499,20 @@ sim::attributes indicator_attributes(std::string_view name) {
 
 void trade_model::state::declare_outputs() {
     for (const auto& ind: monthly_indicators)
-        ids_month.push_back(rec.declare_series({std::string(ind.name) + "_monthly", ind.unit, ind.long_name,
-                                                sim::frequency::monthly, {}}));
+        ids_month.push_back(rec.declare_series(with_udunits({std::string(ind.name) + "_monthly", ind.unit,
+                                                             ind.long_name, sim::frequency::monthly, {}})));
     for (const auto& ind: yearly_indicators)
         ids_year.push_back(rec.declare_series(
-            {ind.name, ind.unit, ind.long_name, sim::frequency::yearly, indicator_attributes(ind.name)}));
+            with_udunits({ind.name, ind.unit, ind.long_name, sim::frequency::yearly, indicator_attributes(ind.name)})));
     spending.declare(rec);
     if (spec.outputs.train_departures)
-        departures_table = std::int32_t(rec.declare_table(
+        departures_table = std::int32_t(rec.declare_table(with_udunits(
             {"train_departures", "One row per departure of a scheduled service",
              {{"step", "days since " + sim::to_string(spec.start), "Day of departure", sim::column_type::i64},
               {"route", "", "Route index, in the order of the scenario route names (docs/scenarios.md)", sim::column_type::i64},
               {"load_teu", "TEU", "Containers carried", sim::column_type::f64},
               {"capacity_teu", "TEU", "Capacity of the departure", sim::column_type::f64},
-              {"transit_days", "days", "Transit time including delays", sim::column_type::f64}}}));
+              {"transit_days", "days", "Transit time including delays", sim::column_type::f64}}})));
     using sim::column_type;
     if (spec.outputs.firm_snapshots) {
         auto i64 = [](const char* n, const char* u, const char* l) {
@@ -1519,7 +1521,7 @@ void trade_model::state::declare_outputs() {
         auto f64 = [](const char* n, const char* u, const char* l) {
             return sim::table_column_spec{n, u, l, column_type::f64};
         };
-        snapshots_table = std::int32_t(rec.declare_table(
+        snapshots_table = std::int32_t(rec.declare_table(with_udunits(
             {"firm_snapshots", "One row per firm per year (all firms, trading or not)",
              {i64("year", "year", "Calendar year"), i64("firm_id", "", "Stable firm id"),
               i64("sector", "", "Sector index (order of docs/scenarios.md sector names)"),
@@ -1535,17 +1537,17 @@ void trade_model::state::declare_outputs() {
               f64("imports_cny_100m", "100m CNY", "Imports in the year"),
               i64("destinations_mask", "", "Bit r set if it exported to region r in the year"),
               i64("entered_mask", "", "Bit r set if an export relationship to region r started"),
-              i64("exited_mask", "", "Bit r set if an export relationship to region r ended")}}));
+              i64("exited_mask", "", "Bit r set if an export relationship to region r ended")}})));
     }
     if (spec.outputs.shipment_flows)
-        flows_table = std::int32_t(rec.declare_table(
+        flows_table = std::int32_t(rec.declare_table(with_udunits(
             {"shipment_flows", "Yearly trade by origin location, route and partner region",
              {{"year", "year", "Calendar year", column_type::i64},
               {"location", "", "Origin location index", column_type::i64},
               {"route", "", "Route index", column_type::i64},
               {"region", "", "Partner region index", column_type::i64},
               {"value_cny_100m", "100m CNY", "Exports plus imports", column_type::f64},
-              {"teu", "TEU", "Containers (value over value per TEU)", column_type::f64}}}));
+              {"teu", "TEU", "Containers (value over value per TEU)", column_type::f64}}})));
 }
 
 void trade_model::state::record_month(const sim::day_info& d) {

@@ -216,6 +216,7 @@ void register_model(py::module_& m) {
                     py::dict d;
                     d["name"] = s.name;
                     d["unit"] = s.unit;
+                    d["unit_label"] = s.unit_label;
                     d["long_name"] = s.long_name;
                     d["frequency"] = s.freq == sim::frequency::monthly ? "monthly" : "yearly";
                     d["attrs"] = attributes_dict(s.attrs);
@@ -223,7 +224,8 @@ void register_model(py::module_& m) {
                 }
                 return out;
             },
-            "Metadata of each recorded series: list of dicts with name, unit, long_name, "
+            "Metadata of each recorded series: list of dicts with name, unit (UDUNITS-2, as "
+            "the file's `units`), unit_label (as people write it, e.g. '100m CNY'), long_name, "
             "frequency ('monthly' or 'yearly') and attrs.")
         .def(
             "events",

@@ -10,6 +10,8 @@
 #include <pybind11/stl/filesystem.h>
 
 #include <filesystem>
+#include <string>
+#include <utility>
 
 namespace tradeeco::python {
 
@@ -50,7 +52,7 @@ void register_run(py::module_& m) {
     m.def(
         "run_to_file",
         [](const py_spec& spec, const std::filesystem::path& out, int threads,
-           std::int32_t first_replicate, const py::object& progress) {
+           std::int32_t first_replicate, const py::object& progress, std::string history) {
             // Everything is checked with the GIL held; after release no Python object is touched
             // except through call_progress, which takes the GIL back.
             if (threads < 0) throw py::value_error("threads must be >= 0 (0 = all cores)");
@@ -68,6 +70,7 @@ void register_run(py::module_& m) {
             models::run_options options;
             options.threads = threads;
             options.first_replicate = first_replicate;
+            options.command = std::move(history);
             // Captures references only: copying the std::function must not touch refcounts.
             options.progress = [&progress, &failure](std::int32_t done, std::int32_t total) {
                 return call_progress(progress, failure, done, total);
@@ -84,7 +87,7 @@ void register_run(py::module_& m) {
             return out;
         },
         py::arg("spec"), py::arg("out"), py::arg("threads") = 1, py::arg("first_replicate") = 0,
-        py::arg("progress") = py::none(),
+        py::arg("progress") = py::none(), py::arg("history") = "",
         R"doc(Runs every replicate of `spec` and writes one HDF5/netCDF-4 result file at `out`.
 
 Replicates run in parallel on `threads` threads (0 = all cores); results do not depend on the
@@ -92,6 +95,8 @@ thread count. Replicate indices are [first_replicate, first_replicate + spec.rep
 The GIL is released while the model runs. `progress(done, total)` is called after each
 replicate with the GIL held; returning False cancels. Ctrl-C also cancels. A cancelled run
 raises RunCancelled and leaves no file; an exception raised by `progress` propagates.
+`history` is the command or call to record in the file's `history` attribute, after the UTC
+start time (empty: "tradeeco::models::run_to_file(<scenario>, ...)").
 Returns `out` as a pathlib.Path.)doc");
 }
 

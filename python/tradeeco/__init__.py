@@ -27,7 +27,7 @@ from __future__ import annotations
 from . import analysis, plot, targets
 from ._native import available as _core_available
 from ._native import core as _core_or_raise
-from ._results import open, open_events, run
+from ._results import open, open_events, run, unit_label
 from ._scenarios import (
     as_spec,
     load_scenario,
@@ -41,6 +41,7 @@ from .errors import (
     ModelError,
     NotPairedError,
     ResultIOError,
+    ResultNameWarning,
     RunCancelled,
     ScenarioError,
     TradeecoError,
@@ -53,6 +54,7 @@ __all__ = [
     "ModelError",
     "NotPairedError",
     "ResultIOError",
+    "ResultNameWarning",
     "RunCancelled",
     "ScenarioError",
     "Spec",
@@ -76,6 +78,7 @@ __all__ = [
     "shipped_scenarios",
     "shock_catalogue",
     "targets",
+    "unit_label",
     "with_parameter_overrides",
 ]
 

@@ -88,6 +88,7 @@ def run_to_file(
     threads: int = 1,
     first_replicate: int = 0,
     progress: Callable[[int, int], object] | None = None,
+    history: str = "",
 ) -> Path: ...
 
 # --- model (register_model.cpp) --------------------------------------------------------------

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 import shutil
 import tempfile
+import warnings
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -13,10 +15,58 @@ import xarray as xr
 
 from ._native import core
 from ._scenarios import ScenarioLike, with_parameter_overrides
+from .errors import ResultNameWarning
 
-__all__ = ["open", "open_events", "run"]
+__all__ = ["open", "open_events", "run", "unit_label"]
 
 ProgressArg = bool | Callable[[int, int], object] | None
+
+#: Result files are netCDF-4; CF tools (compliance-checker, CF section 2.1) want this suffix.
+RESULT_SUFFIX = ".nc"
+
+
+def warn_if_not_nc(path: str | os.PathLike) -> None:
+    """Warns (ResultNameWarning) when a result file to be written is not named ``*.nc``. Any
+    name works; callers warn once per file they are asked to write."""
+    path = Path(path)
+    if path.suffix != RESULT_SUFFIX:
+        warnings.warn(
+            f"{path}: result files are netCDF-4 and CF tools expect the name to end in "
+            f"{RESULT_SUFFIX!r} (writing it anyway); e.g. {path.with_suffix(RESULT_SUFFIX).name}",
+            ResultNameWarning,
+            stacklevel=3,
+        )
+
+
+def utc_now() -> str:
+    """The time as results_writer's provenance attributes write it: 2026-01-31T12:00:00Z."""
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def api_call(function: str, *args, **kwargs) -> str:
+    """How a Python call is recorded in a result file's ``history`` attribute, on one line:
+    ``tradeeco.run('baseline', out='b.nc', replicates=4)``. Arguments that are None are left
+    out; paths and Specs are shown by their text and scenario name, anything long (a design
+    table) by its type and length.
+
+    >>> api_call("tradeeco.ensemble", ["baseline", "plan"], design=[{"x": 1.0}] * 50, seed=None)
+    "tradeeco.ensemble(['baseline', 'plan'], design=<list of 50>)"
+    """
+
+    def show(v) -> str:
+        if isinstance(v, (str, os.PathLike)):
+            return repr(os.fspath(v))
+        if type(v).__name__ == "Spec" and hasattr(v, "name"):
+            return f"<Spec {v.name}>"
+        text = repr(v)
+        if "\n" in text or len(text) > 120:
+            size = f" of {len(v)}" if hasattr(v, "__len__") else ""
+            text = f"<{type(v).__name__}{size}>"
+        return text
+
+    parts = [show(a) for a in args]
+    parts += [f"{k}={show(v)}" for k, v in kwargs.items() if v is not None]
+    return f"{function}({', '.join(parts)})"
 
 
 def open(path: str | os.PathLike, *, group: str | None = None, chunks=None) -> xr.Dataset:
@@ -24,14 +74,15 @@ def open(path: str | os.PathLike, *, group: str | None = None, chunks=None) -> x
     opens a 1,000-replicate file several times faster than h5netcdf, or h5netcdf without it).
 
     Series are variables over ``(replicate, month)`` or ``(replicate, year)``; ``month`` holds
-    datetimes (first day of each month), ``year`` calendar years. Units, long names, targets
-    and the run's provenance (scenario text, seed, version) are in the attributes. Pass
+    datetimes (first day of each month), ``year`` calendar years. Units (``units`` for CF
+    tools, ``unit_label`` as people write them: see :func:`unit_label`), long names, targets
+    and the run's provenance (scenario text, seed, version, ``history``) are in the attributes. Pass
     ``chunks={}`` to get dask arrays (needs the ``dask`` extra). Use it as a context manager, or
     call ``.load()`` and ``.close()``, to release the file.
 
     Example:
         >>> import tradeeco
-        >>> with tradeeco.open("baseline.h5") as ds:  # doctest: +SKIP
+        >>> with tradeeco.open("baseline.nc") as ds:  # doctest: +SKIP
         ...     print(ds["trading_firms"].sel(year=2027).mean().item())
     """
     path = Path(path)
@@ -39,6 +90,17 @@ def open(path: str | os.PathLike, *, group: str | None = None, chunks=None) -> x
         raise FileNotFoundError(f"{path}: no such result file")
     ds = xr.open_dataset(path, engine=_engine(), group=group, chunks=chunks)
     return _decode_months(ds)
+
+
+def unit_label(da: xr.DataArray) -> str:
+    """The unit of a result variable as people write it ("100m CNY", "firms"): its
+    ``unit_label`` attribute, or ``units`` in files and Datasets that have no label.
+
+    >>> import xarray as xr
+    >>> unit_label(xr.DataArray([1.0], attrs={"units": "1e8", "unit_label": "100m CNY"}))
+    '100m CNY'
+    """
+    return str(da.attrs.get("unit_label", da.attrs.get("units", "")))
 
 
 def _engine() -> str:
@@ -122,12 +184,23 @@ def run(
     spec = with_parameter_overrides(scenario, parameters, origin="parameters=")
     if replicates is not None or seed is not None:
         spec = spec.with_(seed=seed, replicates=replicates)
+    if out is not None:
+        warn_if_not_nc(out)
+    history = api_call(
+        "tradeeco.run",
+        scenario,
+        out=out,
+        replicates=replicates,
+        threads=threads,
+        seed=seed,
+        first_replicate=first_replicate or None,
+    )
     callback, close = _progress_callback(progress, spec.replicates, spec.name)
     tmpdir = None
     try:
         if out is None:
             tmpdir = tempfile.mkdtemp(prefix="tradeeco-")
-            target = Path(tmpdir) / f"{spec.name}.h5"
+            target = Path(tmpdir) / f"{spec.name}{RESULT_SUFFIX}"
         else:
             target = Path(out)
         core().run_to_file(
@@ -136,6 +209,7 @@ def run(
             threads=threads,
             first_replicate=first_replicate,
             progress=callback,
+            history=history,
         )
         close()
         if tmpdir is None:

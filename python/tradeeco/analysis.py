@@ -35,6 +35,7 @@ import pandas as pd
 import xarray as xr
 
 from . import targets as _targets
+from ._results import unit_label
 from .errors import NotPairedError
 
 __all__ = [
@@ -226,7 +227,8 @@ def attainment(
 
     Returns:
         A DataFrame with columns scenario, indicator, year, target, rule, unit, n, mean, p05,
-        p95, p_met (one row per scenario x indicator x year).
+        p95, p_met (one row per scenario x indicator x year). ``unit`` is the variable's
+        ``unit_label`` ("100m CNY"), or the targets table's unit where the file has none.
     """
     table = _targets.table() if targets is None else targets
     rows = []
@@ -251,7 +253,7 @@ def attainment(
                         "year": int(year),
                         "target": target,
                         "rule": row["rule"],
-                        "unit": row["unit"],
+                        "unit": unit_label(ds[name]) or row["unit"],
                         "n": int(v.size),
                         "mean": float(v.mean()) if v.size else math.nan,
                         "p05": float(np.quantile(v, 0.05)) if v.size else math.nan,
@@ -370,7 +372,8 @@ def replicate_differences(
     for name in names:
         ya, yb = xr.align(yearly(a, name), yearly(b, name), join="inner")
         d = yb - ya
-        d.attrs = {"units": ya.attrs.get("units", ""), "long_name": f"difference in {name}"}
+        d.attrs = {k: ya.attrs[k] for k in ("units", "unit_label") if k in ya.attrs}
+        d.attrs["long_name"] = f"difference in {name}"
         diffs[name] = d
     return xr.Dataset(diffs)
 
@@ -525,6 +528,7 @@ _TIDY_COLUMNS = ["scenario", "variable", "unit", "frequency", "replicate", "year
 def to_frame(results: Results, variables: Iterable[str] | None = None) -> pd.DataFrame:
     """Results as one tidy (long) DataFrame, one row per scenario, variable, replicate and
     period: columns scenario, variable, unit, frequency, replicate, year, month, value.
+    ``unit`` is the unit as people write it ("100m CNY"; see :func:`tradeeco.unit_label`).
     ``month`` is the first day of the month for monthly series and NaT for yearly ones.
 
     >>> import numpy as np, xarray as xr
@@ -545,7 +549,7 @@ def to_frame(results: Results, variables: Iterable[str] | None = None) -> pd.Dat
         )
         for name in names:
             da = ds[name]
-            unit = str(da.attrs.get("units", ""))
+            unit = unit_label(da)
             df = da.to_dataframe(name="value").reset_index()
             if "month" in da.dims:
                 month = pd.to_datetime(df["month"])

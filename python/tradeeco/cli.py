@@ -10,8 +10,10 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import shlex
 import sys
 import textwrap
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -110,6 +112,7 @@ def _parameter_override(text: str) -> tuple[str, float]:
 def _cmd_run(args: argparse.Namespace) -> int:
     import tradeeco
     from tradeeco import analysis
+    from tradeeco._results import warn_if_not_nc
 
     try:
         spec = tradeeco.as_spec(args.scenario)
@@ -134,8 +137,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.is_dir():
         raise _BadInputError(
-            f"--out {out}: is a folder; give a file name such as {out / spec.name}.h5"
+            f"--out {out}: is a folder; give a file name such as {out / spec.name}.nc"
         )
+    warn_if_not_nc(out)
 
     if not args.quiet:
         print(
@@ -162,7 +166,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     try:
         tradeeco._native.core().run_to_file(
-            spec, os.fspath(out), threads=args.threads, progress=progress
+            spec,
+            os.fspath(out),
+            threads=args.threads,
+            progress=progress,
+            history=args.command_line,
         )
     finally:
         if bar is not None:
@@ -219,7 +227,7 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
     single = len(specs) == 1
     if single and out.is_dir():
         name = next(iter(specs))
-        raise _BadInputError(f"--out {out}: is a folder; give a file name such as {out / name}.h5")
+        raise _BadInputError(f"--out {out}: is a folder; give a file name such as {out / name}.nc")
     if not single and out.exists() and not out.is_dir():
         raise _BadInputError(
             f"--out {out}: several scenarios write one file each into a folder; give a folder"
@@ -283,6 +291,7 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
             resume=not args.no_resume,
             progress=progress,
             keep_shards=args.keep_shards,
+            command=args.command_line,
         )
     except StudyMismatchError as e:
         raise _BadInputError(str(e)) from None
@@ -303,6 +312,11 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
                 seed = f.attrs["seed_text"].decode()
             print(f"wrote {path} ({n} replicates of {name}, seed {seed})", file=sys.stderr)
     return EXIT_OK
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Warnings (such as ResultNameWarning) read like the command's errors, without a path."""
+    print(f"tradeeco: warning: {message}", file=sys.stderr)
 
 
 def _rule(rule: str) -> str:
@@ -390,8 +404,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         )
         diffs[label] = d.set_index(["variable", "year"])
 
-    headers = ["indicator", "year", "target"] + [f"P({lb})" for lb in labels]
-    right = set(range(1, len(headers)))
+    headers = ["indicator", "year", "target", "unit"] + [f"P({lb})" for lb in labels]
+    right = set(range(1, len(headers))) - {3}
     for label in diffs:
         headers.append(f"{label}-{ref_label} [{level:.0%} CI]")
         right.add(len(headers) - 1)
@@ -407,7 +421,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         if flagged:
             input_defined[indicator] = flagged
         name = f"{indicator} *" if flagged else indicator
-        row = [name, year, f"{_rule(first['rule'])} {_fmt(first['target'])}"]
+        row = [name, year, f"{_rule(first['rule'])} {_fmt(first['target'])}", first["unit"]]
         for label in labels:
             key = (indicator, year, label)
             row.append(_prob(keyed.loc[key, "p_met"]) if key in keyed.index else "")
@@ -781,7 +795,7 @@ def _add_search_parsers(sub) -> None:
               tradeeco optimize plan --target aeo_firms --target platform_coverage \\
                   --vary aeo_cultivation --vary platform_outreach --budget 40 -n 8 \\
                   --storage opt.db --out opt/
-              tradeeco run opt/plan_p03.toml --out p03.h5      run a package found
+              tradeeco run opt/plan_p03.toml --out p03.nc      run a package found
             """
         ),
     )
@@ -842,10 +856,10 @@ def build_parser() -> argparse.ArgumentParser:
             """\
             examples:
               tradeeco scenarios                      list the shipped scenarios
-              tradeeco run baseline --out baseline.h5 --replicates 20
-              tradeeco run plan --out plan.h5 --replicates 20
-              tradeeco compare baseline.h5 plan.h5    probabilities and paired differences
-              tradeeco ensemble plan -n 1000 -t 2 --out plan.h5   resumable, shards, Dask
+              tradeeco run baseline --out baseline.nc --replicates 20
+              tradeeco run plan --out plan.nc --replicates 20
+              tradeeco compare baseline.nc plan.nc    probabilities and paired differences
+              tradeeco ensemble plan -n 1000 -t 2 --out plan.nc   resumable, shards, Dask
               tradeeco validate my_package.toml       check a scenario file
               tradeeco required plan aeo_firms --lever aeo_cultivation   strength needed
               tradeeco optimize plan --target aeo_firms --target kd_kit_exports --out opt/
@@ -867,10 +881,10 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=textwrap.dedent(
             """\
             examples:
-              tradeeco run baseline --out baseline.h5
-              tradeeco run scenarios/files/plan.toml --out plan.h5 --replicates 50 --threads 0
-              tradeeco run plan --out plan_s7.h5 --seed 7 --quiet
-              tradeeco run baseline --out b_e3.h5 --set trade_elasticity=3 --set sme_share=0.95
+              tradeeco run baseline --out baseline.nc
+              tradeeco run scenarios/files/plan.toml --out plan.nc --replicates 50 --threads 0
+              tradeeco run plan --out plan_s7.nc --seed 7 --quiet
+              tradeeco run baseline --out b_e3.nc --set trade_elasticity=3 --set sme_share=0.95
             """
         ),
     )
@@ -879,7 +893,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SCENARIO",
         help="a scenario file (.toml) or the name of a shipped scenario (see `tradeeco scenarios`)",
     )
-    p.add_argument("--out", "-o", required=True, metavar="FILE.h5", help="result file to write")
+    p.add_argument(
+        "--out",
+        "-o",
+        required=True,
+        metavar="FILE.nc",
+        help="result file to write (netCDF-4; another suffix works, with a warning)",
+    )
     p.add_argument(
         "--replicates", "-n", type=int, metavar="N", help="override the number of replicates"
     )
@@ -914,15 +934,15 @@ def build_parser() -> argparse.ArgumentParser:
         "the join: if the command is killed or cancelled, running it again resumes from the "
         "finished shards, and the result is bit for bit the one an uninterrupted run gives. "
         "With one SCENARIO, --out is the result file; with several, a folder that receives "
-        "<name>.h5 for each. See docs/ensembles.md.",
+        "<name>.nc for each. See docs/ensembles.md.",
         formatter_class=_formatter,
         epilog=textwrap.dedent(
             """\
             examples:
-              tradeeco ensemble baseline --replicates 1000 --threads 2 --out baseline_1000.h5
+              tradeeco ensemble baseline --replicates 1000 --threads 2 --out baseline_1000.nc
               tradeeco ensemble baseline plan pkg_corridors --replicates 500 --out study/
-              tradeeco ensemble plan -n 10000 --out plan.h5 --scheduler tcp://scheduler:8786
-              tradeeco ensemble plan -n 1000 --out plan.h5 --no-resume   (start again)
+              tradeeco ensemble plan -n 10000 --out plan.nc --scheduler tcp://scheduler:8786
+              tradeeco ensemble plan -n 1000 --out plan.nc --no-resume   (start again)
             """
         ),
     )
@@ -937,7 +957,7 @@ def build_parser() -> argparse.ArgumentParser:
         "-o",
         required=True,
         metavar="PATH",
-        help="result file (one scenario) or folder (several)",
+        help="result file (one scenario; name it *.nc) or folder (several)",
     )
     p.add_argument(
         "--replicates",
@@ -1003,14 +1023,14 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=textwrap.dedent(
             """\
             examples:
-              tradeeco compare baseline.h5 plan.h5
-              tradeeco compare baseline.h5 plan.h5 plan_plus.h5 --year 2027
-              tradeeco compare baseline.h5 plan.h5 --method percentile --level 0.9
+              tradeeco compare baseline.nc plan.nc
+              tradeeco compare baseline.nc plan.nc plan_plus.nc --year 2027
+              tradeeco compare baseline.nc plan.nc --method percentile --level 0.9
             """
         ),
     )
     p.add_argument(
-        "files", nargs="+", metavar="FILE.h5", help="result files; the first is the reference"
+        "files", nargs="+", metavar="FILE.nc", help="result files; the first is the reference"
     )
     p.add_argument("--year", type=int, help="only this target year (default: all)")
     p.add_argument("--level", type=float, default=0.95, help="interval level (default 0.95)")
@@ -1060,7 +1080,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``tradeeco`` command. Returns the exit code."""
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
+    args.command_line = shlex.join(["tradeeco", *argv])  # for result files' history attribute
     import tradeeco
 
     debug = bool(os.environ.get("TRADEECO_DEBUG"))
@@ -1074,7 +1096,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return code
 
     try:
-        return args.func(args)
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            return args.func(args)
     except (
         _BadInputError,
         tradeeco.ScenarioError,

@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from ._native import core
+from ._results import RESULT_SUFFIX, api_call, utc_now, warn_if_not_nc
 from ._scenarios import ScenarioLike, as_spec, load_scenario_string, with_parameters
 from .errors import RunCancelled
 
@@ -73,6 +74,9 @@ class Member:
     design_point: int | None = None
     design: dict[str, float] = field(default_factory=dict)
     file: Path = Path()
+    # The result file's CF history: one line per driver run of this study, kept in the manifest
+    # so that a resumed study records the run it resumes.
+    history: list[str] = field(default_factory=list)
 
     @property
     def shards_dir(self) -> Path:
@@ -102,7 +106,7 @@ class Member:
         return [(f, min(b, self.replicates - f)) for f in range(0, self.replicates, b)]
 
     def shard_path(self, first: int, n: int) -> Path:
-        return self.shards_dir / f"replicates-{first:06d}-{first + n - 1:06d}.h5"
+        return self.shards_dir / f"replicates-{first:06d}-{first + n - 1:06d}{RESULT_SUFFIX}"
 
     def spec(self, replicates: int):
         """The Spec a shard of `replicates` replicates runs (the same on every machine)."""
@@ -113,6 +117,10 @@ class Member:
 
 def _version() -> str:
     return core().version()
+
+
+def _shard_command(command: str, first: int, n: int) -> str:
+    return f"{command} [shard: replicates {first}-{first + n - 1}]"
 
 
 def _git_revision() -> str:
@@ -151,16 +159,24 @@ def run_shard(
     population_scale: float | None = None,
     end: str | None = None,
     threads: int = 1,
+    command: str = "",
 ) -> dict[str, Any]:
     """Runs replicates ``[first, first + n)`` of a scenario given as TOML text into
     ``shard_path``: the task a Dask worker runs. It takes a specification, not a simulation
     object, so it pickles small, and it is idempotent: a shard already on disk is complete and
-    is not run again (a task retried after a worker died costs nothing twice)."""
+    is not run again (a task retried after a worker died costs nothing twice). `command` is
+    the study's command, recorded in the shard's ``history`` attribute."""
     path = Path(shard_path)
     started = time.perf_counter()
     if not path.exists():
         spec = shard_spec(text, name, base_dir, seed, n, population_scale, end)
-        core().run_to_file(spec, os.fspath(path), threads=threads, first_replicate=first)
+        core().run_to_file(
+            spec,
+            os.fspath(path),
+            threads=threads,
+            first_replicate=first,
+            history=_shard_command(command, first, n),
+        )
     return {
         "path": str(path),
         "first": first,
@@ -326,6 +342,7 @@ def _write_manifest(m: Member) -> None:
         "design_point": m.design_point,
         "design": m.design,
         "shards": [m.shard_path(f, n).name for f, n in m.plan()],
+        "history": m.history,
         **m.identity(),
     }
     tmp = m.shards_dir / f"{MANIFEST}.tmp-{os.getpid()}"
@@ -389,7 +406,7 @@ def _pending(m: Member) -> list[tuple[int, int]]:
     for p in m.shards_dir.iterdir():
         if p.name in (MANIFEST, ".lock"):
             continue
-        if ".tmp-" in p.name or (p.suffix == ".h5" and p.name not in planned):
+        if ".tmp-" in p.name or (p.suffix in (".h5", RESULT_SUFFIX) and p.name not in planned):
             p.unlink(missing_ok=True)
     todo = []
     for f, n in m.plan():
@@ -455,7 +472,7 @@ class _Progress:
 # --- running ---------------------------------------------------------------------------------
 
 
-def _run_local(m: Member, todo, threads: int, progress: _Progress) -> None:
+def _run_local(m: Member, todo, threads: int, progress: _Progress, command: str) -> None:
     for first, n in todo:
         spec = m.spec(n)
         done_before = progress.done
@@ -469,11 +486,12 @@ def _run_local(m: Member, todo, threads: int, progress: _Progress) -> None:
             threads=threads,
             first_replicate=first,
             progress=cb,
+            history=_shard_command(command, first, n),
         )
         progress.set(done_before + n, m.name)
 
 
-def _run_dask(members_todo, client, threads: int, progress: _Progress) -> None:
+def _run_dask(members_todo, client, threads: int, progress: _Progress, command: str) -> None:
     from distributed import as_completed
 
     futures = {}
@@ -495,6 +513,7 @@ def _run_dask(members_todo, client, threads: int, progress: _Progress) -> None:
                 population_scale=m.population_scale,
                 end=m.end,
                 threads=threads,
+                command=command,
                 key=key,
                 pure=False,
             )
@@ -530,6 +549,7 @@ def ensemble(
     resume: bool = True,
     progress: ProgressArg = True,
     keep_shards: bool = False,
+    command: str | None = None,
 ):
     """Runs a study (scenarios by replicates, optionally by parameter design points) in
     resumable shards, locally or on a Dask cluster, into one result file per scenario.
@@ -545,18 +565,20 @@ def ensemble(
         client: a ``distributed.Client``; shards then run as tasks on its workers, which must
             see ``out`` at the same path (a shared file system). None runs them here.
         out: the result file of a single scenario; for a list, a dict or a design, a folder
-            that receives ``<name>.h5`` per member. None runs into a temporary folder and
+            that receives ``<name>.nc`` per member. None runs into a temporary folder and
             returns the results in memory.
         batch_size: replicates per shard (default: ``ceil(replicates / 16)`` within
             [16, 64]; on a cluster, choose it so that there are several shards per worker).
         design: a list of dicts of parameter overrides (or a DataFrame, one row per point);
-            every scenario runs at every point, into ``<name>-d000.h5``, ``<name>-d001.h5``...
+            every scenario runs at every point, into ``<name>-d000.nc``, ``<name>-d001.nc``...
             with the same seed, so design points are paired too.
         resume: reuse the shards a killed or cancelled run of the same study left (and a
             finished result file of the same study as is). False starts again.
         progress: True for a tqdm bar, False for none, or ``callable(done, total)`` counting
             replicates; returning False cancels (finished shards stay for a resume).
         keep_shards: keep ``<file>.shards/`` after the join (default: removed).
+        command: what to record in each result file's ``history`` attribute (the CLI passes
+            its command line); default: this call, e.g. ``tradeeco.ensemble('plan', ...)``.
 
     Returns:
         An xarray.Dataset for a single scenario without a design, else a dict
@@ -570,27 +592,35 @@ def ensemble(
     Example:
         >>> import tradeeco
         >>> ds = tradeeco.ensemble(
-        ...     "baseline", replicates=1000, threads=2, out="b.h5"
+        ...     "baseline", replicates=1000, threads=2, out="b.nc"
         ... )  # doctest: +SKIP
         >>> runs = tradeeco.ensemble(
         ...     ["baseline", "plan"], replicates=200, out="study"
         ... )  # doctest: +SKIP
     """
+    # What fixes the study's content, passed on as given and recorded in the history.
+    study = {
+        "replicates": replicates,
+        "seed": seed,
+        "threads": threads,
+        "batch_size": batch_size,
+        "design": design,
+    }
+    if command is None:
+        shown_resume = None if resume else False  # the default is left out
+        command = api_call("tradeeco.ensemble", scenario, out=out, resume=shown_resume, **study)
     tmpdir = Path(tempfile.mkdtemp(prefix="tradeeco-ensemble-")) if out is None else None
     try:
         files, single = run_study(
             scenario,
             out=tmpdir if out is None else out,
-            replicates=replicates,
-            seed=seed,
-            threads=threads,
             client=client,
-            batch_size=batch_size,
-            design=design,
             resume=resume,
             progress=progress,
             keep_shards=keep_shards,
+            command=command,
             _single_in_folder=out is None,
+            **study,
         )
         from ._results import open as open_result
 
@@ -616,10 +646,15 @@ def run_study(
     resume: bool = True,
     progress: ProgressArg = True,
     keep_shards: bool = False,
+    command: str | None = None,
     _single_in_folder: bool = False,
 ) -> tuple[dict[str, Path], bool]:
     """:func:`ensemble` without opening the results: ``({name: result file}, single)`` where
     `single` says whether one scenario without a design was given (then `out` is the file)."""
+    if command is None:
+        command = api_call(
+            "tradeeco.ensemble.run_study", scenario, out=out, replicates=replicates, seed=seed
+        )
     if isinstance(threads, bool) or not isinstance(threads, int) or threads < 0:
         raise ValueError(f"threads must be an integer >= 0 (0 = all cores), got {threads!r}")
     members, single = _members(scenario, replicates, seed, batch_size, design)
@@ -627,10 +662,12 @@ def run_study(
     if single and not _single_in_folder:
         if root.is_dir():
             raise IsADirectoryError(
-                f"out={root} is a folder; give a file name such as {root / members[0].name}.h5"
+                f"out={root} is a folder; give a file name such as "
+                f"{root / members[0].name}{RESULT_SUFFIX}"
             )
         if not root.parent.is_dir():
             raise FileNotFoundError(f"out={root}: folder {root.parent} does not exist")
+        warn_if_not_nc(root)
         members[0].file = root
     else:
         if root.exists() and not root.is_dir():
@@ -640,8 +677,8 @@ def run_study(
             )
         root.mkdir(parents=True, exist_ok=True)
         for m in members:
-            m.file = root / f"{m.name}.h5"
-    _run_members(members, threads, client, resume, progress, keep_shards)
+            m.file = root / f"{m.name}{RESULT_SUFFIX}"
+    _run_members(members, threads, client, resume, progress, keep_shards, command)
     return {m.name: m.file for m in members}, single
 
 
@@ -650,7 +687,7 @@ def _load_close(ds):
         return ds.load()
 
 
-def _run_members(members, threads, client, resume, progress_arg, keep_shards) -> None:
+def _run_members(members, threads, client, resume, progress_arg, keep_shards, command) -> None:
     total = sum(m.replicates for m in members)
     desc = members[0].name if len(members) == 1 else f"{len(members)} scenarios"
     progress = _Progress(progress_arg, total, desc)
@@ -666,8 +703,15 @@ def _run_members(members, threads, client, resume, progress_arg, keep_shards) ->
                 m.shards_dir.mkdir(parents=True, exist_ok=True)
                 locks.enter_context(_StudyLock(m.shards_dir))
                 _prepare_shards(m, resume)
-                _write_manifest(m)
+                # _prepare_shards refused another study's folder: this history is this study's.
+                m.history = list((_read_manifest(m.shards_dir) or {}).get("history", []))
                 todo = _pending(m)
+                kept = len(m.plan()) - len(todo)
+                line = f"{utc_now()}: {command}"
+                if kept:
+                    line += f" (resumed: {kept} of {len(m.plan())} shards done before)"
+                m.history.append(line)
+                _write_manifest(m)
                 done += m.replicates - sum(n for _, n in todo)
                 work.append((m, todo))
             progress.set(done)
@@ -676,14 +720,16 @@ def _run_members(members, threads, client, resume, progress_arg, keep_shards) ->
                 log.info("%s: resuming, %d of %d shard(s) already done", m.name, k, len(m.plan()))
             if client is None:
                 for m, todo in work:
-                    _run_local(m, todo, threads, progress)
+                    _run_local(m, todo, threads, progress, command)
             else:
-                _run_dask(work, client, threads, progress)
+                _run_dask(work, client, threads, progress, command)
             for m, _ in work:
-                join_shards(
+                _join_shards(
                     [(m.shard_path(f, n), f) for f, n in m.plan()],
                     m.file,
                     root_attributes=_root_attributes(m, threads, client),
+                    history=m.history,
+                    command=command,
                 )
                 _remove_shards(m, keep_shards)
     finally:
@@ -821,6 +867,8 @@ def join_shards(
     out: str | os.PathLike,
     *,
     root_attributes: Mapping[str, str | float] | None = None,
+    history: Sequence[str] | None = None,
+    command: str | None = None,
 ) -> Path:
     """Joins shard result files, given as ``(path, first replicate)`` in index order and
     covering ``[0, N)`` without gaps, into one result file with the layout of
@@ -829,9 +877,22 @@ def join_shards(
     each shard's local indices to the study's. Coordinates, variable attributes and root
     attributes come from the first shard, root attributes updated by `root_attributes`.
 
+    The ``history`` attribute is `history` (lines; default: the first shard's history) with a
+    line appended: the UTC time, `command` (default: this call) and what was joined. Warns
+    (ResultNameWarning) if `out` does not end in ``.nc``.
+
     Streams: one shard's rows of one variable (or 2 MiB of an event column) are in memory at a
     time. The file is written as ``<out>.tmp-<pid>`` and renamed when complete.
     """
+    warn_if_not_nc(out)
+    if command is None:
+        command = api_call("tradeeco.ensemble.join_shards", list(shards), out)
+    return _join_shards(
+        shards, out, root_attributes=root_attributes, history=history, command=command
+    )
+
+
+def _join_shards(shards, out, *, root_attributes, history, command) -> Path:
     import h5py
 
     out = Path(out)
@@ -847,10 +908,15 @@ def join_shards(
             n = f["replicate"].shape[0]
             started.append(_text(f.attrs.get("started_at", b"")))
             finished.append(_text(f.attrs.get("finished_at", b"")))
+            if history is None:
+                history = [ln for ln in _text(f.attrs.get("history", b"")).splitlines() if ln]
         sizes.append(n)
         expected += n
     total = expected
     root = dict(root_attributes or {})
+    # CF 2.6.2: each rewrite appends a line; the shards' own lines name the same command.
+    joined = f"joined {len(shards)} shards (replicates 0-{total - 1}) into {out.name}"
+    root["history"] = "\n".join([*history, f"{utc_now()}: {command}: {joined}"])
     # The study ran from its first shard's start to its last shard's end (ISO 8601 sorts).
     if any(started):
         root.setdefault("started_at", min(s for s in started if s))

@@ -8,6 +8,8 @@ which maps each C++ error type to one of them in one place, keeping the C++ mess
 * :class:`ResultIOError` (also ``OSError``): reading or writing a result file failed.
 * :class:`RunCancelled` (``KeyboardInterrupt``): a run was cancelled by Ctrl-C or by a progress
   callback returning False. Not an ``Exception``, so ``except Exception`` does not swallow it.
+* :class:`ResultNameWarning` (``UserWarning``): a result file is being written under a name that
+  does not end in ``.nc`` (written anyway; CF tools expect the suffix).
 
 Without the compiled core (a source checkout that was not built), pure-Python stand-ins with the
 same hierarchy are defined, so code that catches these still imports.
@@ -26,6 +28,7 @@ __all__ = [
     "ModelError",
     "NotPairedError",
     "ResultIOError",
+    "ResultNameWarning",
     "RunCancelled",
     "ScenarioError",
     "TradeecoError",
@@ -65,3 +68,8 @@ except ImportError:  # pragma: no cover - only without the compiled module
 class NotPairedError(TradeecoError, ValueError):
     """Two result sets cannot be compared replicate by replicate: their seeds or replicate
     indices differ, so they do not share random streams."""
+
+
+class ResultNameWarning(UserWarning):
+    """A result file is written under a name that does not end in ``.nc``. The file is written
+    all the same; netCDF/CF tools (the CF compliance checker among them) expect the suffix."""

@@ -72,7 +72,8 @@ class Model(_Base):
 
     def to_dataset(self) -> xr.Dataset:
         """Everything recorded so far as an xarray.Dataset shaped like one replicate of a result
-        file: variables over ``month`` (datetimes) or ``year``, with units and long names.
+        file: variables over ``month`` (datetimes) or ``year``, with units (``units`` and
+        ``unit_label``, as in result files) and long names.
         Periods not reached yet are NaN."""
         cal = self.calendar()
         months = pd.to_datetime([d.isoformat() for d in cal["months"]])
@@ -81,7 +82,12 @@ class Model(_Base):
         data = {}
         for info in self.series_info():
             dim = "month" if info["frequency"] == "monthly" else "year"
-            attrs = {"units": info["unit"], "long_name": info["long_name"], **info["attrs"]}
+            attrs = {
+                "units": info["unit"],
+                "unit_label": info["unit_label"],
+                "long_name": info["long_name"],
+                **info["attrs"],
+            }
             data[info["name"]] = xr.DataArray(values[info["name"]], dims=[dim], attrs=attrs)
         spec = self.spec
         ds = xr.Dataset(data, coords={"month": months, "year": years})

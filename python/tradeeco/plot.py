@@ -10,7 +10,8 @@ Example (headless)::
     >>> from tradeeco import plot
     >>> months = pd.date_range("2024-01-01", periods=48, freq="MS")
     >>> firms = 4800 + np.cumsum(np.random.default_rng(0).normal(20, 10, (8, 48)), axis=1)
-    >>> ds = xr.Dataset({"trading_firms": (("replicate", "month"), firms, {"units": "firms"})},
+    >>> units = {"units": "1", "unit_label": "firms"}  # as in result files: y axis says "firms"
+    >>> ds = xr.Dataset({"trading_firms": (("replicate", "month"), firms, units)},
     ...                 coords={"replicate": range(8), "month": months}, attrs={"scenario": "demo"})
     >>> ax = plot.fan_chart(ds, "trading_firms")
     >>> ax.figure.savefig("/tmp/fan.png")
@@ -25,6 +26,7 @@ import pandas as pd
 import xarray as xr
 
 from . import targets as _targets
+from ._results import unit_label
 from .analysis import as_mapping, attainment
 
 __all__ = ["fan_chart", "plot_comparison"]
@@ -100,7 +102,7 @@ def fan_chart(
     if show_target and da is not None and variable in _targets.ids():
         _mark_targets(ax, _targets.get(variable), "month" if "month" in da.dims else "year", da)
 
-    unit = da.attrs.get("units", "") if da is not None else ""
+    unit = unit_label(da) if da is not None else ""
     long_name = da.attrs.get("long_name", variable) if da is not None else variable
     if da is not None and "month" not in da.dims:
         from matplotlib.ticker import MaxNLocator

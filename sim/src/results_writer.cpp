@@ -177,6 +177,14 @@ void write_attributes(const checker& check, hid_t obj, const attributes& attrs) 
     for (const auto& [k, v]: attrs.number) write_number_attribute(check, obj, k, v);
 }
 
+// `units` must parse with UDUNITS-2 (CF-1.8 section 3.1); `unit_label` is what tradeeco shows.
+// Either is left out when empty: codes and indices have no unit.
+void write_unit_attributes(const checker& check, hid_t obj, const std::string& unit,
+                           const std::string& unit_label) {
+    if (!unit.empty()) write_text_attribute(check, obj, "units", unit);
+    if (!unit_label.empty()) write_text_attribute(check, obj, "unit_label", unit_label);
+}
+
 void write_coordinates_attribute(const checker& check, hid_t obj,
                                  const std::vector<std::int32_t>& dimids) {
     write_array_attribute(check, obj, "_Netcdf4Coordinates", H5T_STD_I32LE, H5T_NATIVE_INT32,
@@ -336,7 +344,7 @@ struct results_writer::impl {
         };
         // Attributes the writer sets itself, and netCDF/HDF5 dimension-scale bookkeeping.
         auto check_attrs = [&](const attributes& a, const std::string& owner) {
-            std::vector<std::string> taken{"units", "long_name", "CLASS", "NAME",
+            std::vector<std::string> taken{"units", "unit_label", "long_name", "CLASS", "NAME",
                                            "DIMENSION_LIST", "REFERENCE_LIST"};
             auto one = [&](const std::string& k) {
                 if (k.starts_with('_'))
@@ -424,7 +432,7 @@ struct results_writer::impl {
         write_coordinates_attribute(
             check, ds.get(),
             {replicate_dimid, s.freq == frequency::monthly ? month_dimid : year_dimid});
-        write_text_attribute(check, ds.get(), "units", s.unit);
+        write_unit_attributes(check, ds.get(), s.unit, s.unit_label);
         write_text_attribute(check, ds.get(), "long_name", s.long_name);
         write_attributes(check, ds.get(), s.attrs);
         series.push_back(std::move(ds));
@@ -446,24 +454,24 @@ struct results_writer::impl {
             check(H5DSset_scale(t.row_scale.get(), scale_name), "making row a dimension scale");
             write_dimid_attribute(check, t.row_scale.get(), dimid);
 
-            auto column = [&](const std::string& name, hid_t type, bool nan_fill,
-                              const std::string& unit, const std::string& long_name) {
-                handle c = create_dataset(check, t.group.get(), name, type,
-                                          {{0}, {H5S_UNLIMITED}, {table_chunk_rows}, true,
-                                           nan_fill});
-                attach(c.get(), t.row_scale.get(), 0, spec.name + "/" + name);
-                write_coordinates_attribute(check, c.get(), {dimid});
-                if (!unit.empty()) write_text_attribute(check, c.get(), "units", unit);
-                write_text_attribute(check, c.get(), "long_name", long_name);
-                return c;
+            auto column = [&](const table_column_spec& c, hid_t type, bool nan_fill) {
+                handle ds = create_dataset(check, t.group.get(), c.name, type,
+                                           {{0}, {H5S_UNLIMITED}, {table_chunk_rows}, true,
+                                            nan_fill});
+                attach(ds.get(), t.row_scale.get(), 0, spec.name + "/" + c.name);
+                write_coordinates_attribute(check, ds.get(), {dimid});
+                write_unit_attributes(check, ds.get(), c.unit, c.unit_label);
+                write_text_attribute(check, ds.get(), "long_name", c.long_name);
+                return ds;
             };
-            t.replicate_column = column("replicate", H5T_STD_I32LE, false, "",
-                                        "replicate the event happened in");
+            t.replicate_column =
+                column({"replicate", "", "replicate the event happened in"}, H5T_STD_I32LE,
+                       false);
             for (const auto& c: spec.columns)
-                t.columns.push_back(column(c.name,
+                t.columns.push_back(column(c,
                                            c.type == column_type::f64 ? H5T_IEEE_F64LE
                                                                       : H5T_STD_I64LE,
-                                           c.type == column_type::f64, c.unit, c.long_name));
+                                           c.type == column_type::f64));
             tables.push_back(std::move(t));
             ++dimid;
         }

@@ -57,15 +57,18 @@ calendar test_clock() { return calendar(make_date(2024, 1, 15), make_date(2025, 
 
 results_layout test_layout() {
     results_layout l{test_clock(), {}, {}, {}};
-    series_spec firms{"trading_firms", "firms", "firms trading abroad", frequency::monthly, {}};
+    // units as UDUNITS-2 needs them, unit_label as people write them (models/units.hpp).
+    series_spec firms{"trading_firms", "1", "firms trading abroad", frequency::monthly, {},
+                      "firms"};
     firms.attrs.text.emplace_back("target_source", "重庆海关 2024"); // non-ASCII on purpose
     firms.attrs.number.emplace_back("target", 3.5);
     l.series.push_back(firms);
-    l.series.push_back({"exports_cny", "100m CNY", "exports by value", frequency::yearly, {}});
+    l.series.push_back(
+        {"exports_cny", "1e8", "exports by value", frequency::yearly, {}, "100m CNY"});
     l.tables.push_back({"train_departures",
                         "China-Europe Railway Express departures",
-                        {{"day", "day", "simulation step of departure", column_type::i64},
-                         {"teu", "TEU", "containers on the train", column_type::f64}}});
+                        {{"day", "day", "simulation step of departure", column_type::i64, "day"},
+                         {"teu", "1", "containers on the train", column_type::f64, "TEU"}}});
     l.root.text.emplace_back("scenario_name", "baseline");
     l.root.text.emplace_back("tradeeco_version", "0.1.0");
     l.root.number.emplace_back("seed", 42);
@@ -257,13 +260,18 @@ TEST_CASE("results_writer writes a netCDF-4 layout that reads back bit for bit",
 
     SECTION("variable attributes") {
         h5 firms(H5Dopen2(file, "trading_firms", H5P_DEFAULT), H5Dclose);
-        CHECK(text_attribute(firms, "units") == "firms");
+        CHECK(text_attribute(firms, "units") == "1");
+        CHECK(text_attribute(firms, "unit_label") == "firms");
         CHECK(text_attribute(firms, "long_name") == "firms trading abroad");
         CHECK(text_attribute(firms, "target_source") == "重庆海关 2024");
         CHECK(number_attribute(firms, "target") == 3.5);
         CHECK(std::isnan(number_attribute(firms, "_FillValue")));
         h5 teu(H5Dopen2(file, "events/train_departures/teu", H5P_DEFAULT), H5Dclose);
-        CHECK(text_attribute(teu, "units") == "TEU");
+        CHECK(text_attribute(teu, "units") == "1");
+        CHECK(text_attribute(teu, "unit_label") == "TEU");
+        h5 rep(H5Dopen2(file, "events/train_departures/replicate", H5P_DEFAULT), H5Dclose);
+        CHECK_FALSE(has_attribute(rep, "units")); // an index has no unit
+        CHECK_FALSE(has_attribute(rep, "unit_label"));
     }
 
     SECTION("event rows keep their replicate, in write order") {
@@ -464,6 +472,9 @@ TEST_CASE("results_writer rejects layouts netCDF cannot hold", "[results]") {
     auto units_twice = test_layout();
     units_twice.series[0].attrs.text.emplace_back("units", "kg"); // the writer sets units
     CHECK_THROWS_AS(results_writer(dir.path / "c.nc", units_twice), model_error);
+    auto label_twice = test_layout();
+    label_twice.series[0].attrs.text.emplace_back("unit_label", "kg"); // and unit_label
+    CHECK_THROWS_AS(results_writer(dir.path / "c2.nc", label_twice), model_error);
     auto underscore = test_layout();
     underscore.series[0].attrs.number.emplace_back("_FillValue", 0); // netCDF's own
     CHECK_THROWS_AS(results_writer(dir.path / "d.nc", underscore), model_error);

@@ -54,7 +54,7 @@ def baseline(core):
 @pytest.fixture(scope="session")
 def baseline_file(baseline, tmp_path_factory):
     """A small real result file (3 replicates of the baseline), written once per session."""
-    out = tmp_path_factory.mktemp("results") / "baseline.h5"
+    out = tmp_path_factory.mktemp("results") / "baseline.nc"
     tradeeco.run(baseline, out=out, progress=False).close()
     return out
 
@@ -78,20 +78,21 @@ def synthetic(
     aeo = 105 + shift / 50 + np.cumsum(rng.normal(4, 2, (replicates, years.size)), axis=1)
     days = 7.0 - shift / 500 + rng.normal(0, 0.5, (replicates, years.size))
     trade = 600 + rng.normal(0, 5, (replicates, months.size))
+    firms_units = {"units": "1", "unit_label": "firms"}  # as result files carry them
     return xr.Dataset(
         {
             "trading_firms": (
                 ("replicate", "year"),
                 firms_yearly,
-                {"units": "firms", "long_name": "Firms with actual import/export in the year"},
+                {**firms_units, "long_name": "Firms with actual import/export in the year"},
             ),
-            "trading_firms_monthly": (("replicate", "month"), firms, {"units": "firms"}),
-            "aeo_firms": (("replicate", "year"), aeo, {"units": "firms"}),
-            "clt_rail_days": (("replicate", "year"), days, {"units": "days"}),
+            "trading_firms_monthly": (("replicate", "month"), firms, firms_units),
+            "aeo_firms": (("replicate", "year"), aeo, firms_units),
+            "clt_rail_days": (("replicate", "year"), days, {"units": "days", "unit_label": "days"}),
             "total_trade_cny_100m_monthly": (
                 ("replicate", "month"),
                 trade,
-                {"units": "100m CNY", "cell_methods": "month: sum"},
+                {"units": "1e8", "unit_label": "100m CNY", "cell_methods": "month: sum"},
             ),
         },
         coords={"replicate": np.arange(replicates, dtype=np.int32), "month": months, "year": years},

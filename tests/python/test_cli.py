@@ -110,34 +110,34 @@ def test_validate_good_files_exit_0(core):
 
 
 def test_run_bad_scenario_exits_2_without_traceback(core, bad_scenario, tmp_path):
-    r = tradeeco_cmd("run", bad_scenario, "--out", tmp_path / "x.h5")
+    r = tradeeco_cmd("run", bad_scenario, "--out", tmp_path / "x.nc")
     assert r.returncode == 2
     assert r.stderr.strip().splitlines()[-1].startswith(f"tradeeco: error: {bad_scenario}:3:14:")
     assert "Traceback" not in r.stderr
 
 
 def test_run_unknown_name_exits_2(core, tmp_path):
-    r = tradeeco_cmd("run", "no_such_scenario", "--out", tmp_path / "x.h5")
+    r = tradeeco_cmd("run", "no_such_scenario", "--out", tmp_path / "x.nc")
     assert r.returncode == 2
     assert "tradeeco: error: no shipped scenario named 'no_such_scenario'" in r.stderr
 
 
 def test_run_bad_numbers_exit_2(core, tmp_path):
-    r = tradeeco_cmd("run", "baseline", "--out", tmp_path / "x.h5", "--replicates", "0")
+    r = tradeeco_cmd("run", "baseline", "--out", tmp_path / "x.nc", "--replicates", "0")
     assert r.returncode == 2 and "--replicates" in r.stderr
     r = tradeeco_cmd("run", "baseline", "--out", tmp_path, "--replicates", "1")
     assert r.returncode == 2 and "is a folder" in r.stderr
 
 
 def test_run_failure_exits_1(core, tmp_path):
-    r = tradeeco_cmd("run", "baseline", "--out", tmp_path / "missing" / "x.h5", "--replicates", "1")
+    r = tradeeco_cmd("run", "baseline", "--out", tmp_path / "missing" / "x.nc", "--replicates", "1")
     assert r.returncode == 1
     assert r.stderr.strip().splitlines()[-1].startswith("tradeeco: error:")
     assert "does not exist" in r.stderr
 
 
 def test_run_writes_file_and_prints_summary(core, tmp_path):
-    out = tmp_path / "b.h5"
+    out = tmp_path / "b.nc"
     r = tradeeco_cmd(
         "run", "baseline", "--out", out, "--replicates", "2", "--seed", "5", "--threads", "2"
     )
@@ -152,7 +152,7 @@ def test_run_writes_file_and_prints_summary(core, tmp_path):
 
 
 def test_run_quiet_prints_nothing(core, tmp_path):
-    r = tradeeco_cmd("run", "baseline", "--out", tmp_path / "q.h5", "-n", "1", "--quiet")
+    r = tradeeco_cmd("run", "baseline", "--out", tmp_path / "q.nc", "-n", "1", "--quiet")
     assert r.returncode == 0, r.stderr
     assert r.stdout == "" and r.stderr == ""
 
@@ -166,10 +166,10 @@ def write(ds, path):
 
 
 def test_compare_paired_files(tmp_path):
-    a = write(synthetic("base"), tmp_path / "base.h5")
+    a = write(synthetic("base"), tmp_path / "base.nc")
     shifted = synthetic("plan")
     shifted["trading_firms"] = shifted["trading_firms"] + 100
-    b = write(shifted, tmp_path / "plan.h5")
+    b = write(shifted, tmp_path / "plan.nc")
     r = tradeeco_cmd("compare", a, b)
     assert r.returncode == 0, r.stderr
     assert "P(base)" in r.stdout and "P(plan)" in r.stdout
@@ -178,11 +178,14 @@ def test_compare_paired_files(tmp_path):
         ln for ln in r.stdout.splitlines() if ln.startswith("trading_firms") and "2027" in ln
     )
     assert "100 [100, 100]" in line
+    header = next(ln for ln in r.stdout.splitlines() if ln.startswith("indicator"))
+    assert header.split()[3] == "unit"
+    assert line.split()[4] == "firms"  # the file's unit_label, not its CF units "1"
 
 
 def test_compare_unpaired_files_says_so(tmp_path):
-    a = write(synthetic("base", seed=1), tmp_path / "base.h5")
-    b = write(synthetic("plan", seed=2), tmp_path / "plan.h5")
+    a = write(synthetic("base", seed=1), tmp_path / "base.nc")
+    b = write(synthetic("plan", seed=2), tmp_path / "plan.nc")
     r = tradeeco_cmd("compare", a, b, "--year", "2027")
     assert r.returncode == 0, r.stderr
     assert "not paired (seeds differ (1 vs 2))" in r.stdout
@@ -190,10 +193,10 @@ def test_compare_unpaired_files_says_so(tmp_path):
 
 
 def test_compare_needs_existing_files(tmp_path):
-    a = write(synthetic("base"), tmp_path / "base.h5")
-    r = tradeeco_cmd("compare", a, tmp_path / "nothing.h5")
+    a = write(synthetic("base"), tmp_path / "base.nc")
+    r = tradeeco_cmd("compare", a, tmp_path / "nothing.nc")
     assert r.returncode == 2
-    assert "tradeeco: error:" in r.stderr and "nothing.h5" in r.stderr
+    assert "tradeeco: error:" in r.stderr and "nothing.nc" in r.stderr
     r = tradeeco_cmd("compare", a)
     assert r.returncode == 2
 

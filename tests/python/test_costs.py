@@ -61,8 +61,8 @@ def cost_runs(core, tmp_path_factory):
     )
     base = tradeeco.load_scenario("baseline").with_(replicates=2, end="2026-12-31")
     out = tmp_path_factory.mktemp("costs")
-    a = tradeeco.run(base, out=out / "base.h5", progress=False).load()
-    b = tradeeco.run(spec, out=out / "costs.h5", progress=False).load()
+    a = tradeeco.run(base, out=out / "base.nc", progress=False).load()
+    b = tradeeco.run(spec, out=out / "costs.nc", progress=False).load()
     return out, a, b
 
 
@@ -83,7 +83,7 @@ def test_yearly_spending_follows_start_and_ramp(cost_runs):
 
 def test_policy_costs_table_per_policy_and_measure(cost_runs):
     out, _, b = cost_runs
-    table = tradeeco.open_events(out / "costs.h5", "policy_costs").to_dataframe()
+    table = tradeeco.open_events(out / "costs.nc", "policy_costs").to_dataframe()
     assert set(table.columns) >= {"year", "policy", "measure", "cost_cny_100m"}
     rep0 = table[table["replicate"] == 0] if "replicate" in table.columns else table
     by = rep0.set_index(["year", "policy"])["cost_cny_100m"]
@@ -132,7 +132,7 @@ def test_compare_prints_spending_and_cost_effectiveness(cost_runs, capsys):
     from tradeeco import cli
 
     out, _, _ = cost_runs
-    assert cli.main(["compare", str(out / "base.h5"), str(out / "costs.h5")]) == 0
+    assert cli.main(["compare", str(out / "base.nc"), str(out / "costs.nc")]) == 0
     text = capsys.readouterr().out
     assert "Public spending on the policies, 100m CNY" in text
     assert "Cost-effectiveness, costs vs base" in text

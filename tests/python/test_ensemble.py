@@ -53,7 +53,7 @@ def small_file(small_text, tmp_path_factory):
 @pytest.fixture(scope="module")
 def reference(core, small, tmp_path_factory):
     """Replicates 0..9 in one run_to_file call: what every ensemble of them must equal."""
-    out = tmp_path_factory.mktemp("reference") / "ref.h5"
+    out = tmp_path_factory.mktemp("reference") / "ref.nc"
     core.run_to_file(small.with_(replicates=10), out, threads=1)
     return out
 
@@ -83,7 +83,7 @@ def assert_identical(a, b):
 
 @pytest.mark.parametrize("threads", [1, 2])
 def test_ensemble_equals_one_run_for_any_thread_count(small, reference, tmp_path, threads):
-    out = tmp_path / "e.h5"
+    out = tmp_path / "e.nc"
     ds = tradeeco.ensemble(
         small, replicates=10, batch_size=3, threads=threads, out=out, progress=False
     )
@@ -94,17 +94,18 @@ def test_ensemble_equals_one_run_for_any_thread_count(small, reference, tmp_path
     finally:
         ds.close()
     assert_identical(out, reference)  # every series and every event row, bit for bit
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["e.h5"]  # shards removed
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["e.nc"]  # shards removed
 
 
 def test_joined_file_is_valid_netcdf4(small, tmp_path):
-    out = tmp_path / "e.h5"
+    out = tmp_path / "e.nc"
     tradeeco.ensemble(small, replicates=5, batch_size=2, out=out, progress=False).close()
     import xarray as xr
 
     with xr.open_dataset(out, engine="netcdf4") as ds:  # netCDF-C reads it
         assert ds.sizes["replicate"] == 5
-        assert ds["trading_firms"].attrs["units"] == "firms"
+        firms = ds["trading_firms"].attrs
+        assert (firms["units"], firms["unit_label"]) == ("1", "firms")  # CF units, and the label
         assert "target_2027" in ds["trading_firms"].attrs
     with xr.open_dataset(out, engine="netcdf4", group="events/train_departures") as ev:
         reps = ev["replicate"].values
@@ -134,10 +135,10 @@ def test_every_event_table_joins_bit_for_bit(core, small_text, tmp_path):
     )
     spec = tradeeco.load_scenario_string(text.replace("2024-06-30", "2024-12-31"), "all")
     assert all(spec.outputs.values())
-    core.run_to_file(spec.with_(replicates=5), tmp_path / "ref.h5")
-    out = tmp_path / "e.h5"
+    core.run_to_file(spec.with_(replicates=5), tmp_path / "ref.nc")
+    out = tmp_path / "e.nc"
     tradeeco.ensemble(spec, replicates=5, batch_size=2, out=out, progress=False).close()
-    assert_identical(out, tmp_path / "ref.h5")
+    assert_identical(out, tmp_path / "ref.nc")
     with h5py.File(out, "r") as f:
         dimids = sorted(int(f["events"][t]["row"].attrs["_Netcdf4Dimid"]) for t in f["events"])
         assert dimids == [3, 4, 5, 6]
@@ -173,7 +174,7 @@ def test_several_scenarios_and_a_seed_write_one_file_each(small_text, small, tmp
     finally:
         for ds in res.values():
             ds.close()
-    assert sorted(p.name for p in (tmp_path / "study").iterdir()) == ["first.h5", "second.h5"]
+    assert sorted(p.name for p in (tmp_path / "study").iterdir()) == ["first.nc", "second.nc"]
 
 
 def test_design_points_become_scenario_variants(small, tmp_path):
@@ -218,7 +219,7 @@ def test_with_parameters_merges_into_the_parameters_table():
 
 
 def test_cancel_keeps_shards_and_resume_completes_identically(small, reference, tmp_path):
-    out = tmp_path / "e.h5"
+    out = tmp_path / "e.nc"
     calls = []
 
     def stop_after_two_shards(done, total):
@@ -229,10 +230,10 @@ def test_cancel_keeps_shards_and_resume_completes_identically(small, reference, 
         tradeeco.ensemble(
             small, replicates=10, batch_size=2, out=out, progress=stop_after_two_shards
         )
-    shards = sorted(p.name for p in (tmp_path / "e.h5.shards").glob("*.h5"))
-    assert shards == ["replicates-000000-000001.h5"]
+    shards = sorted(p.name for p in (tmp_path / "e.nc.shards").glob("*.nc"))
+    assert shards == ["replicates-000000-000001.nc"]
     assert not out.exists()
-    manifest = json.loads((tmp_path / "e.h5.shards" / "manifest.json").read_text())
+    manifest = json.loads((tmp_path / "e.nc.shards" / "manifest.json").read_text())
     assert manifest["batch_size"] == 2 and manifest["replicates"] == 10
 
     seen = []
@@ -244,7 +245,7 @@ def test_cancel_keeps_shards_and_resume_completes_identically(small, reference, 
 
 
 def test_finished_study_is_not_run_again(small, tmp_path):
-    out = tmp_path / "e.h5"
+    out = tmp_path / "e.nc"
     tradeeco.ensemble(small, replicates=3, out=out, progress=False).close()
     mtime = out.stat().st_mtime_ns
     seen = []
@@ -253,7 +254,7 @@ def test_finished_study_is_not_run_again(small, tmp_path):
 
 
 def test_a_larger_study_reuses_kept_shards(small, reference, tmp_path):
-    out = tmp_path / "e.h5"
+    out = tmp_path / "e.nc"
     tradeeco.ensemble(
         small, replicates=6, batch_size=2, out=out, progress=False, keep_shards=True
     ).close()
@@ -266,7 +267,7 @@ def test_a_larger_study_reuses_kept_shards(small, reference, tmp_path):
 
 
 def test_shards_of_another_study_are_refused_unless_no_resume(small, tmp_path):
-    out = tmp_path / "e.h5"
+    out = tmp_path / "e.nc"
     with pytest.raises(tradeeco.RunCancelled):
         tradeeco.ensemble(small, replicates=4, batch_size=2, out=out, progress=lambda d, t: d < 2)
     with pytest.raises(StudyMismatchError, match="seed"):
@@ -280,7 +281,7 @@ def test_shards_of_another_study_are_refused_unless_no_resume(small, tmp_path):
 
 def test_join_refuses_gaps(reference, tmp_path):
     with pytest.raises(ValueError, match="expected 0"):
-        join_shards([(reference, 3)], tmp_path / "j.h5")
+        join_shards([(reference, 3)], tmp_path / "j.nc")
     assert list(tmp_path.iterdir()) == []
 
 
@@ -300,7 +301,7 @@ def cli(*args, **kw):
 def wait_for_shard(folder, proc, timeout=120):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if folder.is_dir() and any(folder.glob("replicates-*.h5")):
+        if folder.is_dir() and any(folder.glob("replicates-*.nc")):
             return
         if proc.poll() is not None:
             pytest.fail(f"the ensemble ended before a shard appeared: {proc.communicate()}")
@@ -312,38 +313,38 @@ def test_sigkill_of_the_driver_then_rerun_is_identical(small_file, tmp_path):
     """`tradeeco ensemble` killed with SIGKILL after its first shard; the same command again
     resumes from the finished shards, and the result equals an uninterrupted study."""
     args = [small_file, "--replicates", 40, "--batch-size", 2, "--out"]
-    out = tmp_path / "killed.h5"
+    out = tmp_path / "killed.nc"
     proc = cli(*args, out)
-    wait_for_shard(tmp_path / "killed.h5.shards", proc)
+    wait_for_shard(tmp_path / "killed.nc.shards", proc)
     proc.send_signal(signal.SIGKILL)
     proc.communicate(timeout=60)
     assert proc.returncode == -signal.SIGKILL
     assert not out.exists()
-    left = sorted(p.name for p in (tmp_path / "killed.h5.shards").glob("replicates-*.h5"))
+    left = sorted(p.name for p in (tmp_path / "killed.nc.shards").glob("replicates-*.nc"))
     assert 1 <= len(left) < 20
 
     again = cli(*args, out)
     _, err = again.communicate(timeout=300)
     assert again.returncode == 0, err
     assert "resuming" in err and "already done" in err
-    assert not (tmp_path / "killed.h5.shards").exists()
+    assert not (tmp_path / "killed.nc.shards").exists()
 
-    whole = tmp_path / "whole.h5"
+    whole = tmp_path / "whole.nc"
     tradeeco.ensemble(small_file, replicates=40, batch_size=2, out=whole, progress=False).close()
     assert_identical(out, whole)
 
 
 def test_sigint_cancels_with_130_and_keeps_shards(small_file, tmp_path):
-    out = tmp_path / "i.h5"
+    out = tmp_path / "i.nc"
     proc = cli(small_file, "--replicates", 40, "--batch-size", 2, "--out", out)
-    wait_for_shard(tmp_path / "i.h5.shards", proc)
+    wait_for_shard(tmp_path / "i.nc.shards", proc)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
     assert "cancelled" in err
     assert not out.exists()
-    assert not list((tmp_path / "i.h5.shards").glob("*.tmp-*"))  # a cancel leaves no temporary
-    assert any((tmp_path / "i.h5.shards").glob("replicates-*.h5"))
+    assert not list((tmp_path / "i.nc.shards").glob("*.tmp-*"))  # a cancel leaves no temporary
+    assert any((tmp_path / "i.nc.shards").glob("replicates-*.nc"))
 
 
 def test_cli_bad_input(small_file, tmp_path, capsys):
@@ -353,7 +354,7 @@ def test_cli_bad_input(small_file, tmp_path, capsys):
     assert code == 2 and "--replicates" in capsys.readouterr().err
     code = tradeeco_cli.main(["ensemble", str(small_file), "--out", str(tmp_path)])
     assert code == 2 and "is a folder" in capsys.readouterr().err
-    code = tradeeco_cli.main(["ensemble", str(tmp_path / "nothing.toml"), "--out", "x.h5"])
+    code = tradeeco_cli.main(["ensemble", str(tmp_path / "nothing.toml"), "--out", "x.nc"])
     assert code == 2 and "nothing.toml" in capsys.readouterr().err
 
 
@@ -387,7 +388,7 @@ def dask_client():
 
 
 def test_dask_cluster_gives_the_same_file(small, reference, tmp_path, dask_client):
-    out = tmp_path / "d.h5"
+    out = tmp_path / "d.nc"
     ds = tradeeco.ensemble(
         small, replicates=10, batch_size=3, out=out, client=dask_client, progress=False
     )
@@ -411,7 +412,7 @@ def test_dask_study_survives_a_killed_worker(small, reference, tmp_path, dask_cl
             os.kill(pid, signal.SIGKILL)
             killed.append(pid)
 
-    out = tmp_path / "k.h5"
+    out = tmp_path / "k.nc"
     tradeeco.ensemble(
         small, replicates=10, batch_size=2, out=out, client=dask_client,
         progress=kill_a_busy_worker,
@@ -429,7 +430,7 @@ def test_dask_study_survives_a_killed_worker(small, reference, tmp_path, dask_cl
 def test_run_shard_is_idempotent(small_text, tmp_path):
     from tradeeco.ensemble import run_shard
 
-    path = tmp_path / "s.h5"
+    path = tmp_path / "s.nc"
     first = run_shard(small_text, "small", ".", 3, 4, 2, str(path))
     mtime = path.stat().st_mtime_ns
     again = run_shard(small_text, "small", ".", 3, 4, 2, str(path))
@@ -439,7 +440,7 @@ def test_run_shard_is_idempotent(small_text, tmp_path):
 
 
 def test_study_lock_refuses_a_second_driver(small, tmp_path):
-    out = tmp_path / "e.h5"
+    out = tmp_path / "e.nc"
     started, release = threading.Event(), threading.Event()
     errors = []
 

@@ -71,7 +71,7 @@ def assert_absent_or_complete(target):
 
 @pytest.mark.parametrize("delay", [0.0, 0.15, 0.4])
 def test_sigkill_mid_run_leaves_no_partial_result(scenario_file, tmp_path, delay):
-    target = tmp_path / "result.h5"
+    target = tmp_path / "result.nc"
     proc = start_run(scenario_file, target)
     tmp = wait_until_writing(proc, target)
     time.sleep(delay)
@@ -92,7 +92,7 @@ def test_sigkill_mid_run_leaves_no_partial_result(scenario_file, tmp_path, delay
 
 def test_sigkill_does_not_touch_an_existing_result(scenario_file, tmp_path):
     """Rerunning into an existing complete file and killing the rerun keeps the old file."""
-    target = tmp_path / "result.h5"
+    target = tmp_path / "result.nc"
     done = start_run(scenario_file, target)
     _, err = done.communicate(timeout=300)
     assert done.returncode == 0, err
@@ -106,7 +106,7 @@ def test_sigkill_does_not_touch_an_existing_result(scenario_file, tmp_path):
 
 
 def test_sigint_exits_130_and_leaves_no_file(scenario_file, tmp_path):
-    target = tmp_path / "result.h5"
+    target = tmp_path / "result.nc"
     proc = start_run(scenario_file, target)
     wait_until_writing(proc, target)
     proc.send_signal(signal.SIGINT)
@@ -130,7 +130,7 @@ def test_paths_reach_the_core_as_str(core, scenario_file, tmp_path, monkeypatch)
 
     monkeypatch.setattr(core, "run_to_file", fake_run_to_file)
     with pytest.raises(KeyboardInterrupt):
-        tradeeco.run(scenario_file, out=tmp_path / "r.h5", progress=False)
+        tradeeco.run(scenario_file, out=tmp_path / "r.nc", progress=False)
     with pytest.raises(KeyboardInterrupt):
-        tradeeco.ensemble(scenario_file, replicates=2, out=tmp_path / "e.h5", progress=False)
+        tradeeco.ensemble(scenario_file, replicates=2, out=tmp_path / "e.nc", progress=False)
     assert seen == [str, str]

@@ -100,7 +100,8 @@ def test_to_dataset(model):
     assert ds.sizes["replicate"] == 1
     assert np.issubdtype(ds["month"].dtype, np.datetime64)
     assert "trading_firms" in ds
-    assert ds["trading_firms"].attrs["units"]
+    firms = ds["trading_firms"].attrs
+    assert (firms["units"], firms["unit_label"]) == ("1", "firms")  # as in result files
 
 
 def test_same_replicate_same_numbers_as_model_run(baseline):

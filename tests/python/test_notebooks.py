@@ -31,7 +31,7 @@ def test_notebook_runs(core, path, tmp_path, monkeypatch):
     ]
     assert not errors
     # results were written where the notebook ran, not next to the notebook
-    assert any((tmp_path / "results").glob("*.h5"))
+    assert any((tmp_path / "results").glob("*.nc"))
 
 
 def test_notebooks_are_stored_without_outputs():

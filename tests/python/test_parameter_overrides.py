@@ -52,13 +52,13 @@ def test_python_override_errors_name_the_key_and_range(short_baseline, parameter
 
 
 def test_cli_set(core, tmp_path, capsys):
-    out = tmp_path / "e3.h5"
+    out = tmp_path / "e3.nc"
     argv = ["run", "baseline", "-n", "1", "-q", "--out", str(out)]
     assert cli.main([*argv, "--set", "trade_elasticity=3", "--set", "sme_share=0.95"]) == 0
     with tradeeco.open(out) as ds:
         assert "trade_elasticity = 3.0" in ds.attrs["scenario_text"]
         assert "sme_share = 0.95" in ds.attrs["scenario_text"]
-    bad = tmp_path / "bad.h5"
+    bad = tmp_path / "bad.nc"
     assert cli.main([*argv[:-1], str(bad), "--set", "trade_elasticity=9"]) == 2
     assert "trade_elasticity: expected a number in [2.5, 5.1]" in capsys.readouterr().err
     assert not bad.exists()

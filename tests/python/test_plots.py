@@ -61,3 +61,18 @@ def test_comparison_plot(tmp_path, demo):
     plt.close(ax.figure)
     with pytest.raises(ValueError, match="2030"):
         plot.plot_comparison(results, year=2030)
+
+
+def test_axes_show_the_unit_people_write_not_the_udunits_string(demo):
+    """Result files carry units="1e8" for CF tools; the y axis says "100m CNY" (unit_label)."""
+    ax = plot.fan_chart(demo, "total_trade_cny_100m_monthly")
+    assert ax.get_ylabel() == "100m CNY"
+    plt.close(ax.figure)
+    ax = plot.fan_chart(demo, "trading_firms")
+    assert ax.get_ylabel() == "firms"
+    plt.close(ax.figure)
+    old = demo.copy()  # a file written before unit_label existed: units are shown
+    old["trading_firms"].attrs = {"units": "firms"}
+    ax = plot.fan_chart(old, "trading_firms")
+    assert ax.get_ylabel() == "firms"
+    plt.close(ax.figure)

@@ -32,7 +32,7 @@ shipment_flows = true
 ROOT_ATTRS = {
     "Conventions", "title", "scenario_name", "scenario_description", "scenario_text", "seed",
     "replicates", "first_replicate", "threads", "population_scale", "tradeeco_version",
-    "git_revision", "started_at", "finished_at", "institution", "source",
+    "git_revision", "started_at", "finished_at", "institution", "source", "history",
 }
 TABLES = {
     "train_departures": ["step", "route", "load_teu", "capacity_teu", "transit_days"],
@@ -49,7 +49,7 @@ TABLES = {
 @pytest.fixture(scope="module")
 def result(core, tmp_path_factory):
     spec = core.load_scenario_string(SCENARIO, "layout.toml", str(REPO))
-    path = tmp_path_factory.mktemp("layout") / "layout.h5"
+    path = tmp_path_factory.mktemp("layout") / "layout.nc"
     core.run_to_file(spec, str(path), threads=2)
     return spec, path
 
@@ -81,12 +81,19 @@ def test_series_attributes_and_targets(result):
         assert var.dtype == np.float64, name
         assert var.dims in (("replicate", "month"), ("replicate", "year")), name
         assert var.attrs.get("units") is not None and var.attrs.get("long_name"), name
+        assert var.attrs.get("unit_label"), name  # the unit as tables and plots show it
         if var.dims[1] == "year" and name in targets:
             assert var.attrs["target_rule"] == targets[name]["rule"], name
             for year in ("2025", "2027"):
                 if targets[name][f"target_{year}"]:
                     assert var.attrs[f"target_{year}"] == float(targets[name][f"target_{year}"])
-    assert ds["total_trade_cny_100m"].attrs["units"] == "100m CNY"
+    # units for UDUNITS-2 / CF tools, unit_label for people (analysis/README.md, "Units").
+    assert ds["total_trade_cny_100m"].attrs["units"] == "1e8"
+    assert ds["total_trade_cny_100m"].attrs["unit_label"] == "100m CNY"
+    assert ds["trading_firms"].attrs["units"] == "1"
+    assert ds["trading_firms"].attrs["unit_label"] == "firms"
+    assert ds["total_trade_growth"].attrs["units"] == "percent year-1"
+    assert ds["clt_rail_days"].attrs["units"] == "days"
 
 
 def test_root_provenance(result):
@@ -99,6 +106,10 @@ def test_root_provenance(result):
     import tradeeco
 
     assert ds.attrs["tradeeco_version"] == tradeeco.__version__
+    # CF 2.6.2 history: "<UTC time>: <command>", here run_to_file called without one.
+    assert ds.attrs["history"] == (
+        f"{ds.attrs['started_at']}: tradeeco::models::run_to_file(layout, 2 replicates from 0)"
+    )
 
 
 def test_event_groups(result):
@@ -111,6 +122,12 @@ def test_event_groups(result):
         assert set(np.unique(ev["replicate"].values)) == {0, 1}, table
     snaps = xr.open_dataset(path, engine="h5netcdf", group="events/firm_snapshots")
     assert snaps["firm_id"].dtype == np.int64 and snaps["exports_cny_100m"].dtype == np.float64
+    assert snaps["exports_cny_100m"].attrs["units"] == "1e8"
+    assert snaps["exports_cny_100m"].attrs["unit_label"] == "100m CNY"
+    assert "units" not in snaps["sector"].attrs and "unit_label" not in snaps["sector"].attrs
+    trains = xr.open_dataset(path, engine="h5netcdf", group="events/train_departures")
+    load = trains["load_teu"].attrs
+    assert (load["units"], load["unit_label"]) == ("1", "TEU")
 
 
 def test_dimension_scales_are_attached(result):

@@ -21,12 +21,12 @@ def leftovers(folder):
 
 
 def test_run_to_file_and_open(core, baseline, tmp_path):
-    out = tmp_path / "b.h5"
+    out = tmp_path / "b.nc"
     done = []
     result = core.run_to_file(baseline, out, progress=lambda d, t: done.append((d, t)))
     assert result == out and out.exists()
     assert done == [(1, 3), (2, 3), (3, 3)]
-    assert leftovers(tmp_path) == ["b.h5"]
+    assert leftovers(tmp_path) == ["b.nc"]
     with tradeeco.open(out) as ds:
         assert ds.sizes["replicate"] == 3
         assert np.issubdtype(ds["month"].dtype, np.datetime64)
@@ -38,11 +38,11 @@ def test_run_to_file_and_open(core, baseline, tmp_path):
 
 def test_run_to_file_validates_before_running(core, baseline, tmp_path):
     with pytest.raises(ValueError, match="threads"):
-        core.run_to_file(baseline, tmp_path / "x.h5", threads=-1)
+        core.run_to_file(baseline, tmp_path / "x.nc", threads=-1)
     with pytest.raises(TypeError, match="progress"):
-        core.run_to_file(baseline, tmp_path / "x.h5", progress=3)
+        core.run_to_file(baseline, tmp_path / "x.nc", progress=3)
     with pytest.raises(tradeeco.ResultIOError, match="does not exist"):
-        core.run_to_file(baseline, tmp_path / "no" / "such" / "x.h5")
+        core.run_to_file(baseline, tmp_path / "no" / "such" / "x.nc")
     with pytest.raises(tradeeco.ResultIOError, match="folder"):
         core.run_to_file(baseline, tmp_path)
     assert leftovers(tmp_path) == []
@@ -50,7 +50,7 @@ def test_run_to_file_validates_before_running(core, baseline, tmp_path):
 
 def test_progress_returning_false_cancels_and_leaves_no_file(core, baseline, tmp_path):
     with pytest.raises(tradeeco.RunCancelled):
-        core.run_to_file(baseline, tmp_path / "c.h5", progress=lambda d, t: False)
+        core.run_to_file(baseline, tmp_path / "c.nc", progress=lambda d, t: False)
     assert leftovers(tmp_path) == []
 
 
@@ -59,7 +59,7 @@ def test_exception_in_progress_propagates_and_leaves_no_file(core, baseline, tmp
         raise ZeroDivisionError("from the callback")
 
     with pytest.raises(ZeroDivisionError, match="from the callback"):
-        core.run_to_file(baseline, tmp_path / "e.h5", progress=progress)
+        core.run_to_file(baseline, tmp_path / "e.nc", progress=progress)
     assert leftovers(tmp_path) == []
 
 
@@ -79,7 +79,7 @@ def test_ctrl_c_cancels_the_run(core, baseline, tmp_path):
     try:
         with pytest.raises(tradeeco.RunCancelled) as info:
             core.run_to_file(
-                spec, tmp_path / "i.h5", threads=1, progress=lambda d, n: first_call.set()
+                spec, tmp_path / "i.nc", threads=1, progress=lambda d, n: first_call.set()
             )
     except KeyboardInterrupt:  # the signal escaped the run: fail instead of stopping pytest
         pytest.fail("SIGINT was not turned into RunCancelled")
@@ -103,7 +103,7 @@ def test_run_to_file_releases_the_gil(core, baseline, tmp_path):
     t = threading.Thread(target=spin)
     t.start()
     try:
-        core.run_to_file(baseline, tmp_path / "g.h5", progress=lambda d, n: seen.append(count))
+        core.run_to_file(baseline, tmp_path / "g.nc", progress=lambda d, n: seen.append(count))
     finally:
         stop.set()
         t.join()
@@ -112,9 +112,9 @@ def test_run_to_file_releases_the_gil(core, baseline, tmp_path):
 
 
 def test_results_do_not_depend_on_threads(core, baseline, tmp_path):
-    core.run_to_file(baseline, tmp_path / "t1.h5", threads=1)
-    core.run_to_file(baseline, tmp_path / "t2.h5", threads=2)
-    with tradeeco.open(tmp_path / "t1.h5") as a, tradeeco.open(tmp_path / "t2.h5") as b:
+    core.run_to_file(baseline, tmp_path / "t1.nc", threads=1)
+    core.run_to_file(baseline, tmp_path / "t2.nc", threads=2)
+    with tradeeco.open(tmp_path / "t1.nc") as a, tradeeco.open(tmp_path / "t2.nc") as b:
         for name in a.data_vars:
             np.testing.assert_array_equal(a[name].values, b[name].values, err_msg=name)
 
@@ -123,7 +123,7 @@ def test_run_in_memory_and_to_file(baseline, tmp_path):
     ds = tradeeco.run(baseline, replicates=2, seed=11, progress=False)
     assert ds.sizes["replicate"] == 2
     assert int(float(ds.attrs["seed"])) == 11
-    ds2 = tradeeco.run("baseline", out=tmp_path / "r.h5", replicates=2, seed=11, progress=False)
+    ds2 = tradeeco.run("baseline", out=tmp_path / "r.nc", replicates=2, seed=11, progress=False)
     try:
         np.testing.assert_array_equal(ds["trading_firms"].values, ds2["trading_firms"].values)
     finally:
@@ -132,7 +132,7 @@ def test_run_in_memory_and_to_file(baseline, tmp_path):
 
 def test_open_missing_file(tmp_path):
     with pytest.raises(FileNotFoundError):
-        tradeeco.open(tmp_path / "nothing.h5")
+        tradeeco.open(tmp_path / "nothing.nc")
 
 
 INTEROP = textwrap.dedent(
@@ -144,12 +144,12 @@ INTEROP = textwrap.dedent(
     import h5py, netCDF4, numpy as np, tradeeco
     out = sys.argv[2]
     spec = tradeeco.load_scenario("baseline").with_(replicates=2, end="2024-12-31")
-    tradeeco._core.run_to_file(spec, out + "/run.h5")
+    tradeeco._core.run_to_file(spec, out + "/run.nc")
     # h5py reads what tradeeco wrote
-    with h5py.File(out + "/run.h5", "r") as f:
+    with h5py.File(out + "/run.nc", "r") as f:
         assert f["trading_firms"].shape[0] == 2
     # netCDF4 (its own HDF5 and netCDF-C) reads it too
-    with netCDF4.Dataset(out + "/run.h5") as nc:
+    with netCDF4.Dataset(out + "/run.nc") as nc:
         assert nc.dimensions["replicate"].size == 2
         assert "trading_firms" in nc.variables
     # h5py writes a netCDF-style file (dimension scales) that tradeeco.open reads

@@ -188,7 +188,7 @@ def _meta():
 def snapshot_file(core, v, tmp_path_factory):
     import tradeeco
 
-    out = tmp_path_factory.mktemp("validation") / "snapshots.h5"
+    out = tmp_path_factory.mktemp("validation") / "snapshots.nc"
     tradeeco.run(
         v.snapshot_spec(replicates=2, population_scale=0.2), out=out, threads=2, progress=False
     ).close()

@@ -35,6 +35,9 @@ struct run_options {
     int threads = 1;                 ///< 0 = all hardware threads
     std::int32_t first_replicate = 0; ///< replicate indices run: [first, first + spec.replicates)
     progress_fn progress;            ///< called after each replicate (from one thread at a time)
+    /// The command or API call that asked for the run, for the file's CF `history` attribute
+    /// ("<UTC start>: <command>"); empty: this function's name, scenario and replicates.
+    std::string command;
 };
 
 /// Runs every replicate of `spec` and writes one result file (HDF5 / netCDF-4). Replicates run in

@@ -1,8 +1,10 @@
 #pragma once
 /// What a model records, independent of any file format: time series of named indicators with
-/// units (monthly or yearly), and event tables (one row per event). The model feeds a `recorder`;
-/// `replicate_record` keeps one replicate in memory; `results_writer` (results_writer.hpp) puts
-/// replicates into an HDF5/netCDF-4 file.
+/// units (monthly or yearly), and event tables (one row per event). A unit comes twice: `unit`
+/// is the UDUNITS-2 string CF-1.8 readers parse ("1e8", "1", "percent"), `unit_label` the unit
+/// as people write it ("100m CNY", "firms"), which tables and plots show. The model feeds a
+/// `recorder`; `replicate_record` keeps one replicate in memory; `results_writer`
+/// (results_writer.hpp) puts replicates into an HDF5/netCDF-4 file.
 
 #include <cstdint>
 #include <span>
@@ -22,19 +24,21 @@ struct attributes {
 
 struct series_spec {
     std::string name;      ///< variable name, e.g. "trading_firms"
-    std::string unit;      ///< e.g. "firms", "100m CNY"
-    std::string long_name; ///< human-readable description
+    std::string unit;      ///< UDUNITS-2 string, written as `units`: e.g. "1", "1e8", "percent"
+    std::string long_name; ///< human-readable description; says what a count ("1") counts
     frequency freq = frequency::monthly;
     attributes attrs;
+    std::string unit_label{}; ///< as people write it, written as `unit_label`: "firms", "100m CNY"
 };
 
 enum class column_type : std::uint8_t { f64, i64 };
 
 struct table_column_spec {
     std::string name;
-    std::string unit;
+    std::string unit; ///< UDUNITS-2 string, as series_spec::unit; empty for codes and indices
     std::string long_name;
     column_type type = column_type::f64;
+    std::string unit_label{}; ///< as series_spec::unit_label
 };
 
 struct table_spec {

@@ -165,7 +165,7 @@ std::vector<std::string> labels(const models::model_spec& s) {
 
 TEST_CASE("every shipped scenario loads, validates and round-trips", "[scenarios]") {
     const auto files = toml_files(shipped);
-    REQUIRE(files.size() == 12);
+    REQUIRE(files.size() == 13);
     for (const auto& f : files) {
         INFO(f.filename().string());
         const auto spec = scenarios::load_file(f);
@@ -173,7 +173,7 @@ TEST_CASE("every shipped scenario loads, validates and round-trips", "[scenarios
         CHECK(!spec.description.empty());
         CHECK(spec.start == sim::make_date(2024, 1, 1));
         CHECK(spec.end == sim::make_date(2027, 12, 31));
-        CHECK(spec.replicates == 20);
+        CHECK(spec.replicates == (spec.name == "national" ? 1 : 20)); // a national replicate is slow
         CHECK(spec.seed == 20240101u);
         CHECK_NOTHROW(scenarios::validate(spec));
         // resolved_text stands alone and gives the same spec back.
@@ -639,4 +639,11 @@ TEST_CASE("docs/scenarios.md lists every lever and shock kind as the catalogue h
         INFO(row);
         CHECK(doc.find(row) != std::string::npos);
     }
+}
+
+TEST_CASE("the national scenario runs at national scale from a file", "[scenarios]") {
+    const auto spec = scenarios::load_file(shipped / "national.toml");
+    CHECK(spec.population_scale == Approx(126.0));
+    CHECK(spec.replicates == 1);
+    CHECK(spec.instruments.empty());
 }

@@ -61,6 +61,8 @@ class Target:
     target_2027: float
     rule: str
     notes: str
+    #: The indicator's name in the plan's own Chinese wording (mission/plan_zh.txt).
+    name_zh: str = ""
 
     def value(self, year: int) -> float:
         """The target for ``year`` (NaN if the plan sets none for that year).
@@ -89,8 +91,9 @@ class Target:
 @functools.cache
 def _load() -> pd.DataFrame:
     with importlib.resources.files("tradeeco").joinpath("data/targets.csv").open("rb") as f:
-        df = pd.read_csv(f, dtype={"id": str, "measure": str, "notes": str}, keep_default_na=True)
+        df = pd.read_csv(f, dtype={"id": str, "measure": str, "notes": str, "name_zh": str}, keep_default_na=True)
     df["notes"] = df["notes"].fillna("")
+    df["name_zh"] = df["name_zh"].fillna("")
     for year in TARGET_YEARS:
         df[f"target_{year}"] = df[f"target_{year}"].astype(float)
     unknown = set(df["rule"]) - set(RULES)
@@ -105,7 +108,8 @@ def _load() -> pd.DataFrame:
 def table() -> pd.DataFrame:
     """The targets table as a DataFrame indexed by ``id`` (a copy; safe to modify).
 
-    Columns: measure, indicator, unit, target_2025, target_2027, rule, notes.
+    Columns: measure, indicator, unit, target_2025, target_2027, rule, notes, name_zh (the
+    mission's columns, then the indicator's name in the plan's Chinese wording).
     """
     return _load().copy()
 
@@ -134,6 +138,7 @@ def get(target_id: str) -> Target:
         target_2027=float(row["target_2027"]),
         rule=str(row["rule"]),
         notes=str(row["notes"]),
+        name_zh=str(row["name_zh"]),
     )
 
 

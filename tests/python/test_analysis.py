@@ -21,16 +21,27 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def test_targets_table_is_the_missions_official_copy():
+    import csv
+
     shipped = (REPO / "python" / "tradeeco" / "data" / "targets.csv").read_bytes()
+    assert (REPO / "data" / "targets.csv").read_bytes() == shipped, "data/targets.csv differs"
+    with (REPO / "python" / "tradeeco" / "data" / "targets.csv").open(encoding="utf-8") as f:
+        ours = list(csv.DictReader(f))
     official = REPO.parent / "shared" / "mission" / "targets.csv"
     for candidate in (official, Path("/work/shared/mission/targets.csv")):
         if candidate.exists():
-            assert candidate.read_bytes() == shipped, "python/tradeeco/data/targets.csv is stale"
+            # The mission's columns, unchanged; the project adds name_zh after them.
+            with candidate.open(encoding="utf-8") as f:
+                theirs = list(csv.DictReader(f))
+            assert [{k: r[k] for k in theirs[0]} for r in ours] == theirs, "targets.csv is stale"
+            assert list(ours[0])[: len(theirs[0])] == list(theirs[0])
             break
+    assert all(r["name_zh"] for r in ours), "every target needs its Chinese name"
     table = targets.table()
     assert table.index.name == "id"
-    assert len(table) == len(pd.read_csv(REPO / "python" / "tradeeco" / "data" / "targets.csv"))
+    assert len(table) == len(ours)
     assert set(table["rule"]) <= set(targets.RULES)
+    assert targets.get("trading_firms").name_zh == "有进出口实绩的企业"
 
 
 def test_target_lookup_and_rules():

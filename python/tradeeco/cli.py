@@ -316,21 +316,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
     if len(args.files) < 2:
         raise _BadInputError("compare needs at least two result files")
-    datasets = {}
-    try:
-        for f in args.files:
-            p = Path(f)
-            if not p.exists():
-                raise _BadInputError(f"{p}: no such result file")
-            label = p.stem
-            k = 2
-            while label in datasets:
-                label = f"{p.stem}#{k}"
-                k += 1
-            datasets[label] = tradeeco.open(p).load()
-    finally:
-        for ds in datasets.values():
-            ds.close()
+    datasets = analysis.load_results(args.files)
 
     labels = list(datasets)
     att = analysis.attainment(datasets)

@@ -33,7 +33,17 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["RULES", "TARGET_YEARS", "Target", "get", "ids", "meets", "rule_symbol", "table"]
+__all__ = [
+    "RULES",
+    "TARGET_YEARS",
+    "Target",
+    "get",
+    "ids",
+    "measures",
+    "meets",
+    "rule_symbol",
+    "table",
+]
 
 #: Years the plan sets targets for; the columns of the table are ``target_<year>``.
 TARGET_YEARS: tuple[int, ...] = (2025, 2027)
@@ -159,3 +169,19 @@ def meets(value, target: float, rule: str):
 def rule_symbol(rule: str) -> str:
     """The comparison sign of a rule, for tables and plots (``at_least`` → ``≥``)."""
     return _SYMBOLS[rule]
+
+
+@functools.cache
+def _load_measures() -> pd.DataFrame:
+    with importlib.resources.files("tradeeco").joinpath("data/measures.csv").open("rb") as f:
+        return pd.read_csv(f, dtype={"title_en": str, "title_zh": str}).set_index("measure")
+
+
+def measures() -> pd.DataFrame:
+    """The plan's 27 measures, indexed by number: ``title_en`` (the heading of
+    mission/plan_en.md) and ``title_zh`` (the plan's own heading in mission/plan_zh.txt).
+
+    >>> measures().loc[7, "title_zh"]
+    '强化西部陆海新通道牵引功能'
+    """
+    return _load_measures().copy()

@@ -11,6 +11,8 @@ The model itself is C++ (``tradeeco._core``); this package is the Python face of
 * :mod:`tradeeco.targets` holds the plan's targets; :mod:`tradeeco.analysis` computes the
   probability of meeting them, paired scenario differences and tidy frames, and draws fan charts
   and package comparisons.
+* :func:`report` writes the planner's report: one self-contained HTML page, in Chinese or
+  English, comparing result files (the module is :mod:`tradeeco.report`).
 * ``tradeeco`` on the command line (:mod:`tradeeco.cli`) does the same from a shell.
 
 Example:
@@ -42,6 +44,7 @@ from .errors import (
     TradeecoError,
 )
 from .model import Model
+from .report import report
 
 __all__ = [
     "Model",
@@ -64,6 +67,7 @@ __all__ = [
     "open_events",
     "parameter_table",
     "plot",
+    "report",
     "run",
     "scenario_path",
     "shipped_scenarios",

@@ -35,6 +35,7 @@ import shutil
 import subprocess
 import tempfile
 import tomllib
+import warnings
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -324,7 +325,9 @@ def _fan(w: _Words, datasets: dict[str, xr.Dataset], variable: str, chart_id: st
     present = {w.scenario(k, ds): ds for k, ds in datasets.items() if variable in ds}
     first = next(iter(present.values()))
     name, unit = w.indicator(variable, first), w.unit(str(first[variable].attrs.get("units", "")))
-    with rc_context(_chart_style(w.lang)):
+    with rc_context(_chart_style(w.lang)), warnings.catch_warnings():
+        # Growth indicators have no value in the first year: an all-NaN slice, drawn as a gap.
+        warnings.simplefilter("ignore", RuntimeWarning)
         fig, ax = plt.subplots(figsize=(6.4, 3.0), layout="constrained")
         try:
             fan_chart(
@@ -886,6 +889,9 @@ def _write_atomically(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 would hide the report from others
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -18,7 +18,9 @@ look the same on any machine. ``--pdf`` prints the page with headless Chromium.
 
 Example:
     >>> import tradeeco
-    >>> html = tradeeco.report(["baseline.h5", "plan.h5"], "report.html", lang="en")  # doctest: +SKIP
+    >>> html = tradeeco.report(
+    ...     ["baseline.h5", "plan.h5"], "report.html", lang="en"
+    ... )  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -34,13 +36,16 @@ import re
 import shutil
 import subprocess
 import tempfile
-import tomllib
 import warnings
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
 import numpy as np
 import pandas as pd
 import xarray as xr
@@ -48,7 +53,7 @@ import xarray as xr
 from . import analysis
 from . import targets as _targets
 
-__all__ = ["LANGUAGES", "SERIES", "report", "render", "print_pdf"]
+__all__ = ["LANGUAGES", "SERIES", "print_pdf", "render", "report"]
 
 #: Languages of the report; the first is the default.
 LANGUAGES: tuple[str, ...] = ("zh", "en")
@@ -78,6 +83,9 @@ _CJK_FONT_FILES = (
 
 _SVG_NS = "http://www.w3.org/2000/svg"
 
+# What a table shows for a missing number, and the dash between a range's ends.
+_MISSING = _DASH = "\N{EN DASH}"
+
 
 # --- words and numbers -----------------------------------------------------------------------
 
@@ -102,7 +110,7 @@ class _Words:
     # "40万套"; English uses thousands separators.
     def num(self, x: float, signed: bool = False) -> str:
         if x is None or (isinstance(x, float) and math.isnan(x)):
-            return "–"
+            return _MISSING
         x = float(x)
         sign = "+" if signed and x > 0 else ""
         if self.lang == "zh" and abs(x) >= 1e4:
@@ -119,7 +127,7 @@ class _Words:
     def value(self, x: float, unit: str, signed: bool = False) -> str:
         """A number with its unit: 4600亿元, 53%, "4,600 100m CNY", "5% a year"."""
         number, u = self.num(x, signed), self.unit(unit)
-        if not u or number == "–":
+        if not u or number == _MISSING:
             return number
         if self.lang == "zh" or u.startswith("%"):
             return number + u
@@ -129,7 +137,7 @@ class _Words:
         """A probability in whole percent, rounded as ``tradeeco compare`` rounds it (two
         decimals), so the two always agree."""
         if p is None or math.isnan(p):
-            return "–"
+            return _MISSING
         return f"{round(float(p), 2) * 100:.0f}%"
 
     def level(self, level: float) -> str:
@@ -140,6 +148,8 @@ class _Words:
         if name in _target_table().index:
             row = _target_table().loc[name]
             return row["name_zh"] if self.lang == "zh" and row["name_zh"] else row["indicator"]
+        if self.lang == "zh" and name in _messages()["series_zh"]:
+            return _messages()["series_zh"][name]
         if ds is not None and name in ds:
             return str(ds[name].attrs.get("long_name", name))
         return name
@@ -396,7 +406,7 @@ def _attainment(w, datasets, att, level, sets_present) -> tuple[list, list]:
                     "scenario": label,
                     "p": float(r["p_met"]),
                     "text": w.pct(r["p_met"]),
-                    "interval": f"{w.pct(r['p_lo'])}–{w.pct(r['p_hi'])}",
+                    "interval": f"{w.pct(r['p_lo'])}{_DASH}{w.pct(r['p_hi'])}",
                     "verdict": _verdict(float(r["p_met"])),
                     "verdict_text": w(_verdict(float(r["p_met"])))
                     if not math.isnan(r["p_met"])
@@ -446,12 +456,33 @@ def _summary(w, datasets, att, diffs, costs, level, sets_present) -> dict:
                     "year": int(year),
                     "heading": w("target_years_meet", year=int(year)),
                     "classes": [
-                        {"key": k, "label": w(k), "entries": v, "count": w("targets_count", n=len(v))}
+                        {
+                            "key": k,
+                            "label": w(k),
+                            "entries": v,
+                            "count": w("targets_count", n=len(v)),
+                        }
                         for k, v in classes.items()
                     ],
                 }
             )
-        per_scenario.append({"label": label, "name": w.scenario(label, datasets[label]), "years": years})
+        headline = [
+            w(
+                "headline",
+                year=y["year"],
+                likely=len(y["classes"][0]["entries"]),
+                n=sum(len(c["entries"]) for c in y["classes"]),
+            )
+            for y in years
+        ]
+        per_scenario.append(
+            {
+                "label": label,
+                "name": w.scenario(label, datasets[label]),
+                "headline": w("clause_sep").join(headline),
+                "years": years,
+            }
+        )
 
     effects = []
     final_year = int(att["year"].max()) if not att.empty else None
@@ -490,7 +521,9 @@ def _summary(w, datasets, att, diffs, costs, level, sets_present) -> dict:
     uncertain = []
     for label in labels:
         a = att[(att["scenario"] == label) & (att["year"] == final_year)]
-        names = [w.indicator(r.indicator) for r in a.itertuples() if _verdict(r.p_met) == "uncertain"]
+        names = [
+            w.indicator(r.indicator) for r in a.itertuples() if _verdict(r.p_met) == "uncertain"
+        ]
         if names:
             uncertain.append(
                 w(
@@ -514,9 +547,33 @@ def _summary(w, datasets, att, diffs, costs, level, sets_present) -> dict:
         "scenarios": per_scenario,
         "class_rule": w("class_rule", hi=round(_LIKELY * 100), lo=round(_UNLIKELY * 100)),
         "effects": effects,
-        "cost": costs["lines"] if costs else [w("cost_missing")],
+        "cost": (costs["lines"] if costs else [w("cost_missing")]) + _stated_costs(w, datasets),
         "uncertainties": uncertain,
     }
+
+
+def _stated_costs(w, datasets) -> list[str]:
+    """The yearly fiscal cost each scenario's instruments state (an assumption of the files)."""
+    from ._scenarios import load_scenario_string
+
+    lines = []
+    for label, ds in datasets.items():
+        text = str(ds.attrs.get("scenario_text", ""))
+        if not text:
+            continue
+        instruments = load_scenario_string(text, f"{label}:scenario_text").instruments
+        stated = [i.get("fiscal_cost_cny_per_year") for i in instruments]
+        stated = [c for c in stated if c is not None]
+        if stated:
+            lines.append(
+                w(
+                    "stated_cost_line",
+                    scenario=w.scenario(label, ds),
+                    n=len(stated),
+                    total=w.value(sum(stated) / 1e8, "100m CNY a year"),
+                )
+            )
+    return lines
 
 
 def _costs(w, datasets) -> dict | None:
@@ -535,7 +592,7 @@ def _costs(w, datasets) -> dict | None:
             w(
                 "cost_line",
                 scenario=w.scenario(label, datasets[label]),
-                years=f"{int(years[0])}–{int(years[-1])}",
+                years=f"{int(years[0])}{_DASH}{int(years[-1])}",
                 total=w.value(total, "100m CNY"),
                 extra=w.value(extra, "100m CNY"),
                 ref=w.scenario(ref, datasets[ref]),
@@ -551,11 +608,16 @@ def _comparison(w, datasets, diffs, costs, sensitivity, level) -> list[dict]:
     for label in labels[1:]:
         ds = datasets[label]
         if label not in diffs:
-            ok, reason = analysis.is_paired(datasets[ref], ds)
+            _, reason = analysis.is_paired(datasets[ref], ds)
             out.append(
                 {
                     "name": w.scenario(label, ds),
-                    "note": w("not_paired", scenario=w.scenario(label, ds), ref=w.scenario(ref, datasets[ref]), reason=reason),
+                    "note": w(
+                        "not_paired",
+                        scenario=w.scenario(label, ds),
+                        ref=w.scenario(ref, datasets[ref]),
+                        reason=reason,
+                    ),
                     "rows": [],
                 }
             )
@@ -575,24 +637,28 @@ def _comparison(w, datasets, diffs, costs, sensitivity, level) -> list[dict]:
                 "mean_a": w.num(r.mean_a),
                 "mean_b": w.num(r.mean_b),
                 "diff": w.num(r.mean, signed=True),
-                "interval": f"{w.num(r.lo, signed=True)} – {w.num(r.hi, signed=True)}",
+                "interval": f"{w.num(r.lo, signed=True)} {_DASH} {w.num(r.hi, signed=True)}",
                 "per_cost": None,
                 "drivers": None,
             }
             if extra_cost is not None and int(r.year) in extra_cost["year"].values:
                 spend = float(extra_cost.sel(year=int(r.year)))
-                row["per_cost"] = w.num(r.mean / spend, signed=True) if spend > 0 else "–"
+                row["per_cost"] = w.num(r.mean / spend, signed=True) if spend > 0 else _MISSING
             if sensitivity is not None:
                 s = sensitivity[sensitivity["indicator"] == r.variable]
                 if "scenario" in s.columns:
                     s = s[s["scenario"].isin([label, analysis.scenario_name(ds)])]
                 top = s.sort_values("index", ascending=False).head(3)
-                row["drivers"] = w.join(f"{p} ({w.num(i)})" for p, i in zip(top["parameter"], top["index"], strict=True))
+                row["drivers"] = w.join(
+                    f"{p} ({w.num(i)})" for p, i in zip(top["parameter"], top["index"], strict=True)
+                )
             rows.append(row)
         out.append(
             {
                 "name": w.scenario(label, ds),
-                "head": w("diff_col", scenario=w.scenario(label, ds), ref=w.scenario(ref, datasets[ref])),
+                "head": w(
+                    "diff_col", scenario=w.scenario(label, ds), ref=w.scenario(ref, datasets[ref])
+                ),
                 "ref_name": w.scenario(ref, datasets[ref]),
                 "note": None,
                 "rows": rows,
@@ -657,15 +723,19 @@ def _levers(w, datasets) -> list[dict]:
             rows.append(
                 {
                     "measure": measure,
-                    "measure_title": titles.loc[measure, title_col] if measure in titles.index else "",
+                    "measure_title": titles.loc[measure, title_col]
+                    if measure in titles.index
+                    else "",
                     "label": inst["label"],
                     "lever": inst["lever"],
                     "strength": f"{w.num(inst['strength'])} ({inst['unit']})",
                     "start": str(inst["start"]),
                     "ramp": inst.get("ramp_months", ""),
-                    "cost": w.value(inst.get("fiscal_cost_cny_per_year", math.nan) / 1e8, "100m CNY")
+                    "cost": w.value(
+                        inst.get("fiscal_cost_cny_per_year", math.nan) / 1e8, "100m CNY"
+                    )
                     if inst.get("fiscal_cost_cny_per_year") is not None
-                    else "–",
+                    else _MISSING,
                     "source": w("source_text", measure=measure, where=where),
                     "note": notes.get(inst["label"], ""),
                 }

@@ -101,7 +101,9 @@ class Target:
 @functools.cache
 def _load() -> pd.DataFrame:
     with importlib.resources.files("tradeeco").joinpath("data/targets.csv").open("rb") as f:
-        df = pd.read_csv(f, dtype={"id": str, "measure": str, "notes": str, "name_zh": str}, keep_default_na=True)
+        df = pd.read_csv(
+            f, dtype={"id": str, "measure": str, "notes": str, "name_zh": str}, keep_default_na=True
+        )
     df["notes"] = df["notes"].fillna("")
     df["name_zh"] = df["name_zh"].fillna("")
     for year in TARGET_YEARS:

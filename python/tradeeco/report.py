@@ -108,25 +108,28 @@ class _Words:
 
     # Numbers: decimals by magnitude. Chinese groups by 万 (10^4) as the plan writes
     # "40万套"; English uses thousands separators.
-    def num(self, x: float, signed: bool = False) -> str:
+    def num(self, x: float, signed: bool = False, exact: bool = False) -> str:
+        """``exact`` drops trailing zeros, for numbers set by hand (targets, strengths)."""
         if x is None or (isinstance(x, float) and math.isnan(x)):
             return _MISSING
         x = float(x)
         sign = "+" if signed and x > 0 else ""
         if self.lang == "zh" and abs(x) >= 1e4:
             return sign + _plain(x / 1e4, strip=True) + "万"
-        if self.lang == "zh":
-            return sign + _plain(x)
-        return sign + _plain(x, grouping=True)
+        return sign + _plain(x, grouping=self.lang != "zh", strip=exact)
 
     def unit(self, unit: str) -> str:
         if self.lang == "zh":
             return _messages()["units_zh"].get(unit, unit)
         return {"percent": "%", "percent a year": "% a year"}.get(unit, unit)
 
-    def value(self, x: float, unit: str, signed: bool = False) -> str:
+    def value(self, x: float, unit: str, signed: bool = False, exact: bool = False) -> str:
         """A number with its unit: 4600亿元, 53%, "4,600 100m CNY", "5% a year"."""
-        number, u = self.num(x, signed), self.unit(unit)
+        if self.lang == "zh" and unit.startswith("100m CNY") and x is not None and 0 < abs(x) < 1:
+            # Below 1亿元 the plan's readers count in 万元: 0.3亿元 is 3000万元.
+            unit = unit.replace("100m CNY", "10k CNY")
+            x = x * 1e4
+        number, u = self.num(x, signed, exact), self.unit(unit)
         if not u or number == _MISSING:
             return number
         if self.lang == "zh" or u.startswith("%"):
@@ -170,12 +173,18 @@ class _Words:
 
 
 def _plain(x: float, grouping: bool = False, strip: bool = False) -> str:
+    """Decimals by magnitude: 5,612 / 53.0 / 2.12 / 0.045; tiny numbers in two significant
+    digits; zero as 0."""
     magnitude = abs(x)
+    if magnitude == 0:
+        return "0"
+    if magnitude < 0.001:
+        return f"{x:.2g}"
     decimals = 0 if magnitude >= 100 else 1 if magnitude >= 10 else 2 if magnitude >= 0.1 else 3
     text = f"{x:,.{decimals}f}" if grouping else f"{x:.{decimals}f}"
     if strip and "." in text:
         text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "-0.0", "-0.00", "-0.000") else text
+    return text.lstrip("-") if float(text.replace(",", "")) == 0 else text
 
 
 @functools.cache
@@ -369,7 +378,9 @@ def _fan_alt(w: _Words, present: dict, variable: str, name: str, unit: str) -> s
     if variable in _target_table().index:
         t = _targets.get(variable)
         year = max(y for y in _targets.TARGET_YEARS if not math.isnan(t.value(y)))
-        target = w("fan_alt_target", year=year, rule=w.rule(t.rule), value=w.num(t.value(year)))
+        target = w(
+            "fan_alt_target", year=year, rule=w.rule(t.rule), value=w.num(t.value(year), exact=True)
+        )
     return w(
         "fan_alt",
         indicator=name,
@@ -421,7 +432,7 @@ def _attainment(w, datasets, att, level, sets_present) -> tuple[list, list]:
                 "indicator": indicator,
                 "name": w.indicator(indicator),
                 "year": int(year),
-                "target": w.value(first["target"], first["unit"]),
+                "target": w.value(first["target"], first["unit"], exact=True),
                 "rule": w.rule(first["rule"]),
                 "cells": cells,
             }
@@ -667,38 +678,38 @@ def _comparison(w, datasets, diffs, costs, sensitivity, level) -> list[dict]:
     return out
 
 
-def _policy_notes(scenario_text: str) -> dict[str, str]:
-    """The comment block above each ``[[policy]]`` in the scenario's source files (named in the
-    resolved text's first line), by label: where the scenario says where its numbers come
-    from. Empty where the files are not at hand."""
+_LABEL_LINE = re.compile(r'^\s*label\s*=\s*"((?:[^"\\]|\\.)*)"')
+
+
+def _policy_notes(scenario_text: str) -> dict[str, tuple[str, str]]:
+    """``{label: (comment, "file.toml:line")}`` for each ``[[policy]]`` of the scenario's source
+    files (named in the resolved text's first line): the comment block above a policy is where
+    the scenario files say where its numbers come from. Empty where the files are not at hand
+    (a result file read on another machine)."""
     first = scenario_text.split("\n", 1)[0]
     m = re.match(r"#.*resolved from (.*)$", first)
-    notes: dict[str, str] = {}
+    notes: dict[str, tuple[str, str]] = {}
     if not m:
         return notes
-    for name in (p.strip() for p in m.group(1).split("<-")):
-        path = Path(name)
+    for path in (Path(p.strip()) for p in m.group(1).split("<-")):
         if not path.is_file():
             continue
         lines = path.read_text(encoding="utf-8").splitlines()
         for i, line in enumerate(lines):
             if line.strip() != "[[policy]]":
                 continue
-            comment = []
-            k = i - 1
-            while k >= 0 and lines[k].lstrip().startswith("#"):
-                comment.insert(0, lines[k].lstrip("# ").rstrip())
+            k = i
+            while k > 0 and lines[k - 1].lstrip().startswith("#"):
                 k -= 1
-            label = next(
-                (
-                    json.loads(x.split("=", 1)[1].strip())
-                    for x in lines[i + 1 : i + 12]
-                    if re.match(r"\s*label\s*=", x)
-                ),
-                None,
-            )
-            if label and comment and label not in notes:
-                notes[label] = " ".join(comment)
+            comment = " ".join(x.strip().lstrip("#").strip() for x in lines[k:i])
+            for j in range(i + 1, len(lines)):
+                if lines[j].strip().startswith("["):
+                    break  # the next table: this policy has no label line
+                label = _LABEL_LINE.match(lines[j])
+                if label:
+                    text = json.loads(f'"{label.group(1)}"')
+                    notes.setdefault(text, (comment, f"{path.name}:{i + 1}"))
+                    break
     return notes
 
 
@@ -719,7 +730,7 @@ def _levers(w, datasets) -> list[dict]:
         rows = []
         for inst in spec.instruments:
             measure = int(inst["measure"])
-            where = inst.get("where", "")
+            note, where = notes.get(inst["label"], ("", ""))
             rows.append(
                 {
                     "measure": measure,
@@ -728,7 +739,8 @@ def _levers(w, datasets) -> list[dict]:
                     else "",
                     "label": inst["label"],
                     "lever": inst["lever"],
-                    "strength": f"{w.num(inst['strength'])} ({inst['unit']})",
+                    "strength": w.num(inst["strength"], exact=True),
+                    "strength_unit": inst["unit"],
                     "start": str(inst["start"]),
                     "ramp": inst.get("ramp_months", ""),
                     "cost": w.value(
@@ -736,8 +748,8 @@ def _levers(w, datasets) -> list[dict]:
                     )
                     if inst.get("fiscal_cost_cny_per_year") is not None
                     else _MISSING,
-                    "source": w("source_text", measure=measure, where=where),
-                    "note": notes.get(inst["label"], ""),
+                    "source": w("source_text", measure=measure) + (f"; {where}" if where else ""),
+                    "note": note,
                 }
             )
         out.append(

@@ -100,6 +100,9 @@ def test_numbers_follow_the_language():
     assert zh.value(4600, "100m CNY") == "4600亿元"
     assert en.value(4600, "100m CNY") == "4,600 100m CNY"
     assert zh.value(400000, "sets a year") == "40万套/年"  # the plan writes 40万套
+    assert zh.value(0.3, "100m CNY a year") == "3000万元/年"  # and 万元 below 1亿元
+    assert zh.value(55, "percent", exact=True) == "55%" and en.num(0.0) == "0"
+    assert en.num(-0.0004) == "-0.0004" and en.num(-0.0001 / 3) == "-3.3e-05"
     assert en.value(400000, "sets a year") == "400,000 sets a year"
     assert zh.value(53.04, "percent") == en.value(53.04, "percent") == "53.0%"
     assert zh.value(5612.4, "firms") == "5612家" and en.value(5612.4, "firms") == "5,612 firms"

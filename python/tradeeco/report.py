@@ -648,7 +648,9 @@ def _comparison(w, datasets, diffs, costs, sensitivity, level) -> list[dict]:
                 "mean_a": w.num(r.mean_a),
                 "mean_b": w.num(r.mean_b),
                 "diff": w.num(r.mean, signed=True),
-                "interval": f"{w.num(r.lo, signed=True)} {_DASH} {w.num(r.hi, signed=True)}",
+                "interval": _MISSING
+                if math.isnan(r.lo)
+                else f"{w.num(r.lo, signed=True)} {_DASH} {w.num(r.hi, signed=True)}",
                 "per_cost": None,
                 "drivers": None,
             }
@@ -748,7 +750,9 @@ def _levers(w, datasets) -> list[dict]:
                     )
                     if inst.get("fiscal_cost_cny_per_year") is not None
                     else _MISSING,
-                    "source": w("source_text", measure=measure) + (f"; {where}" if where else ""),
+                    "source": w("clause_sep").join(
+                        [w("source_text", measure=measure), *([where] if where else [])]
+                    ),
                     "note": note,
                 }
             )
@@ -863,13 +867,15 @@ def render(
     labels = list(datasets)
     ref = datasets[labels[0]]
     indicators = list(dict.fromkeys(att["indicator"]))
+    # Differences in the years the plan sets targets for, as the attainment table shows them.
+    target_years = set(zip(att["indicator"], att["year"], strict=True))
     diffs = {}
     for label in labels[1:]:
         if analysis.is_paired(ref, datasets[label])[0] and indicators:
             common = [v for v in indicators if v in datasets[label] and v in ref]
-            diffs[label] = analysis.paired_difference(
-                ref, datasets[label], variables=common, level=level
-            )
+            d = analysis.paired_difference(ref, datasets[label], variables=common, level=level)
+            keep = [k in target_years for k in zip(d["variable"], d["year"], strict=True)]
+            diffs[label] = d[keep].reset_index(drop=True)
     costs = _costs(w, datasets)
 
     fans, series = [], []

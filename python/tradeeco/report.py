@@ -25,6 +25,7 @@ Example:
 
 from __future__ import annotations
 
+import base64
 import datetime as _dt
 import functools
 import importlib.resources
@@ -917,7 +918,47 @@ def render(
             version=_version(),
         ),
     }
-    return _environment().get_template("report.html.j2").render(context)
+    template = _environment().get_template("report.html.j2")
+    # The page's Chinese text in an embedded font made of just the characters it uses, so it
+    # reads the same on a machine without CJK fonts (a rendering once without it finds them).
+    context["font_data"] = _font_subset(template.render(context, font_data=None))
+    return template.render(context)
+
+
+# Unicode ranges of the CJK characters and punctuation the embedded font covers (the CSS
+# @font-face's unicode-range says the same).
+_CJK_RANGES = ((0x2E80, 0x9FFF), (0xF900, 0xFAFF), (0xFE30, 0xFE4F), (0xFF00, 0xFFEF))
+
+
+def _font_subset(html: str) -> str | None:
+    """The CJK characters of the page's text as a WOFF font, base64; None if there are none."""
+    from html import unescape
+
+    text = re.sub(r"<(svg|style)\b.*?</\1>", "", html, flags=re.S)
+    text = unescape(re.sub(r"<[^>]+>", "", text))
+    chars = "".join(sorted(c for c in set(text) if any(a <= ord(c) <= b for a, b in _CJK_RANGES)))
+    if not chars:
+        return None
+    if _cjk_font() is None:
+        raise RuntimeError(
+            "the page has Chinese text and needs a CJK font to embed; install Debian's "
+            "fonts-wqy-microhei (tools/install_deps.sh does)"
+        )
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    path = next(p for p in _CJK_FONT_FILES if Path(p).exists())
+    options = subset.Options()
+    options.flavor = "woff"  # zlib-compressed; WOFF2 would need brotli
+    options.notdef_outline = True
+    options.drop_tables += ["FFTM"]  # FontForge's timestamps: nothing to subset
+    font = TTFont(path, fontNumber=0)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=chars)
+    subsetter.subset(font)
+    buf = io.BytesIO()
+    font.save(buf)
+    return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
 def _version() -> str:

@@ -175,8 +175,11 @@ def test_chinese_page_uses_the_plans_words():
         assert words in html
     assert "基准情景" in html and "≥ 5500家" in html
     assert "Firms with actual import/export" not in html
+    # The Chinese text's glyphs are embedded (a subset font); the English page needs none.
+    assert "src: url(data:font/woff;base64," in html
     english = render(_pair(), lang="en")
     assert "Firms with actual import/export in the year" in english and "基准" not in english
+    assert "@font-face" not in english
 
 
 def test_cost_shown_only_when_the_results_carry_it():
@@ -437,10 +440,12 @@ class _Chromium:
         self.page("Runtime.evaluate", expression="1", awaitPromise=True)  # flush late events
 
     def requests(self) -> list[str]:
+        """URLs the page asked for, less data: URLs (inline content, no network)."""
         return [
             e["params"]["request"]["url"]
             for e in self.events
             if e.get("method") == "Network.requestWillBeSent"
+            and not e["params"]["request"]["url"].startswith("data:")
         ]
 
     def errors(self) -> list[str]:
@@ -525,6 +530,13 @@ def test_report_in_headless_chromium(browser, pages, result_files, lang, tmp_pat
     assert _Words(lang).num(d["mean"], signed=True) in text
     if lang == "zh":
         assert "3次重复模拟" in text and "亿元" in text and "有进出口实绩的企业" in text
+        # The Chinese title is drawn with the embedded font, not a font of this machine.
+        browser.page("DOM.enable")
+        browser.page("CSS.enable")
+        root = browser.page("DOM.getDocument")["root"]["nodeId"]
+        h1 = browser.page("DOM.querySelector", nodeId=root, selector="h1")["nodeId"]
+        fonts = browser.page("CSS.getPlatformFontsForNode", nodeId=h1)["fonts"]
+        assert [f["isCustomFont"] for f in fonts] == [True], fonts
     else:
         assert "3 replicates" in text and "100m CNY" in text
     shots = Path(os.environ.get("TRADEECO_SCREENSHOTS", tmp_path))

@@ -111,9 +111,9 @@ class _Words:
     # "40万套"; English uses thousands separators.
     def num(self, x: float, signed: bool = False, exact: bool = False) -> str:
         """``exact`` drops trailing zeros, for numbers set by hand (targets, strengths)."""
-        if x is None or (isinstance(x, float) and math.isnan(x)):
+        x = math.nan if x is None else float(x)
+        if math.isnan(x):
             return _MISSING
-        x = float(x)
         sign = "+" if signed and x > 0 else ""
         if self.lang == "zh" and abs(x) >= 1e4:
             return sign + _plain(x / 1e4, strip=True) + "万"
@@ -366,14 +366,24 @@ def _fan(w: _Words, datasets: dict[str, xr.Dataset], variable: str, chart_id: st
 
 
 def _fan_alt(w: _Words, present: dict, variable: str, name: str, unit: str) -> str:
+    """The chart's alt text: what it shows, each scenario's median at the last point drawn
+    (the last month of a monthly series) and the latest target."""
     medians = []
-    years = []
+    first = last = ""
     for label, ds in present.items():
-        y = analysis.yearly(ds, variable)
-        years = [int(v) for v in y["year"].values]
-        last = y.sel(year=years[-1]).values
+        da = ds[variable]
+        if "month" in da.dims:
+            months = pd.to_datetime(da["month"].values)
+            first, last = months[0].year, months[-1].year
+            when = w("when_month", year=months[-1].year, month=months[-1].month)
+            values = da.isel(month=-1).values
+        else:
+            years = [int(y) for y in da["year"].values]
+            first, last = years[0], years[-1]
+            when = w("when_year", year=years[-1])
+            values = da.isel(year=-1).values
         medians.append(
-            w("fan_alt_median", scenario=label, year=years[-1], value=w.num(np.nanmedian(last)))
+            w("fan_alt_median", scenario=label, when=when, value=w.num(np.nanmedian(values)))
         )
     target = ""
     if variable in _target_table().index:
@@ -385,8 +395,8 @@ def _fan_alt(w: _Words, present: dict, variable: str, name: str, unit: str) -> s
     return w(
         "fan_alt",
         indicator=name,
-        first=years[0] if years else "",
-        last=years[-1] if years else "",
+        first=first,
+        last=last,
         unit=unit,
         medians="".join(medians),
         target=target,
@@ -505,7 +515,10 @@ def _summary(w, datasets, att, diffs, costs, level, sets_present) -> dict:
             p_ref = keyed.loc[(r.variable, r.year, ref), "p_met"]
             p = keyed.loc[(r.variable, r.year, label), "p_met"]
             target = _targets.get(r.variable).value(r.year)
-            rows.append((abs(p - p_ref), abs(r.mean) / abs(target) if target else 0.0, r, p_ref, p))
+            # Ranked by the change in P(met), then by the change relative to the target.
+            dp = abs(p - p_ref) if not (math.isnan(p) or math.isnan(p_ref)) else 0.0
+            relative = abs(r.mean) / abs(target) if target and not math.isnan(r.mean) else 0.0
+            rows.append((dp, relative, r, p_ref, p))
         rows.sort(key=lambda t: (t[0], t[1]), reverse=True)
         unit = {v: str(datasets[label][v].attrs.get("units", "")) for v in d["variable"].unique()}
         lines = [
@@ -519,8 +532,8 @@ def _summary(w, datasets, att, diffs, costs, level, sets_present) -> dict:
                 lo=w.num(r.lo, signed=True),
                 hi=w.num(r.hi, signed=True),
             )
-            for dp, _, r, p_ref, p in rows[:3]
-            if dp > 0
+            for dp, relative, r, p_ref, p in rows[:3]
+            if dp > 0 or relative > 0
         ]
         effects.append(
             {
@@ -564,16 +577,19 @@ def _summary(w, datasets, att, diffs, costs, level, sets_present) -> dict:
     }
 
 
-def _stated_costs(w, datasets) -> list[str]:
-    """The yearly fiscal cost each scenario's instruments state (an assumption of the files)."""
+def _instruments(label: str, ds: xr.Dataset) -> list[dict]:
+    """The instruments of the scenario that produced ``ds`` (from its scenario_text)."""
     from ._scenarios import load_scenario_string
 
+    text = str(ds.attrs.get("scenario_text", ""))
+    return load_scenario_string(text, f"{label}:scenario_text").instruments if text else []
+
+
+def _stated_costs(w, datasets) -> list[str]:
+    """The yearly fiscal cost each scenario's instruments state (an assumption of the files)."""
     lines = []
     for label, ds in datasets.items():
-        text = str(ds.attrs.get("scenario_text", ""))
-        if not text:
-            continue
-        instruments = load_scenario_string(text, f"{label}:scenario_text").instruments
+        instruments = _instruments(label, ds)
         stated = [i.get("fiscal_cost_cny_per_year") for i in instruments]
         stated = [c for c in stated if c is not None]
         if stated:
@@ -717,21 +733,14 @@ def _policy_notes(scenario_text: str) -> dict[str, tuple[str, str]]:
 
 
 def _levers(w, datasets) -> list[dict]:
-    from ._scenarios import load_scenario_string
-
     titles = _targets.measures()
     title_col = "title_zh" if w.lang == "zh" else "title_en"
     out = []
     for label, ds in datasets.items():
-        text = str(ds.attrs.get("scenario_text", ""))
         name = w.scenario(label, ds)
-        if not text:
-            out.append({"name": name, "rows": [], "note": w("no_instruments", scenario=name)})
-            continue
-        spec = load_scenario_string(text, f"{label}:scenario_text")
-        notes = _policy_notes(text)
+        notes = _policy_notes(str(ds.attrs.get("scenario_text", "")))
         rows = []
-        for inst in spec.instruments:
+        for inst in _instruments(label, ds):
             measure = int(inst["measure"])
             note, where = notes.get(inst["label"], ("", ""))
             rows.append(

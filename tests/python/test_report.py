@@ -119,8 +119,8 @@ def test_messages_have_the_same_keys_in_both_languages():
     messages = _messages()
     assert set(messages["zh"]) == set(messages["en"])
     for key in messages["zh"]:
-        fields_zh = set(re.findall(r"{(\w+)}", messages["zh"][key]))
-        assert fields_zh == set(re.findall(r"{(\w+)}", messages["en"][key])), key
+        fields_zh = set(re.findall(r"{(\w+)[:}]", messages["zh"][key]))
+        assert fields_zh == set(re.findall(r"{(\w+)[:}]", messages["en"][key])), key
 
 
 def test_wilson_interval():

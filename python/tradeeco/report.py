@@ -362,7 +362,8 @@ def _fan(w: _Words, datasets: dict[str, xr.Dataset], variable: str, chart_id: st
             svg = _svg(fig, chart_id, _fan_alt(w, present, variable, name, unit))
         finally:
             plt.close(fig)
-    return {"id": chart_id, "svg": svg, "caption": w("fan_caption", indicator=name, unit=unit)}
+    caption = "fan_caption" if variable in _target_table().index else "series_caption"
+    return {"id": chart_id, "svg": svg, "caption": w(caption, indicator=name, unit=unit)}
 
 
 def _fan_alt(w: _Words, present: dict, variable: str, name: str, unit: str) -> str:

@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
@@ -309,19 +310,13 @@ def p_met_interval(p_met, n, level: float = 0.95) -> tuple[np.ndarray, np.ndarra
     """
     p = np.asarray(p_met, dtype=float)
     n = np.asarray(n, dtype=float)
-    z = _normal_quantile(0.5 + level / 2)
+    z = NormalDist().inv_cdf(0.5 + level / 2)
     with np.errstate(invalid="ignore", divide="ignore"):
         centre = (p + z * z / (2 * n)) / (1 + z * z / n)
         half = z / (1 + z * z / n) * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
         lo = np.where(n > 0, np.clip(centre - half, 0.0, 1.0), np.nan)
         hi = np.where(n > 0, np.clip(centre + half, 0.0, 1.0), np.nan)
     return lo, hi
-
-
-def _normal_quantile(p: float) -> float:
-    from statistics import NormalDist
-
-    return NormalDist().inv_cdf(p)
 
 
 def _target_years(row: pd.Series, values: xr.DataArray, years: Iterable[int] | None) -> list[int]:

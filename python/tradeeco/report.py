@@ -852,14 +852,15 @@ def render(
     level: float = 0.95,
     charts: bool = True,
 ) -> str:
-    """The report as an HTML string (see :func:`report`)."""
+    """The report as an HTML string (see :func:`report`); ``charts=False`` leaves the charts
+    out (a quicker page, for a first look or a test)."""
     if lang not in LANGUAGES:
         raise ValueError(f"lang must be one of {', '.join(LANGUAGES)}, got {lang!r}")
     if not 0 < level < 1:
         raise ValueError(f"level must be in (0, 1), got {level}")
+    sensitivity = _read_sensitivity(sensitivity)  # bad input fails before the files are read
     datasets = _as_datasets(results)
     w = _Words(lang)
-    sensitivity = _read_sensitivity(sensitivity)
 
     att = analysis.attainment(datasets)
     lo, hi = analysis.p_met_interval(att["p_met"], att["n"], level)

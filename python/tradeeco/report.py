@@ -83,6 +83,7 @@ _CJK_FONT_FILES = (
 )
 
 _SVG_NS = "http://www.w3.org/2000/svg"
+_XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
 
 # What a table shows for a missing number, and the dash between a range's ends.
 _MISSING = _DASH = "\N{EN DASH}"
@@ -325,6 +326,18 @@ def _svg(fig, chart_id: str, alt: str):
     ET.register_namespace("", _SVG_NS)
     ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
     root = ET.fromstring(buf.getvalue())
+    # Every chart defines its glyphs and clip paths under the same ids; prefix them so that the
+    # page's ids stay unique and each chart refers only to its own definitions.
+    for el in root.iter():
+        if "id" in el.attrib:
+            el.set("id", f"{chart_id}-{el.get('id')}")
+        href = el.get(_XLINK_HREF)
+        if href and href.startswith("#"):
+            el.set(_XLINK_HREF, f"#{chart_id}-{href[1:]}")
+        for attr in ("clip-path", "mask", "filter", "style"):
+            value = el.get(attr)
+            if value and "url(#" in value:
+                el.set(attr, value.replace("url(#", f"url(#{chart_id}-"))
     root.set("role", "img")
     root.set("aria-labelledby", f"{chart_id}-title")
     root.set("id", chart_id)

@@ -165,6 +165,10 @@ def test_page_is_self_contained_and_accessible(lang):
         title = page.svg_titles[svg["aria-labelledby"]]
         assert len(title) > 30, title  # the alt text says what the chart shows
     assert "<text" not in html  # chart text is drawn as paths: no font needed to view
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), "ids must be unique across the page"
+    for ref in re.findall(r'(?:href="#|url\(#)([^")]+)', html):
+        assert ref in ids, ref
     assert "@media print" in html
 
 

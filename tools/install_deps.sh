@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 
 packages=(g++ make git pkg-config libtbb-dev libhdf5-dev hdf5-tools libboost-dev catch2
           libbenchmark-dev librandom123-dev libtomlplusplus-dev)
+# The report (tradeeco report): a CJK font for the Chinese charts, Chromium for --pdf and its test.
+packages+=(fonts-wqy-microhei chromium)
 # The Python headers and venv module, unless this Python already has them.
 python3 -c 'import venv, ensurepip' 2>/dev/null || packages+=(python3-venv)
 python3 -c 'import sysconfig, os, sys; sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' \

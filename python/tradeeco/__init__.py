@@ -14,6 +14,8 @@ The model itself is C++ (``tradeeco._core``); this package is the Python face of
 * :mod:`tradeeco.targets` holds the plan's targets; :mod:`tradeeco.analysis` computes the
   probability of meeting them, paired scenario differences and tidy frames, and draws fan charts
   and package comparisons.
+* :func:`report` writes the planner's report: one self-contained HTML page, in Chinese or
+  English, comparing result files (the module is :mod:`tradeeco.report`).
 * ``tradeeco`` on the command line (:mod:`tradeeco.cli`) does the same from a shell.
 
 Example:
@@ -48,6 +50,7 @@ from .errors import (
 )
 from .model import Model
 from .policy_search import optimize, required
+from .report import report
 
 __all__ = [
     "Model",
@@ -72,6 +75,7 @@ __all__ = [
     "optimize",
     "parameter_table",
     "plot",
+    "report",
     "required",
     "run",
     "scenario_path",

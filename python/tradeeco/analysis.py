@@ -29,6 +29,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
@@ -44,6 +45,8 @@ __all__ = [
     "cost_effectiveness",
     "fiscal_cost",
     "is_paired",
+    "load_results",
+    "p_met_interval",
     "paired_difference",
     "replicate_differences",
     "scenario_name",
@@ -83,6 +86,28 @@ def as_mapping(results: Results) -> dict[str, xr.Dataset]:
             label = f"{label}#{i}"
         out[label] = ds
     return out
+
+
+def load_results(paths: Iterable[str | Path]) -> dict[str, xr.Dataset]:
+    """Result files read into memory (and closed), labelled by file stem; a repeated stem gets
+    ``#2``, ``#3``... This is how ``tradeeco compare`` and ``tradeeco report`` name scenarios.
+
+    Raises:
+        FileNotFoundError: a file does not exist.
+    """
+    from ._results import open as _open
+
+    datasets: dict[str, xr.Dataset] = {}
+    for f in paths:
+        p = Path(f)
+        if not p.exists():
+            raise FileNotFoundError(f"{p}: no such result file")
+        label, k = p.stem, 2
+        while label in datasets:
+            label, k = f"{p.stem}#{k}", k + 1
+        with _open(p) as ds:
+            datasets[label] = ds.load()
+    return datasets
 
 
 def target_indicators(ds: xr.Dataset) -> list[str]:
@@ -275,6 +300,26 @@ def attainment(
         "p_met",
     ]
     return pd.DataFrame(rows, columns=columns)
+
+
+def p_met_interval(p_met, n, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval of a probability of meeting a target estimated from ``n``
+    replicates (elementwise; NaN where ``n`` is 0). Unlike the normal approximation it stays
+    within [0, 1] and is not empty when every replicate meets the target (or none does).
+
+    >>> lo, hi = p_met_interval(1.0, 20)
+    >>> round(float(lo), 3), float(hi)
+    (0.839, 1.0)
+    """
+    p = np.asarray(p_met, dtype=float)
+    n = np.asarray(n, dtype=float)
+    z = NormalDist().inv_cdf(0.5 + level / 2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+        half = z / (1 + z * z / n) * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+        lo = np.where(n > 0, np.clip(centre - half, 0.0, 1.0), np.nan)
+        hi = np.where(n > 0, np.clip(centre + half, 0.0, 1.0), np.nan)
+    return lo, hi
 
 
 def _target_years(row: pd.Series, values: xr.DataArray, years: Iterable[int] | None) -> list[int]:

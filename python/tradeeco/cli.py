@@ -352,21 +352,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
     if len(args.files) < 2:
         raise _BadInputError("compare needs at least two result files")
-    datasets = {}
-    try:
-        for f in args.files:
-            p = Path(f)
-            if not p.exists():
-                raise _BadInputError(f"{p}: no such result file")
-            label = p.stem
-            k = 2
-            while label in datasets:
-                label = f"{p.stem}#{k}"
-                k += 1
-            datasets[label] = tradeeco.open(p).load()
-    finally:
-        for ds in datasets.values():
-            ds.close()
+    datasets = analysis.load_results(args.files)
 
     labels = list(datasets)
     att = analysis.attainment(datasets)
@@ -494,6 +480,27 @@ def _print_costs(datasets, paired_labels, years, order, level, method) -> None:
         _print_table(
             ["indicator", "year", "extra cost", "change", "per 100m CNY"], rows, right={1, 2, 3, 4}
         )
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from tradeeco.report import report
+
+    out = Path(args.out)
+    if out.is_dir():
+        raise _BadInputError(f"-o {out}: is a folder; give a file name such as {out}/report.html")
+    if not 0 < args.level < 1:
+        raise _BadInputError("--level must be between 0 and 1")
+    pdf = out.with_suffix(".pdf") if args.pdf == "" else args.pdf
+    try:
+        report(
+            args.files, out, lang=args.lang, sensitivity=args.sensitivity, level=args.level, pdf=pdf
+        )
+    except ValueError as e:  # a malformed sensitivity table, unpaired labels, ...
+        raise _BadInputError(str(e)) from None
+    print(out)
+    if pdf is not None:
+        print(pdf)
+    return EXIT_OK
 
 
 def _cmd_scenarios(args: argparse.Namespace) -> int:
@@ -859,6 +866,7 @@ def build_parser() -> argparse.ArgumentParser:
               tradeeco run baseline --out baseline.nc --replicates 20
               tradeeco run plan --out plan.nc --replicates 20
               tradeeco compare baseline.nc plan.nc    probabilities and paired differences
+              tradeeco report baseline.nc plan.nc -o report.html   the planner's report
               tradeeco ensemble plan -n 1000 -t 2 --out plan.nc   resumable, shards, Dask
               tradeeco validate my_package.toml       check a scenario file
               tradeeco required plan aeo_firms --lever aeo_cultivation   strength needed
@@ -1042,6 +1050,48 @@ def build_parser() -> argparse.ArgumentParser:
         "percentile (spread of the per-replicate differences)",
     )
     p.set_defaults(func=_cmd_compare)
+
+    p = sub.add_parser(
+        "report",
+        help="write the planner's report: one self-contained HTML page (Chinese or English)",
+        description="Compares result files (the first is the reference, normally the baseline) "
+        "in one HTML page that needs no network: a summary in plain language, P(met) per "
+        "target with intervals (the same probabilities as `tradeeco compare`), fan charts, "
+        "paired differences (with cost-effectiveness where the files carry fiscal costs), each "
+        "package's levers and the provenance of every run. Prints the path of what it wrote.",
+        formatter_class=_formatter,
+        epilog=textwrap.dedent(
+            """\
+            examples:
+              tradeeco report results/baseline.nc results/plan.nc -o report.html
+              tradeeco report baseline.nc plan.nc pkg_corridors.nc -o r.html --lang en
+              tradeeco report baseline.nc plan.nc -o r.html --pdf          (also r.pdf)
+              tradeeco report baseline.nc plan.nc -o r.html --sensitivity sobol.csv
+            """
+        ),
+    )
+    p.add_argument(
+        "files", nargs="+", metavar="FILE.nc", help="result files; the first is the reference"
+    )
+    p.add_argument("--out", "-o", required=True, metavar="FILE.html", help="HTML file to write")
+    p.add_argument(
+        "--lang", choices=["zh", "en"], default="zh", help="language (default zh, Chinese)"
+    )
+    p.add_argument(
+        "--pdf",
+        nargs="?",
+        const="",
+        metavar="FILE.pdf",
+        help="also print it to PDF with headless Chromium (default: the HTML name with .pdf)",
+    )
+    p.add_argument(
+        "--sensitivity",
+        metavar="FILE.csv",
+        help="sensitivity results (columns indicator, parameter, index): shows what drives "
+        "each verdict",
+    )
+    p.add_argument("--level", type=float, default=0.95, help="interval level (default 0.95)")
+    p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser(
         "scenarios",

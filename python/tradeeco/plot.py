@@ -48,6 +48,7 @@ def fan_chart(
     show_target: bool = True,
     show_replicates: bool = False,
     title: str | None = None,
+    words: dict[str, str] | None = None,
 ):
     """Fan chart of one indicator across replicates: the median and nested quantile bands,
     with the plan's targets marked (a diamond at each target year, labelled with the rule).
@@ -58,10 +59,13 @@ def fan_chart(
         quantiles: pairs of band edges from the outside in (default 5-95% and 25-75%).
         show_target: mark the targets of :mod:`tradeeco.targets` if ``variable`` has any.
         show_replicates: also draw each replicate as a thin line.
+        words: the legend's words in another language: ``{"median": ..., "target": ...}``.
 
     Returns:
         The matplotlib Axes.
     """
+
+    words = {"median": "median", "target": "target", **(words or {})}
 
     mapping = as_mapping(results)
     if ax is None:
@@ -97,10 +101,11 @@ def fan_chart(
             ax.plot(x, reps, color=color, linewidth=0.4, alpha=0.4)
         with np.errstate(all="ignore"):
             median = np.nanmedian(reps, axis=1)
-        ax.plot(x, median, color=color, linewidth=2, label=f"{label} median")
+        ax.plot(x, median, color=color, linewidth=2, label=f"{label} {words['median']}")
 
     if show_target and da is not None and variable in _targets.ids():
-        _mark_targets(ax, _targets.get(variable), "month" if "month" in da.dims else "year", da)
+        time_dim = "month" if "month" in da.dims else "year"
+        _mark_targets(ax, _targets.get(variable), time_dim, da, words["target"])
 
     unit = unit_label(da) if da is not None else ""
     long_name = da.attrs.get("long_name", variable) if da is not None else variable
@@ -115,7 +120,7 @@ def fan_chart(
     return ax
 
 
-def _mark_targets(ax, target, time_dim: str, da: xr.DataArray) -> None:
+def _mark_targets(ax, target, time_dim: str, da: xr.DataArray, word: str = "target") -> None:
     symbol = _targets.rule_symbol(target.rule)
     first = True
     for year in _targets.TARGET_YEARS:
@@ -139,7 +144,7 @@ def _mark_targets(ax, target, time_dim: str, da: xr.DataArray) -> None:
             color="black",
             linestyle="none",
             zorder=5,
-            label="target" if first else None,
+            label=word if first else None,
         )
         ax.annotate(
             f"{year}: {symbol} {value:g}",

@@ -33,7 +33,17 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["RULES", "TARGET_YEARS", "Target", "get", "ids", "meets", "rule_symbol", "table"]
+__all__ = [
+    "RULES",
+    "TARGET_YEARS",
+    "Target",
+    "get",
+    "ids",
+    "measures",
+    "meets",
+    "rule_symbol",
+    "table",
+]
 
 #: Years the plan sets targets for; the columns of the table are ``target_<year>``.
 TARGET_YEARS: tuple[int, ...] = (2025, 2027)
@@ -61,6 +71,8 @@ class Target:
     target_2027: float
     rule: str
     notes: str
+    #: The indicator's name in the plan's own Chinese wording (mission/plan_zh.txt).
+    name_zh: str = ""
 
     def value(self, year: int) -> float:
         """The target for ``year`` (NaN if the plan sets none for that year).
@@ -89,8 +101,11 @@ class Target:
 @functools.cache
 def _load() -> pd.DataFrame:
     with importlib.resources.files("tradeeco").joinpath("data/targets.csv").open("rb") as f:
-        df = pd.read_csv(f, dtype={"id": str, "measure": str, "notes": str}, keep_default_na=True)
+        df = pd.read_csv(
+            f, dtype={"id": str, "measure": str, "notes": str, "name_zh": str}, keep_default_na=True
+        )
     df["notes"] = df["notes"].fillna("")
+    df["name_zh"] = df["name_zh"].fillna("")
     for year in TARGET_YEARS:
         df[f"target_{year}"] = df[f"target_{year}"].astype(float)
     unknown = set(df["rule"]) - set(RULES)
@@ -105,7 +120,8 @@ def _load() -> pd.DataFrame:
 def table() -> pd.DataFrame:
     """The targets table as a DataFrame indexed by ``id`` (a copy; safe to modify).
 
-    Columns: measure, indicator, unit, target_2025, target_2027, rule, notes.
+    Columns: measure, indicator, unit, target_2025, target_2027, rule, notes, name_zh (the
+    mission's columns, then the indicator's name in the plan's Chinese wording).
     """
     return _load().copy()
 
@@ -134,6 +150,7 @@ def get(target_id: str) -> Target:
         target_2027=float(row["target_2027"]),
         rule=str(row["rule"]),
         notes=str(row["notes"]),
+        name_zh=str(row["name_zh"]),
     )
 
 
@@ -154,3 +171,19 @@ def meets(value, target: float, rule: str):
 def rule_symbol(rule: str) -> str:
     """The comparison sign of a rule, for tables and plots (``at_least`` → ``≥``)."""
     return _SYMBOLS[rule]
+
+
+@functools.cache
+def _load_measures() -> pd.DataFrame:
+    with importlib.resources.files("tradeeco").joinpath("data/measures.csv").open("rb") as f:
+        return pd.read_csv(f, dtype={"title_en": str, "title_zh": str}).set_index("measure")
+
+
+def measures() -> pd.DataFrame:
+    """The plan's 27 measures, indexed by number: ``title_en`` (the heading of
+    mission/plan_en.md) and ``title_zh`` (the plan's own heading in mission/plan_zh.txt).
+
+    >>> measures().loc[7, "title_zh"]
+    '强化西部陆海新通道牵引功能'
+    """
+    return _load_measures().copy()

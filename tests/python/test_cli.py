@@ -12,7 +12,7 @@ from conftest import synthetic
 
 from tradeeco import cli
 
-SUBCOMMANDS = ["run", "validate", "compare", "scenarios", "levers", "parameters"]
+SUBCOMMANDS = ["run", "validate", "compare", "report", "scenarios", "levers", "parameters"]
 
 
 def tradeeco_cmd(*args, cwd=None, timeout=600):

@@ -42,7 +42,7 @@ import csv
 import math
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -219,7 +219,10 @@ def read_observations(path: str | os.PathLike) -> list[Observation]:
         key = (indicator, start, end)
         if key in seen:
             raise ObservationError(
-                path, lineno, 1, f"one row per indicator and period (line {seen[key]} has it)",
+                path,
+                lineno,
+                1,
+                f"one row per indicator and period (line {seen[key]} has it)",
                 f"a repeat of {indicator} {start}..{end}",
             )
         seen[key] = lineno
@@ -284,6 +287,16 @@ def draw_parameters(n: int, rng: np.random.Generator, table: pd.DataFrame) -> li
     return [dict(zip(keys, (float(x) for x in row), strict=True)) for row in draws]
 
 
+def _run_member(text: str, name: str, parameters: dict, replicate: int) -> xr.Dataset:
+    """One member: replicate ``replicate`` of the scenario ``text`` with ``parameters``."""
+    from ._results import run
+    from ._scenarios import load_scenario_string
+
+    spec = load_scenario_string(text, name)
+    return run(spec, replicates=1, first_replicate=replicate, parameters=parameters,
+               progress=False)  # fmt: skip
+
+
 def run_members(
     spec,
     parameter_sets: Sequence[Mapping[str, float]],
@@ -294,32 +307,35 @@ def run_members(
 ) -> xr.Dataset:
     """Runs one replicate per parameter set (replicate index ``replicate_ids[i]``, so each has
     its own random stream) and joins them along ``replicate``. The drawn values are stored as
-    ``parameter_<key>(replicate)`` variables. Members run ``threads`` at a time."""
-    from ._results import run
-
+    ``parameter_<key>(replicate)`` variables. With ``threads`` > 1, members run in that many
+    worker processes (processes, not threads: reading result files through HDF5 is not
+    thread-safe)."""
     if len(parameter_sets) != len(replicate_ids):
         raise ValueError("one replicate id per parameter set")
-
-    def one(i: int) -> xr.Dataset:
-        return run(
-            spec,
-            replicates=1,
-            first_replicate=int(replicate_ids[i]),
-            parameters=dict(parameter_sets[i]),
-            progress=False,
-        )
-
-    done = 0
-    parts: list[xr.Dataset | None] = [None] * len(parameter_sets)
-    with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
-        futures = {pool.submit(one, i): i for i in range(len(parameter_sets))}
-        for fut, i in futures.items():
-            parts[i] = fut.result()
-            done += 1
+    args = [
+        (spec.resolved_text, f"{spec.name}.toml", dict(p), int(r))
+        for p, r in zip(parameter_sets, replicate_ids, strict=True)
+    ]
+    parts: list[xr.Dataset] = []
+    if threads <= 1:
+        for i, a in enumerate(args):
+            parts.append(_run_member(*a))
             if progress is not None:
-                progress(done, len(parameter_sets))
+                progress(i + 1, len(args))
+    else:
+        import multiprocessing
+
+        # spawn: a fork of a process whose model has started threads may deadlock.
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=threads, mp_context=context) as pool:
+            for i, ds in enumerate(pool.map(_run_member, *zip(*args, strict=True))):
+                parts.append(ds)
+                if progress is not None:
+                    progress(i + 1, len(args))
     ds = xr.concat(parts, dim="replicate", data_vars="minimal", coords="minimal",
                    combine_attrs="override")  # fmt: skip
+    # Each run numbers its replicates from 0 in its own file; the study's index is the id.
+    ds = ds.assign_coords(replicate=np.asarray(replicate_ids, dtype=np.int64))
     keys = sorted({k for p in parameter_sets for k in p})
     for k in keys:
         ds[f"parameter_{k}"] = ("replicate", [float(p.get(k, math.nan)) for p in parameter_sets])
@@ -697,9 +713,7 @@ def nowcast(
             + (f", pseudo-marginal MH rejuvenation (jitter {jitter:g})" if rejuvenate else "")
         ),
         nowcast_ess=flt.ess,
-        nowcast_prior=", ".join(
-            f"{r.key} ~ U[{r.min:g}, {r.max:g}]" for r in table.itertuples()
-        ),
+        nowcast_prior=", ".join(f"{r.key} ~ U[{r.min:g}, {r.max:g}]" for r in table.itertuples()),
     )
     result = NowcastResult(post, prior_att, flt.updates, flt.ess, n, threshold, max_drop, obs)
     result._prior_members = ensemble

@@ -384,6 +384,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         print(
             f"  {label}: scenario {analysis.scenario_name(ds)!r}, "
             f"{ds.sizes.get('replicate', 0)} replicates, seed {ds.attrs.get('seed', '?')}"
+            + (", weighted by its 'weight' variable (a nowcast)" if "weight" in ds else "")
         )
 
     diffs = {}
@@ -965,8 +966,8 @@ def _add_nowcast_parser(sub) -> None:
                    help="last simulated day, to save time (default: the scenario's end)")  # fmt: skip
     p.add_argument("--seed", "-s", type=int, default=0, metavar="S",
                    help="seed of the prior draws and of resampling (default 0)")  # fmt: skip
-    p.add_argument("--obs-error", dest="rel_error", type=float, default=0.02, metavar="R",
-                   help="relative scale of the Student-t observation error (default 0.02)")  # fmt: skip
+    p.add_argument("--obs-error", dest="rel_error", type=float, default=0.05, metavar="R",
+                   help="relative scale of the Student-t observation error (default 0.05)")  # fmt: skip
     p.add_argument("--threshold", type=float, default=0.5, metavar="P",
                    help="warn when P(met) is below P (default 0.5)")  # fmt: skip
     p.add_argument("--max-drop", type=float, default=0.2, metavar="D",

@@ -55,6 +55,7 @@ from .errors import TradeecoError
 
 __all__ = [
     "HEADER",
+    "MEASUREMENT_ERROR",
     "OBSERVABLES",
     "PRIOR_KEYS",
     "NowcastResult",
@@ -62,6 +63,7 @@ __all__ = [
     "Observation",
     "ObservationError",
     "ParticleFilter",
+    "anchored_samples",
     "draw_parameters",
     "fan",
     "nowcast",
@@ -390,6 +392,19 @@ def _student_t_logpdf(z: np.ndarray, df: float) -> np.ndarray:
     return -0.5 * (df + 1.0) * np.log1p(z * z / df)  # up to a constant common to all members
 
 
+def _weighted_summary(
+    samples: np.ndarray, weights: np.ndarray, quantiles
+) -> tuple[float, np.ndarray]:
+    """Weighted mean and quantiles of per-member samples (members, draws): each draw of a
+    member carries its member's weight / draws."""
+    draws = samples.shape[1]
+    w = np.repeat(np.asarray(weights, dtype=float)[:, None] / draws, draws, axis=1).ravel()
+    v = samples.ravel()
+    keep = ~np.isnan(v)
+    mean = float(np.sum(w[keep] * v[keep]) / np.sum(w[keep])) if keep.any() else math.nan
+    return mean, weighted_quantile(v, w, quantiles)
+
+
 # --- the filter ------------------------------------------------------------------------------
 
 
@@ -419,7 +434,7 @@ class ParticleFilter:
 
     members: xr.Dataset
     observations: Sequence[Observation]
-    rel_error: float = 0.02
+    rel_error: float = 0.05
     df: float = 5.0
     ess_fraction: float = 0.5
     seed: int = 0
@@ -538,6 +553,72 @@ def _mover(spec, prior_table: pd.DataFrame, threads: int, jitter: float, next_re
     return move
 
 
+# --- full-year forecasts anchored on the data ------------------------------------------------
+
+#: Relative sd of a published figure's measurement error, used where a forecast takes the
+#: observed part of a year from the data. ASSUMPTION: revisions between customs' first and
+#: final figures are rarely more than 1 %; no published revision statistics were found.
+MEASUREMENT_ERROR = 0.01
+_PARTS = {"total_trade_cny_100m": ("exports_cny_100m", "imports_cny_100m")}
+
+
+def _observed_months(observations: Sequence[Observation], year: int):
+    """The months of ``year`` the observations cover, or None if two of them overlap."""
+    months: set[pd.Timestamp] = set()
+    for o in observations:
+        span = pd.date_range(o.start_month, o.end_month, freq="MS")
+        if span.year.min() != year or span.year.max() != year or months & set(span):
+            return None
+        months |= set(span)
+    return months
+
+
+def anchored_samples(
+    members: xr.Dataset,
+    observations: Sequence[Observation],
+    indicator: str,
+    year: int,
+    measurement_error: float = MEASUREMENT_ERROR,
+    draws: int = 200,
+    seed: int = 0,
+) -> np.ndarray | None:
+    """Full-year ``indicator`` in ``year`` per member, anchored on the data: the observed
+    months come from the observations, the rest from the member scaled by how far it is from
+    the data on the observed months (each member's forecast is ``y x full_i / x_i``, where
+    ``y`` is the observed sum and ``x_i``, ``full_i`` the member's sum over the same months
+    and over the year). Measurement error (relative sd ``measurement_error`` per figure) is
+    drawn ``draws`` times per member. Returns an array (members, draws), or None when the
+    observations of that year do not allow it (none, overlapping, or a stock). A total
+    observed only through its parts (exports and imports) is the sum of its anchored parts."""
+    spec = OBSERVABLES[indicator]
+    if spec.kind != "flow":
+        return None
+    own = [o for o in observations if o.indicator == indicator and o.start_month.year == year]
+    rng = np.random.default_rng(seed)
+    if not own and indicator in _PARTS:
+        parts = [
+            anchored_samples(members, observations, part, year, measurement_error, draws, seed + k)
+            for k, part in enumerate(_PARTS[indicator], start=1)
+        ]
+        return None if any(p is None for p in parts) else sum(parts)
+    months = _observed_months(own, year) if own else None
+    if not months or spec.variable not in members:
+        return None
+    da = members[spec.variable].transpose("replicate", "month")
+    index = pd.DatetimeIndex(np.asarray(da["month"].values))
+    values = np.asarray(da.values, dtype=float)
+    in_year = index.year == year
+    if in_year.sum() != 12:
+        return None  # the runs do not cover the whole year
+    seen = np.asarray(index.isin(list(months)))
+    x_obs, x_full = values[:, seen].sum(axis=1), values[:, in_year].sum(axis=1)
+    noise = rng.normal(0.0, measurement_error, size=(len(own), draws))
+    y = sum(o.value * (1.0 + noise[k]) for k, o in enumerate(own))  # (draws,)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(x_obs > 0, x_full / x_obs, np.nan)
+    return ratio[:, None] * y[None, :]
+
+
 # --- attainment and warnings -----------------------------------------------------------------
 
 
@@ -600,7 +681,9 @@ class NowcastResult:
 
     def forecast(self, quantiles=(0.1, 0.5, 0.9)) -> pd.DataFrame:
         """Full-year values of the observed quantities, prior and posterior: one row per
-        indicator and year with the prior and posterior mean and quantiles."""
+        indicator and year with the prior and posterior mean and quantiles. Where the year's
+        observed months allow it, the posterior is anchored on the data
+        (:func:`anchored_samples`; column ``anchored``), else it is the weighted members'."""
         rows = []
         w = self.posterior["weight"].values
         prior = self._prior_members
@@ -615,8 +698,12 @@ class NowcastResult:
                 row["prior_mean"] = float(np.nanmean(pv))
                 for q, x in zip(quantiles, np.nanquantile(pv, quantiles), strict=True):
                     row[f"prior_q{q:g}"] = float(x)
-                row["mean"] = float(np.nansum(w * qv) / np.sum(w[~np.isnan(qv)]))
-                for q, x in zip(quantiles, weighted_quantile(qv, w, quantiles), strict=True):
+                samples = anchored_samples(self.posterior, self.observations, name, int(year))
+                row["anchored"] = samples is not None
+                mean, qs = _weighted_summary(qv[:, None] if samples is None else samples, w,
+                                             quantiles)  # fmt: skip
+                row["mean"] = mean
+                for q, x in zip(quantiles, qs, strict=True):
                     row[f"q{q:g}"] = float(x)
                 rows.append(row)
         return pd.DataFrame(rows)
@@ -644,7 +731,7 @@ def nowcast(
     end: str | None = None,
     threads: int = 1,
     seed: int = 0,
-    rel_error: float = 0.02,
+    rel_error: float = 0.05,
     df: float = 5.0,
     ess_fraction: float = 0.5,
     rejuvenate: bool = True,
@@ -698,6 +785,9 @@ def nowcast(
     mover = None
     if rejuvenate:
         mover = _mover(spec, table, threads, jitter, [10_000_000 + seed * n])
+    # Members are whole runs of fixed parameters: resampling without a move would only add
+    # noise, so without rejuvenation the filter keeps importance weights throughout.
+    ess_fraction = ess_fraction if rejuvenate else 0.0
     flt = ParticleFilter(ensemble, obs, rel_error=rel_error, df=df, ess_fraction=ess_fraction,
                          seed=seed, mover=mover, on_update=_attainment)  # fmt: skip
     prior_att = _attainment(ensemble, np.full(n, 1.0 / n))

@@ -175,6 +175,37 @@ def test_an_observation_no_member_can_produce_is_an_error():
         flt.run()
 
 
+def test_anchored_forecast_takes_the_observed_months_from_the_data():
+    # Members flat at 500 and 600 a month: whichever member, Jan-Jun observed at 3600 means
+    # 7200 for the year (each member stays as far from the data as it was so far).
+    ds = _flat_members([500.0, 600.0])
+    samples = nc.anchored_samples(ds, [_obs(3600)], "total_trade_cny_100m", 2024,
+                                  measurement_error=0.0, draws=3)  # fmt: skip
+    np.testing.assert_allclose(samples, 7200.0)
+    noisy = nc.anchored_samples(ds, [_obs(3600)], "total_trade_cny_100m", 2024, draws=4000)
+    assert noisy.std() == pytest.approx(0.01 * 7200, rel=0.1)  # MEASUREMENT_ERROR of 1 %
+    # Overlapping periods, another year, or a stock: no anchoring.
+    overlapping = [_obs(1800, "2024-01", "2024-03"), _obs(3600, "2024-01", "2024-06")]
+    assert nc.anchored_samples(ds, overlapping, "total_trade_cny_100m", 2024) is None
+    assert nc.anchored_samples(ds, [_obs(3600)], "total_trade_cny_100m", 2025) is None
+    assert nc.anchored_samples(ds, [_obs(3600)], "exporters", 2024) is None
+
+
+def test_a_total_observed_through_its_parts_is_anchored_on_both():
+    flows = {
+        "exports_cny_100m_monthly": np.full((2, 12), 400.0),
+        "imports_cny_100m_monthly": np.array([np.full(12, 200.0), np.full(12, 250.0)]),
+    }
+    ds = xr.Dataset(
+        {k: (("replicate", "month"), v) for k, v in flows.items()},
+        coords={"replicate": [0, 1], "month": MONTHS},
+    )
+    obs = [_obs(1250, "2024-01", "2024-03", "exports_cny_100m"),
+           _obs(600, "2024-01", "2024-03", "imports_cny_100m")]  # fmt: skip
+    total = nc.anchored_samples(ds, obs, "total_trade_cny_100m", 2024, measurement_error=0.0)
+    np.testing.assert_allclose(total, 4 * (1250 + 600))
+
+
 # --- weights in attainment -------------------------------------------------------------------
 
 

@@ -262,6 +262,23 @@ def test_nowcast_warns_when_p_met_falls(core):
     assert post["weight"].sum().item() == pytest.approx(1.0)
 
 
+def test_rejuvenation_reruns_jittered_members_within_the_prior(core):
+    # ess_fraction=1 forces resampling, so every member gets one move proposal.
+    obs = [_obs(600, "2024-01", "2024-01")]
+    result = nc.nowcast("baseline", obs, members=4, end="2024-02-29", ess_fraction=1.0,
+                        rel_error=0.5, seed=1)  # fmt: skip
+    (u,) = result.updates
+    assert u.resampled and 0 <= u.moved <= 4
+    post = result.posterior
+    moved = post["member"].values >= 10_000_000  # moved members run fresh replicate ids
+    assert int(moved.sum()) == u.moved
+    prior = nc.prior().set_index("key")
+    for key in nc.PRIOR_KEYS:
+        values = post[f"parameter_{key}"].values
+        assert ((values >= prior.loc[key, "min"]) & (values <= prior.loc[key, "max"])).all()
+    assert post["weight"].values == pytest.approx(np.full(4, 0.25))
+
+
 # --- the CLI end to end ----------------------------------------------------------------------
 
 

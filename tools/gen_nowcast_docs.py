@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib
 import itertools
 import math
 import shutil
@@ -65,7 +66,8 @@ def _log(msg: str) -> None:
 def simulate(cache: Path, threads: int) -> tuple[xr.Dataset, xr.Dataset, pd.DataFrame]:
     """The prior members and the truths of both twin sets, in twin order (cached)."""
     import tradeeco
-    from tradeeco import nowcast as nc
+
+    nc = importlib.import_module("tradeeco.nowcast")  # the module, not the function
 
     cache.mkdir(parents=True, exist_ok=True)
     spec = tradeeco.load_scenario("baseline").with_(end=END)
@@ -100,7 +102,7 @@ def _quarters(m: int) -> list[tuple[str, str]]:
 
 def twins(members: xr.Dataset, truths: xr.Dataset, which, rel_error: float) -> pd.DataFrame:
     """One row per twin (``which``), months of data and forecast indicator."""
-    from tradeeco import nowcast as nc
+    nc = importlib.import_module("tradeeco.nowcast")  # the module, not the function
 
     rows = []
     for j in which:
@@ -162,7 +164,8 @@ def twins(members: xr.Dataset, truths: xr.Dataset, which, rel_error: float) -> p
 
 def real_example(threads: int):
     import tradeeco
-    from tradeeco import nowcast as nc
+
+    nc = importlib.import_module("tradeeco.nowcast")  # the module, not the function
 
     t0 = time.time()
     result = nc.nowcast(

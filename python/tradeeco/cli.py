@@ -8,6 +8,7 @@ missing file, bad arguments); 130 cancelled with Ctrl-C. Errors print as
 from __future__ import annotations
 
 import argparse
+import importlib
 import math
 import os
 import shlex
@@ -848,7 +849,8 @@ def _add_search_parsers(sub) -> None:
 
 def _cmd_nowcast(args: argparse.Namespace) -> int:
     import tradeeco
-    from tradeeco import nowcast as nc
+
+    nc = importlib.import_module("tradeeco.nowcast")  # tradeeco.nowcast is the function
     from tradeeco._results import warn_if_not_nc
 
     try:
@@ -973,7 +975,7 @@ def _add_nowcast_parser(sub) -> None:
     p.add_argument("--max-drop", type=float, default=0.2, metavar="D",
                    help="warn when P(met) falls by more than D in one update (default 0.2)")  # fmt: skip
     p.add_argument("--no-rejuvenate", action="store_true",
-                   help="resample without re-running jittered members (cheaper)")  # fmt: skip
+                   help="no re-runs: keep importance weights, without resampling (cheaper)")  # fmt: skip
     p.add_argument("--out", "-o", metavar="FILE.nc",
                    help="write the weighted ensemble (a result file with a 'weight' variable)")  # fmt: skip
     p.add_argument("--quiet", "-q", action="store_true", help="no progress messages")
@@ -1001,6 +1003,7 @@ def build_parser() -> argparse.ArgumentParser:
               tradeeco validate my_package.toml       check a scenario file
               tradeeco required plan aeo_firms --lever aeo_cultivation   strength needed
               tradeeco optimize plan --target aeo_firms --target kd_kit_exports --out opt/
+              tradeeco nowcast baseline --observed obs.csv   P(met) updated on the statistics
 
             exit codes: 0 ok, 1 run failed, 2 bad input, 130 cancelled (Ctrl-C)
             """

@@ -23,7 +23,8 @@ stream and the move is accepted on the likelihood of all observations so far (re
 Example (a synthetic two-member ensemble, no model run)::
 
     >>> import numpy as np, pandas as pd, xarray as xr
-    >>> from tradeeco import nowcast
+    >>> import importlib
+    >>> nowcast = importlib.import_module("tradeeco.nowcast")  # tradeeco.nowcast: the function
     >>> months = pd.date_range("2024-01-01", periods=12, freq="MS")
     >>> flows = np.array([np.full(12, 600.0), np.full(12, 500.0)])
     >>> ds = xr.Dataset({"total_trade_cny_100m_monthly": (("replicate", "month"), flows)},
@@ -343,6 +344,8 @@ def run_members(
         ds[f"parameter_{k}"] = ("replicate", [float(p.get(k, math.nan)) for p in parameter_sets])
         ds[f"parameter_{k}"].attrs["long_name"] = f"value of model parameter {k} in this member"
     ds.attrs["scenario_text"] = spec.resolved_text  # the members' own overrides differ
+    ds.attrs["replicates"] = len(replicate_ids)
+    ds.attrs.pop("first_replicate", None)  # the members' ids need not be contiguous
     return ds
 
 
@@ -428,8 +431,9 @@ class ParticleFilter:
     likelihood of an observation ``y`` given a member's simulated ``x`` is Student-t with
     ``df`` degrees of freedom and scale ``rel_error * y`` (relative observation error, see
     docs/nowcast.md). After an update whose ESS is below ``ess_fraction`` x members, the
-    members are resampled; ``mover(indices, loglik_of_all_so_far)``, if given, may then move
-    them (rejuvenation) and return the new Dataset rows and log likelihoods.
+    members are resampled; ``mover(members, observations_so_far, filter)``, if given, then
+    moves them (rejuvenation) and returns the moved members and how many moves it accepted.
+    ``on_update(members, weights)``, if given, is recorded with each update (P(met)).
     """
 
     members: xr.Dataset
@@ -793,6 +797,12 @@ def nowcast(
     prior_att = _attainment(ensemble, np.full(n, 1.0 / n))
     flt.run()
     post = flt.posterior()
+    from ._results import api_call, utc_now
+
+    call = api_call(
+        "tradeeco.nowcast", scenario, members=n, end=end, seed=seed, rel_error=rel_error
+    )
+    post.attrs["history"] = f"{post.attrs.get('history', '')}\n{utc_now()}: {call}".strip()
     post.attrs.update(
         nowcast_observations="; ".join(
             f"{o.indicator} {o.start}..{o.end} = {o.value:g} {o.unit} ({o.source})" for o in obs

@@ -44,6 +44,7 @@ import math
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -330,11 +331,18 @@ def run_members(
 
         # spawn: a fork of a process whose model has started threads may deadlock.
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=threads, mp_context=context) as pool:
-            for i, ds in enumerate(pool.map(_run_member, *zip(*args, strict=True))):
-                parts.append(ds)
-                if progress is not None:
-                    progress(i + 1, len(args))
+        try:
+            with ProcessPoolExecutor(max_workers=threads, mp_context=context) as pool:
+                for i, ds in enumerate(pool.map(_run_member, *zip(*args, strict=True))):
+                    parts.append(ds)
+                    if progress is not None:
+                        progress(i + 1, len(args))
+        except BrokenProcessPool as e:
+            raise RuntimeError(
+                "the worker processes that run the members failed to start or died; in a "
+                "script, call this under `if __name__ == '__main__':` (worker processes "
+                "import the main script), or run with threads=1"
+            ) from e
     ds = xr.concat(parts, dim="replicate", data_vars="minimal", coords="minimal",
                    combine_attrs="override")  # fmt: skip
     # Each run numbers its replicates from 0 in its own file; the study's index is the id.
@@ -753,7 +761,9 @@ def nowcast(
         observations: an observations CSV (:func:`read_observations`) or Observation objects.
         members: parameter sets drawn from the prior (:func:`prior`), one run each.
         end: last simulated day (``"2025-12-31"``) to save time; default the scenario's end.
-        threads: members run at the same time.
+        threads: members run at the same time, in worker processes when > 1 (started with
+            "spawn", which imports the main script: in a script, call this under
+            ``if __name__ == "__main__":``).
         seed: seed of the parameter draws and of resampling; member ``i`` runs replicate ``i``.
         rel_error, df: the observation-error model: Student-t with ``df`` degrees of freedom
             and scale ``rel_error`` x the observed value.

@@ -8,6 +8,8 @@ The model itself is C++ (``tradeeco._core``); this package is the Python face of
   resumable shards, on local threads or a Dask cluster, into one file per scenario.
 * :func:`load_scenario`, :func:`scenario_path` and :func:`shipped_scenarios` find and validate
   scenarios; a :class:`Spec` is the validated, immutable result.
+* :func:`nowcast` conditions an ensemble on observed monthly statistics (a particle filter)
+  and gives updated P(met) and early warnings (:mod:`tradeeco.nowcast`, docs/nowcast.md).
 * :func:`required` finds the smallest strength of a lever (or package) that meets a target with
   a given probability, and its cost; :func:`optimize` searches for the cheapest packages that
   meet a set of targets (:mod:`tradeeco.policy_search`).
@@ -49,6 +51,7 @@ from .errors import (
     TradeecoError,
 )
 from .model import Model
+from .nowcast import nowcast
 from .policy_search import optimize, required
 from .report import report
 
@@ -70,6 +73,7 @@ __all__ = [
     "lever_catalogue",
     "load_scenario",
     "load_scenario_string",
+    "nowcast",
     "open",
     "open_events",
     "optimize",

@@ -242,7 +242,9 @@ def attainment(
     For every indicator that has a target for a year present in the results, the share of
     replicates whose yearly value (see :func:`yearly`) meets the target under its rule
     (``at_least``, ``at_most``, ``greater_than``, ``less_than``). Replicates with no value for
-    that year are left out (``n`` counts the ones used).
+    that year are left out (``n`` counts the ones used). If the results have a
+    ``weight(replicate)`` variable (a nowcast's posterior, :mod:`tradeeco.nowcast`), the share,
+    mean and quantiles are weighted by it.
 
     Args:
         results: a Dataset, ``{label: Dataset}`` or a list of Datasets.
@@ -268,6 +270,9 @@ def attainment(
             values = yearly(ds, name)
             for year in _target_years(row, values, years):
                 v = np.asarray(values.sel(year=year).values, dtype=float).ravel()
+                if "weight" in ds.data_vars:  # a nowcast's posterior (tradeeco.nowcast)
+                    rows.append(_weighted_row(label, name, year, row, v, ds))
+                    continue
                 v = v[~np.isnan(v)]
                 target = float(row[f"target_{year}"])
                 met = _targets.meets(v, target, row["rule"])
@@ -608,3 +613,40 @@ def to_frame(results: Results, variables: Iterable[str] | None = None) -> pd.Dat
     if not frames:
         return pd.DataFrame(columns=_TIDY_COLUMNS)
     return pd.concat(frames, ignore_index=True)
+
+
+# --- weighted ensembles (tradeeco.nowcast) ----------------------------------------------------
+
+
+def _weighted_row(
+    label: str, name: str, year: int, row: pd.Series, v: np.ndarray, ds: xr.Dataset
+) -> dict:
+    """An attainment row from replicates weighted by ``ds["weight"]``: P(met) is the weight
+    of the replicates meeting the target, over the weight of those with a value."""
+    from .nowcast import weighted_quantile
+
+    w = np.asarray(ds["weight"].transpose("replicate").values, dtype=float).ravel()
+    if w.shape != v.shape or not np.all(np.isfinite(w)) or (w < 0).any():
+        raise ValueError(
+            f"weight of {label!r}: expected one finite weight >= 0 per replicate "
+            f"({v.size}), found {w.size} with min {np.nanmin(w) if w.size else 'none'}"
+        )
+    keep = ~np.isnan(v) & (w > 0)
+    v, w = v[keep], w[keep]
+    target = float(row[f"target_{year}"])
+    met = _targets.meets(v, target, row["rule"])
+    total = w.sum()
+    p05, p95 = weighted_quantile(v, w, [0.05, 0.95]) if v.size else (math.nan, math.nan)
+    return {
+        "scenario": label,
+        "indicator": name,
+        "year": int(year),
+        "target": target,
+        "rule": row["rule"],
+        "unit": unit_label(ds[name]) or row["unit"],
+        "n": int(v.size),
+        "mean": float((w * v).sum() / total) if v.size else math.nan,
+        "p05": float(p05),
+        "p95": float(p95),
+        "p_met": float((w * met).sum() / total) if v.size else math.nan,
+    }

@@ -8,6 +8,7 @@ missing file, bad arguments); 130 cancelled with Ctrl-C. Errors print as
 from __future__ import annotations
 
 import argparse
+import importlib
 import math
 import os
 import shlex
@@ -370,6 +371,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         print(
             f"  {label}: scenario {analysis.scenario_name(ds)!r}, "
             f"{ds.sizes.get('replicate', 0)} replicates, seed {ds.attrs.get('seed', '?')}"
+            + (", weighted by its 'weight' variable (a nowcast)" if "weight" in ds else "")
         )
 
     diffs = {}
@@ -849,6 +851,144 @@ def _add_search_parsers(sub) -> None:
     p.set_defaults(func=_cmd_optimize)
 
 
+# --- nowcast ---------------------------------------------------------------------------------
+
+
+def _cmd_nowcast(args: argparse.Namespace) -> int:
+    import tradeeco
+
+    nc = importlib.import_module("tradeeco.nowcast")  # tradeeco.nowcast is the function
+    from tradeeco._results import warn_if_not_nc
+
+    try:
+        observations = nc.read_observations(args.observed)
+        spec = tradeeco.as_spec(args.scenario)
+    except (nc.ObservationError, FileNotFoundError) as e:
+        raise _BadInputError(str(e)) from None
+    for name, value, low in (("--members", args.members, 2), ("--threads", args.threads, 1)):
+        if value < low:
+            raise _BadInputError(f"{name} must be at least {low}, found {value}")
+    if not args.rel_error > 0:
+        raise _BadInputError(f"--obs-error must be > 0, found {args.rel_error}")
+    if args.out is not None:
+        warn_if_not_nc(args.out)
+    if not args.quiet:
+        print(
+            f"nowcast {spec.name}: {len(observations)} observation(s) from {args.observed}, "
+            f"{args.members} members to {args.end or spec.end}, threads {args.threads}",
+            file=sys.stderr,
+        )
+    try:
+        result = nc.nowcast(
+            spec,
+            observations,
+            members=args.members,
+            end=args.end,
+            threads=args.threads,
+            seed=args.seed,
+            rel_error=args.rel_error,
+            rejuvenate=not args.no_rejuvenate,
+            threshold=args.threshold,
+            max_drop=args.max_drop,
+        )
+    except ValueError as e:  # an observation outside the simulated months, say
+        raise _BadInputError(str(e)) from None
+    warnings_ = result.warnings()
+    print(f"Warnings ({len(warnings_)}):" if warnings_ else "Warnings: none")
+    for w in warnings_:
+        print(f"  WARNING {w}")
+    print(f"\nEffective sample size: {result.ess:.1f} of {result.members} members")
+    for u in result.updates:
+        note = f", resampled, {u.moved} rejuvenation moves accepted" if u.resampled else ""
+        print(f"  update {u.month}: ESS {u.ess:.1f} before resampling{note}")
+    att = result.attainment()
+    print("\nP(met) per target (prior -> after the observations; change since the last update):")
+    rows = [
+        (
+            r.indicator,
+            r.year,
+            f"{_rule(r.rule)} {_fmt(r.target)}",
+            r.unit,
+            _fmt(r.mean),
+            _prob(r.p_prior),
+            _prob(r.p_met),
+            f"{r.change:+.2f}",
+        )
+        for r in att.itertuples()
+    ]
+    headers = ["indicator", "year", "target", "unit", "mean", "P prior", "P(met)", "change"]
+    _print_table(headers, rows, right={1, 4, 5, 6, 7})
+    fc = result.forecast()
+    if not fc.empty:
+        print("\nObserved quantities, full year (prior mean -> posterior mean [10 %, 90 %]):")
+        rows = [
+            (
+                r["indicator"],
+                r["year"],
+                r["unit"],
+                _fmt(r["prior_mean"]),
+                _fmt(r["mean"]),
+                f"[{_fmt(r['q0.1'])}, {_fmt(r['q0.9'])}]",
+            )
+            for r in fc.to_dict("records")
+        ]
+        _print_table(["indicator", "year", "unit", "prior", "nowcast", "80 % interval"], rows,
+                     right={1, 3, 4})  # fmt: skip
+    if args.out is not None:
+        path = result.to_netcdf(args.out)
+        print(f"\nwrote {path} (weights in its 'weight' variable; `tradeeco compare` uses them)")
+    return EXIT_OK
+
+
+def _add_nowcast_parser(sub) -> None:
+    p = sub.add_parser(
+        "nowcast",
+        help="condition the ensemble on observed statistics: updated P(met) and early warnings",
+        description="Draws --members parameter sets from the prior (docs/nowcast.md), runs "
+        "each once, and conditions them on the observations (a CSV "
+        "indicator,start,end,value,unit,source) with a particle filter: importance weights "
+        "from a Student-t observation likelihood, resampling when the effective sample size "
+        "falls below half the members, and rejuvenation by re-running jittered members. "
+        "Prints the early warnings first, then the effective sample size, the updated P(met) "
+        "of every target with its change since the previous update, and the full-year "
+        "forecast of the observed quantities. A malformed observation file exits with 2, "
+        "naming the file, line and column.",
+        formatter_class=_formatter,
+        epilog=textwrap.dedent(
+            """\
+            examples:
+              tradeeco nowcast baseline --observed data/observations_2024.csv -t 2
+              tradeeco nowcast plan --observed obs.csv --members 100 --out plan_now.nc
+              tradeeco nowcast baseline --observed obs.csv --end 2025-12-31 --members 10
+            """
+        ),
+    )
+    p.add_argument("scenario", metavar="SCENARIO", help="a scenario file or a shipped name")
+    p.add_argument(
+        "--observed", required=True, metavar="OBS.csv", help="observations (docs/nowcast.md)"
+    )
+    p.add_argument("--members", "-m", type=int, default=40, metavar="N",
+                   help="parameter sets drawn from the prior, one run each (default 40)")  # fmt: skip
+    p.add_argument("--threads", "-t", type=int, default=1, metavar="T",
+                   help="members run at the same time (default 1)")  # fmt: skip
+    p.add_argument("--end", metavar="YYYY-MM-DD",
+                   help="last simulated day, to save time (default: the scenario's end)")  # fmt: skip
+    p.add_argument("--seed", "-s", type=int, default=0, metavar="S",
+                   help="seed of the prior draws and of resampling (default 0)")  # fmt: skip
+    p.add_argument("--obs-error", dest="rel_error", type=float, default=0.05, metavar="R",
+                   help="relative scale of the Student-t observation error (default 0.05)")  # fmt: skip
+    p.add_argument("--threshold", type=float, default=0.5, metavar="P",
+                   help="warn when P(met) is below P (default 0.5)")  # fmt: skip
+    p.add_argument("--max-drop", type=float, default=0.2, metavar="D",
+                   help="warn when P(met) falls by more than D in one update (default 0.2)")  # fmt: skip
+    p.add_argument("--no-rejuvenate", action="store_true",
+                   help="no re-runs: keep importance weights, without resampling (cheaper)")  # fmt: skip
+    p.add_argument("--out", "-o", metavar="FILE.nc",
+                   help="write the weighted ensemble (a result file with a 'weight' variable)")  # fmt: skip
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress messages")
+    p.set_defaults(func=_cmd_nowcast)
+
+
 # --- parser ----------------------------------------------------------------------------------
 
 
@@ -871,6 +1011,7 @@ def build_parser() -> argparse.ArgumentParser:
               tradeeco validate my_package.toml       check a scenario file
               tradeeco required plan aeo_firms --lever aeo_cultivation   strength needed
               tradeeco optimize plan --target aeo_firms --target kd_kit_exports --out opt/
+              tradeeco nowcast baseline --observed obs.csv   P(met) updated on the statistics
 
             exit codes: 0 ok, 1 run failed, 2 bad input, 130 cancelled (Ctrl-C)
             """
@@ -1124,6 +1265,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--match", metavar="TEXT", help="only keys containing TEXT")
     p.set_defaults(func=_cmd_parameters)
     _add_search_parsers(sub)
+    _add_nowcast_parser(sub)
     return parser
 
 

@@ -218,13 +218,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 1
     if a.cpp:
-        text = cpp_source(rows)
-        # Only rewrite on change, so an unchanged file does not trigger a rebuild.
-        if not a.cpp.exists() or a.cpp.read_text(encoding="utf-8") != text:
-            a.cpp.parent.mkdir(parents=True, exist_ok=True)
-            tmp = a.cpp.with_suffix(".tmp")
-            tmp.write_text(text, encoding="utf-8")
-            tmp.replace(a.cpp)
+        a.cpp.parent.mkdir(parents=True, exist_ok=True)
+        tmp = a.cpp.with_suffix(".tmp")  # no half-written source if this stops midway
+        tmp.write_text(cpp_source(rows), encoding="utf-8")
+        tmp.replace(a.cpp)
     return 0
 
 

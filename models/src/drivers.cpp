@@ -6,8 +6,10 @@
 #include <algorithm>
 #include <cmath>
 #include <iterator>
+#include <set>
 #include <string>
 #include <tuple>
+#include <vector>
 
 namespace tradeeco::models {
 
@@ -38,7 +40,40 @@ std::map<std::int32_t, double> series(std::span<const driver_row> rows, const ke
     return out;
 }
 
+// The series the model reads.
+std::vector<key> model_series() {
+    std::vector<key> out;
+    for (const auto r: region_names) out.emplace_back("real_gdp_growth", r, "all");
+    out.emplace_back("real_gdp_growth", "china", "all");
+    out.emplace_back("pc_shipments_growth", "world", "laptops_electronics");
+    out.emplace_back("vehicle_exports_growth", "china", "autos_parts");
+    return out;
+}
+
 } // namespace
+
+year_span driver_coverage(std::span<const driver_row> rows) {
+    // The longest run of consecutive years ending at the latest year that every series has.
+    std::map<std::int32_t, std::size_t> count;
+    for (const auto& k: model_series()) {
+        std::set<std::int32_t> years;
+        for (const auto& r: rows)
+            if (key{r.driver, r.region, r.sector} == k) years.insert(r.year);
+        for (const auto y: years) ++count[y];
+    }
+    const std::size_t n = model_series().size();
+    year_span out{0, -1};
+    for (auto it = count.rbegin(); it != count.rend(); ++it) {
+        if (it->second != n) {
+            if (out.last >= 0) break;
+            continue;
+        }
+        if (out.last < 0) out.last = it->first;
+        else if (it->first != out.first - 1) break;
+        out.first = it->first;
+    }
+    return out;
+}
 
 driver_paths::driver_paths(std::span<const driver_row> rows, const parameter_set& par, std::int32_t base_year,
                            std::int32_t last_year, std::uint64_t seed, std::uint32_t replicate) {

@@ -5,6 +5,7 @@
 
 #include <tradeeco/models/drivers.hpp>
 #include <tradeeco/models/parameters.hpp>
+#include <tradeeco/scenarios/load.hpp>
 #include <tradeeco/sim/errors.hpp>
 
 #include <cmath>
@@ -86,5 +87,24 @@ TEST_CASE("a run past the driver file's last year is refused with the file and y
         const std::string m = e.what();
         CHECK(m.find("data/drivers.csv: no real_gdp_growth row for region eu, sector all, year 2028") !=
               std::string::npos);
+    }
+}
+
+TEST_CASE("a scenario must run within the years of data/drivers.csv") {
+    const auto cover = models::driver_coverage();
+    CHECK(cover.first == 2024);
+    CHECK(cover.last == 2027);
+    try {
+        (void)scenarios::load_string("[scenario]\nname = \"long\"\nstart = 2024-01-01\nend = 2028-12-31\n", "long.toml");
+        FAIL("expected a scenario_error");
+    } catch (const sim::scenario_error& e) {
+        CHECK(std::string(e.what()) == "long.toml:4:7: scenario.end: expected an end date on or before 2027-12-31 "
+                                       "(the last year of data/drivers.csv), found 2028-12-31");
+    }
+    try {
+        (void)scenarios::load_string("[scenario]\nname = \"early\"\nstart = 2019-01-01\n", "early.toml");
+        FAIL("expected a scenario_error");
+    } catch (const sim::scenario_error& e) {
+        CHECK(std::string(e.what()).find("early.toml:3:9: scenario.start: expected a start date in 2024 or later") == 0);
     }
 }

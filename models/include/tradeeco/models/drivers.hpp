@@ -31,6 +31,13 @@ struct driver_row {
 /// The rows of the shipped data/drivers.csv that the model reads.
 std::span<const driver_row> shipped_drivers() noexcept;
 
+/// First and last year for which every series the model reads has a row: a run may start and
+/// end within it (scenario validation checks this).
+struct year_span {
+    std::int32_t first, last;
+};
+year_span driver_coverage(std::span<const driver_row> rows = shipped_drivers());
+
 /// The year the forecasts were made in (October 2024 vintages): horizon h of a year is
 /// year - forecast_origin_year, and forecast errors are drawn for h >= 1 only.
 inline constexpr std::int32_t forecast_origin_year = 2024;

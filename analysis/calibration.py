@@ -561,8 +561,9 @@ def drift_section(ds, add) -> None:
     add("")
     add(
         "Not a calibration target: the baseline holds policy at its 2024 state, and foreign demand "
-        "grows 3% a year (`foreign_demand_growth`, ASSUMPTION). Growth here is what policy "
-        "effects are measured against."
+        "follows the drivers known at the end of 2024 (`data/drivers.csv`: GDP by region, PC "
+        "shipments, vehicle exports), each replicate drawing its own path from the forecasts' "
+        "historical errors. Growth here is what policy effects are measured against."
     )
     add("")
     add(f"| series | {first} mean | {last} mean | growth a year | 90% band of growth a year |")

@@ -32,9 +32,6 @@ constexpr parameter_info table[] = {
      "DERIVED: data auto_exports 2023 331.7e8 / vehicle_exports_units_cq 2023 368000"},
     {"national_vehicle_exports_2024", 5.86e6, "vehicles", 5e6, 7e6,
      "China's complete-vehicle exports 2024", "data:vehicle_exports_units_national 2024"},
-    {"national_vehicle_export_growth", 0.05, "per year", 0.0, 0.15,
-     "Growth of national vehicle exports after 2024 (denominator of the 10% share target)",
-     "ASSUMPTION (2023->2024 was +19%; slower growth assumed)"},
     {"share_components", 0.08, "share of exports", 0.05, 0.12,
      "Electronic components in exports", "DERIVED: data ic_exports 2020 236.3 / exports 4187.5"},
     {"share_motorcycles_machinery", 0.12, "share of exports", 0.06, 0.18,
@@ -164,9 +161,6 @@ constexpr parameter_info table[] = {
      "Trend of the non-trade part of the logistics cost / GDP ratio",
      "ASSUMPTION between flat and the national 2022-24 trend (-0.3 pp/yr: data "
      "logistics_cost_gdp_national_pct 14.7, 14.4, 14.1)"},
-    {"foreign_demand_growth", 0.03, "per year", -0.02, 0.06,
-     "Growth of foreign demand for Chongqing's goods",
-     "ASSUMPTION (world merchandise trade volume ~3%/yr)"},
     {"fx_pass_through", 0.88, "share", 0.83, 0.93, "Exchange-rate pass-through to foreign prices",
      "anchors §1.3 Wang & Yu: 83-93%"},
     {"fx_export_elasticity", 1.5, "", 0.5, 4.0,
@@ -200,6 +194,37 @@ constexpr parameter_info table[] = {
      "ASSUMPTION: the plan states no budgets, so each policy's yearly cost is a units x "
      "cost-per-unit estimate (scenario files); half to twice covers under-spent pilot budgets and "
      "typical public-programme overruns"},
+    // --- driver uncertainty (data/drivers.csv; docs/model.md "Drivers") ----------------------
+    {"driver_error_sd_h1", 1.58, "percentage points of growth", 1.24, 2.30,
+     "SD of a region's GDP-growth forecast error one year after the Oct 2024 WEO (2025)",
+     "DERIVED: mean of the WEO Oct-vintage error SDs at horizon 1, 2000-24 excl. 2020-21 (China 1.75, "
+     "US 1.24, euro area 1.42, Japan 1.75, ASEAN-5 1.74; shared data weo_forecast_error_sd); range: "
+     "smallest of them to the mean incl. 2020-21 (2.30). Outturns of the compilation are the Apr 2026 "
+     "WEO's, so target years 2023-24 use values published after 2024 (1-2 of ~23 per horizon)"},
+    {"driver_error_sd_h2", 1.88, "percentage points of growth", 1.50, 2.72,
+     "SD of a region's GDP-growth forecast error at horizon 2 (2026)",
+     "DERIVED as driver_error_sd_h1 at horizon 2 (China 2.15, US 1.50, euro area 1.78, Japan 2.03, "
+     "ASEAN-5 1.94; incl. 2020-21: 2.72)"},
+    {"driver_error_sd_h3", 1.90, "percentage points of growth", 1.58, 2.69,
+     "SD of a region's GDP-growth forecast error at horizon 3 (2027 and later)",
+     "DERIVED as driver_error_sd_h1 at horizon 3 (China 2.33, US 1.58, euro area 1.88, Japan 2.00, "
+     "ASEAN-5 1.72; incl. 2020-21: 2.69)"},
+    {"driver_error_world_corr", 0.5, "correlation", 0.2, 0.8,
+     "Correlation of two series' forecast errors in a year (a common world factor with this weight "
+     "in variance, plus an own term)",
+     "ASSUMPTION: WEO errors move together in world downturns (2009, 2020) and apart in regional ones; "
+     "no cross-country error correlation is in the data store"},
+    {"pc_shipments_error_sd", 6.0, "percentage points of growth", 3.0, 10.0,
+     "SD of the error of a year's world PC-shipment growth forecast (IDC)",
+     "ASSUMPTION: IDC's Jun 2023 forecast for 2023 was 3.5% below the outturn (shared data "
+     "pc_shipments_idc); yearly growth swung from -14% to +15% in 2020-23"},
+    {"vehicle_exports_error_sd", 10.0, "percentage points of growth", 5.0, 20.0,
+     "SD of a year's error in China's vehicle-export growth path",
+     "ASSUMPTION: no published forecast to score; realized growth ran -3% to +103% in 2020-24 "
+     "(shared data china_vehicle_exports_caam)"},
+    {"driver_uncertainty", 1.0, "multiple of the driver error SDs", 0.0, 2.0,
+     "Scales every driver forecast error; 0 runs every replicate on the central driver path",
+     "1 = the historical error SDs above; 0 and 2 bound a sensitivity study"},
 };
 } // namespace
 

@@ -14,6 +14,7 @@
 // [daily] departures; [month_end] monthly indicators; [year_end] yearly indicators and
 // yearly firm processes (AEO, platforms, forwarders).
 
+#include <tradeeco/models/drivers.hpp>
 #include <tradeeco/models/parameters.hpp>
 #include <tradeeco/models/trade_model.hpp>
 #include <tradeeco/models/units.hpp>
@@ -216,6 +217,8 @@ struct trade_model::state {
     sim::replicate_record rec;
     sim::schedule steps;
     policy_spending spending{spec, par["fiscal_cost_scale"]}; // what the policies cost
+    driver_paths drivers{shipped_drivers(), par, int(spec.start.year()), int(spec.end.year()), spec.seed,
+                         std::uint32_t(replicate)}; // data/drivers.csv, this replicate's draw
     std::int32_t day = 0;
 
     // --- agents ---
@@ -764,10 +767,11 @@ void trade_model::state::update_trade_costs(sim::date today) {
 
 // -------------------------------------------------------------------------------------------
 // The firm phase: every firm, every region; parallel over firms, each writing only its rows.
-void trade_model::state::firm_month(sim::date today, std::int32_t month_index) {
+void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*/) {
     const double sigma_ces = par["trade_elasticity"] + 1.0; // markup sigma/(sigma-1)
-    const double years = burning_in ? 0.0 : double(month_index) / 12.0;
-    const double growth = std::pow(1.0 + par["foreign_demand_growth"], years);
+    // Foreign demand by sector x region from the drivers (1 = the start year's level).
+    const auto growth = burning_in ? driver_paths::flat() : drivers.demand(today);
+    const double import_growth = burning_in ? 1.0 : drivers.china(today);
     const double trial = par["trial_scale"], fixed_share = par["fixed_cost_share"];
     const double entry_noise = par["entry_noise"];
     const double sunk_months = par["sunk_cost_months"], exit_h = par["exit_hazard"];
@@ -867,7 +871,7 @@ void trade_model::state::firm_month(sim::date today, std::int32_t month_index) {
                 const auto& L = leaders[leader - 1];
                 for (std::size_t d = 0; d < R; ++d) {
                     double v = sector_target[s] * L.share_of_sector * export_mix[s][d] /
-                               months_per_year * growth * cost_index[s][d] * customs_factor;
+                               months_per_year * growth[s][d] * cost_index[s][d] * customs_factor;
                     if (L.s == sector::autos_parts) {
                         // KD hubs add kit exports on top of vehicles (kits reach markets with
                         // local-assembly rules); a kit is worth ~0.6 of a vehicle (ASSUMPTION).
@@ -910,7 +914,7 @@ void trade_model::state::firm_month(sim::date today, std::int32_t month_index) {
                     }
                     auto rng_d = rng(id * R + d, step, p_exit);
                     const double u_enter = rng_d.uniform(), u_exit = rng_d.uniform();
-                    const double a = demand_shift[s][d] * growth * cost_index[s][d] * customs_factor;
+                    const double a = demand_shift[s][d] * growth[s][d] * cost_index[s][d] * customs_factor;
                     const double potential = a * zi; // full-scale monthly sales at mean demand
                     const double ref_profit = ref_profit_2024[s] > 0 ? ref_profit_2024[s] : 1e-9;
                     const double fixed = fixed_share * ref_profit * (member ? 1.0 - plat_cut : 1.0);
@@ -996,7 +1000,7 @@ void trade_model::state::firm_month(sim::date today, std::int32_t month_index) {
                 // Ordinary imports: importer firms, proportional to capability (ASSUMPTION: 60%
                 // of them are inputs).
                 if ((*f_importer)[i] == 2 || ((*f_importer)[i] == 1 && exp_total > 0))
-                    import_from(ordinary_import_scale * zi * growth, 0.6, true);
+                    import_from(ordinary_import_scale * zi * import_growth, 0.6, true);
                 if ((*f_indirect)[i]) acc.indirect_exports += exp_total;
                 if ((*f_cbec)[i]) acc.cbec_exports += 0.3 * exp_total;
             }
@@ -1735,7 +1739,7 @@ void trade_model::state::year_end(const sim::day_info& d) {
     const double kd_sets = units_equiv * kd0 / 0.6 + year.kd_exports * 1e8 / (0.6 * unit_value);
     const double vehicles = units_equiv * (1.0 - kd0);
     const double national = par["national_vehicle_exports_2024"] *
-                            std::pow(1.0 + par["national_vehicle_export_growth"], y);
+                            drivers.vehicle_exports(int(today.year()), forecast_origin_year);
     std::int32_t trading = 0, exporting = 0, spec_exp = 0, aeo = 0, cbec_firms = 0, suppliers = 0;
     for (std::size_t i = 0; i < n_firms; ++i) {
         cbec_firms += (*f_cbec)[i];

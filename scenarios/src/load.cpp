@@ -15,6 +15,7 @@
 
 #include "rules.hpp"
 
+#include <tradeeco/models/drivers.hpp>
 #include <tradeeco/models/parameters.hpp>
 
 #include <toml++/toml.h>
@@ -672,6 +673,17 @@ models::model_spec finish(layer&& m) {
         check_end_after(spec.end, spec.start, "scenario.start", m.end->where);
     else if (m.start && std::chrono::sys_days{spec.start} > std::chrono::sys_days{spec.end})
         fail(m.start->where, "a date on or before scenario.end (" + sim::to_string(spec.end) + ")",
+             sim::to_string(spec.start));
+    // The run's years must lie within data/drivers.csv (from 2024, where the paths are indexed).
+    if (const auto cover = models::driver_coverage(); int(spec.end.year()) > cover.last)
+        fail(m.end ? m.end->where : sim::source_location{m.files.front(), 0, 0, "scenario.end"},
+             "an end date on or before " + std::to_string(cover.last) +
+                 "-12-31 (the last year of data/drivers.csv)",
+             sim::to_string(spec.end));
+    else if (std::min(int(spec.start.year()), int(models::forecast_origin_year)) < cover.first)
+        fail(m.start ? m.start->where : sim::source_location{m.files.front(), 0, 0, "scenario.start"},
+             "a start date in " + std::to_string(cover.first) +
+                 " or later (data/drivers.csv has no earlier growth rates for every series)",
              sim::to_string(spec.start));
     if (m.seed) spec.seed = *m.seed;
     if (m.replicates) spec.replicates = *m.replicates;

@@ -1,0 +1,162 @@
+#include <tradeeco/models/drivers.hpp>
+
+#include <tradeeco/sim/errors.hpp>
+#include <tradeeco/sim/random.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <iterator>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+namespace tradeeco::models {
+
+namespace {
+
+// Random-stream purpose of the driver draws; kept apart from trade_model.cpp's purposes
+// (small consecutive numbers) so the two never share draws.
+constexpr std::uint32_t p_driver_paths = 101;
+// Stream "agents" of the draws: the common world factor, then one own term per series.
+constexpr std::uint64_t world_factor = 0;
+constexpr std::uint64_t series_china = num_regions + 1, series_pcs = num_regions + 2,
+                        series_vehicles = num_regions + 3;
+
+using key = std::tuple<std::string_view, std::string_view, std::string_view>;
+
+// Growth (percent) of one series by year, or a model_error naming the file.
+std::map<std::int32_t, double> series(std::span<const driver_row> rows, const key& k,
+                                      std::int32_t first, std::int32_t last) {
+    std::map<std::int32_t, double> out;
+    for (const auto& r: rows)
+        if (key{r.driver, r.region, r.sector} == k && r.year >= first && r.year <= last) out[r.year] = r.value;
+    for (std::int32_t y = first; y <= last; ++y)
+        if (!out.contains(y))
+            throw sim::model_error("data/drivers.csv: no " + std::string(std::get<0>(k)) + " row for region " +
+                                   std::string(std::get<1>(k)) + ", sector " + std::string(std::get<2>(k)) +
+                                   ", year " + std::to_string(y) + " (the run needs years " +
+                                   std::to_string(first) + "-" + std::to_string(last) + ")");
+    return out;
+}
+
+// The series the model reads.
+std::vector<key> model_series() {
+    std::vector<key> out;
+    for (const auto r: region_names) out.emplace_back("real_gdp_growth", r, "all");
+    out.emplace_back("real_gdp_growth", "china", "all");
+    out.emplace_back("pc_shipments_growth", "world", "laptops_electronics");
+    out.emplace_back("vehicle_exports_growth", "china", "autos_parts");
+    return out;
+}
+
+} // namespace
+
+year_span driver_coverage(std::span<const driver_row> rows) {
+    // The longest run of consecutive years ending at the latest year that every series has.
+    std::map<std::int32_t, std::size_t> count;
+    for (const auto& k: model_series()) {
+        std::set<std::int32_t> years;
+        for (const auto& r: rows)
+            if (key{r.driver, r.region, r.sector} == k) years.insert(r.year);
+        for (const auto y: years) ++count[y];
+    }
+    const std::size_t n = model_series().size();
+    year_span out{0, -1};
+    for (auto it = count.rbegin(); it != count.rend(); ++it) {
+        if (it->second != n) {
+            if (out.last >= 0) break;
+            continue;
+        }
+        if (out.last < 0) out.last = it->first;
+        else if (it->first != out.first - 1) break;
+        out.first = it->first;
+    }
+    return out;
+}
+
+driver_paths::driver_paths(std::span<const driver_row> rows, const parameter_set& par, std::int32_t base_year,
+                           std::int32_t last_year, std::uint64_t seed, std::uint32_t replicate) {
+    // Paths start at the earlier of the run's first year and 2024 (the national vehicle
+    // denominator is a 2024 level) and end with the run.
+    const std::int32_t first = std::min(base_year, forecast_origin_year);
+    const std::int32_t last = std::max(last_year, base_year);
+    const double scale = par["driver_uncertainty"];
+    const double rho = par["driver_error_world_corr"];
+    const double w_common = std::sqrt(rho), w_own = std::sqrt(1.0 - rho);
+    const std::array<double, 3> gdp_sd{par["driver_error_sd_h1"], par["driver_error_sd_h2"],
+                                       par["driver_error_sd_h3"]};
+    auto z = [&](std::uint64_t who, std::int32_t year) {
+        sim::random_stream rng({seed, replicate, who, std::uint32_t(year), p_driver_paths});
+        return rng.normal();
+    };
+    // Forecast error of one series in one year (percentage points): the year's horizon sets the
+    // SD; a common world factor correlates the series (docs/model.md, "Drivers").
+    auto error = [&](std::uint64_t who, std::int32_t year, double sd) {
+        if (year <= forecast_origin_year || scale == 0.0) return 0.0;
+        return scale * sd * (w_common * z(world_factor, year) + w_own * z(who, year));
+    };
+    auto gdp_sd_at = [&](std::int32_t year) {
+        const auto h = std::clamp<std::int32_t>(year - forecast_origin_year, 1, 3);
+        return gdp_sd[std::size_t(h - 1)];
+    };
+    // Log of the annual level, 0 in the base year.
+    auto levels = [&](const std::map<std::int32_t, double>& growth, std::uint64_t who, auto sd_at) {
+        path p;
+        double lv = 0.0;
+        p[first - 1] = 0.0;
+        for (const auto& [year, g]: growth) {
+            const double rate = std::max(-95.0, g + error(who, year, sd_at(year)));
+            lv += std::log1p(rate / 100.0);
+            p[year] = lv;
+        }
+        const double at_base = p.at(base_year);
+        for (auto& [year, v]: p) v -= at_base;
+        return p;
+    };
+    for (std::size_t d = 0; d < num_regions; ++d)
+        gdp_[d] = levels(series(rows, {"real_gdp_growth", region_names[d], "all"}, first, last), 1 + d, gdp_sd_at);
+    china_ = levels(series(rows, {"real_gdp_growth", "china", "all"}, first, last), series_china, gdp_sd_at);
+    const double pc_sd = par["pc_shipments_error_sd"], veh_sd = par["vehicle_exports_error_sd"];
+    pcs_ = levels(series(rows, {"pc_shipments_growth", "world", "laptops_electronics"}, first, last), series_pcs,
+                  [&](std::int32_t) { return pc_sd; });
+    vehicles_ = levels(series(rows, {"vehicle_exports_growth", "china", "autos_parts"}, first, last),
+                       series_vehicles, [&](std::int32_t) { return veh_sd; });
+}
+
+// Annual levels sit at mid-year; months in between are log-linear, and months before the first
+// or after the last mid-year continue the nearest year's growth.
+double driver_paths::monthly(const path& p, sim::date today) {
+    const double t = double(int(today.year())) + (double(unsigned(today.month())) - 0.5) / 12.0 - 0.5;
+    const std::int32_t lo = p.begin()->first, hi = std::prev(p.end())->first;
+    const auto y0 = std::clamp<std::int32_t>(std::int32_t(std::floor(t)), lo, hi - 1);
+    const double a = p.at(y0), b = p.at(y0 + 1);
+    return std::exp(a + (t - double(y0)) * (b - a));
+}
+
+double driver_paths::demand(std::size_t s, std::size_t d, sim::date today) const {
+    if (s == std::size_t(sector::laptops_electronics)) return monthly(pcs_, today);
+    if (s == std::size_t(sector::autos_parts)) return monthly(vehicles_, today);
+    return monthly(gdp_[d], today);
+}
+
+driver_paths::demand_table driver_paths::demand(sim::date today) const {
+    demand_table out{};
+    for (std::size_t s = 0; s < num_sectors; ++s)
+        for (std::size_t d = 0; d < num_regions; ++d) out[s][d] = demand(s, d, today);
+    return out;
+}
+
+driver_paths::demand_table driver_paths::flat() noexcept {
+    demand_table out{};
+    for (auto& row: out) row.fill(1.0);
+    return out;
+}
+
+double driver_paths::china(sim::date today) const { return monthly(china_, today); }
+
+double driver_paths::vehicle_exports(std::int32_t year, std::int32_t year0) const {
+    return std::exp(vehicles_.at(year) - vehicles_.at(year0));
+}
+
+} // namespace tradeeco::models

@@ -1,0 +1,110 @@
+// Drivers (data/drivers.csv, embedded at build time): the central path follows the file's growth
+// rates, the per-replicate draws have the documented spread and correlation, and depend only on
+// (seed, replicate); a year the file lacks is a clear error.
+#include "catch.hpp"
+
+#include <tradeeco/models/drivers.hpp>
+#include <tradeeco/models/parameters.hpp>
+#include <tradeeco/scenarios/load.hpp>
+#include <tradeeco/sim/errors.hpp>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+using namespace tradeeco;
+using models::driver_paths;
+using models::parameter_set;
+using models::region;
+using models::sector;
+
+namespace {
+constexpr auto eu = std::size_t(region::eu);
+constexpr auto us = std::size_t(region::us);
+constexpr auto chem = std::size_t(sector::chemicals_materials);
+
+double mid(const driver_paths& p, std::size_t s, std::size_t d, int year) {
+    // Mid-June and mid-July sit 1/24 year either side of mid-year: their geometric mean is the
+    // year's level up to (next year's growth - this year's) / 48, below 1e-3 here.
+    return std::sqrt(p.demand(s, d, sim::make_date(year, 6, 15)) * p.demand(s, d, sim::make_date(year, 7, 15)));
+}
+} // namespace
+
+TEST_CASE("the central driver path follows the file's growth rates") {
+    const parameter_set par({{"driver_uncertainty", 0.0}});
+    const driver_paths p(models::shipped_drivers(), par, 2024, 2027, 1, 0);
+    CHECK(mid(p, chem, eu, 2024) == Approx(1.0).epsilon(1e-3));
+    CHECK(mid(p, chem, eu, 2025) == Approx(1.012).epsilon(1e-3)); // euro area +1.2% (WEO Oct 2024)
+    CHECK(mid(p, chem, us, 2026) == Approx(1.022 * 1.022).epsilon(1e-3));
+    // Laptops follow world PC shipments (IDC: +4.3% in 2025), autos China's vehicle exports.
+    CHECK(mid(p, std::size_t(sector::laptops_electronics), us, 2025) == Approx(1.043).epsilon(1e-3));
+    CHECK(p.vehicle_exports(2027, 2024) == Approx(1.05 * 1.05 * 1.05).epsilon(1e-9));
+    CHECK(p.vehicle_exports(2024, 2024) == 1.0);
+    // Monthly values rise smoothly through the year.
+    CHECK(p.demand(chem, eu, sim::make_date(2025, 3, 1)) < p.demand(chem, eu, sim::make_date(2025, 4, 1)));
+    CHECK(driver_paths::flat()[0][0] == 1.0);
+}
+
+TEST_CASE("driver draws have the documented spread and world correlation, per replicate") {
+    const parameter_set par;
+    const int n = 4000;
+    std::vector<double> a(n), b(n);
+    for (int r = 0; r < n; ++r) {
+        const driver_paths p(models::shipped_drivers(), par, 2024, 2027, 7, std::uint32_t(r));
+        a[std::size_t(r)] = std::log(mid(p, chem, eu, 2025) / 1.012) * 100.0; // error in pp
+        b[std::size_t(r)] = std::log(mid(p, chem, us, 2025) / 1.022) * 100.0;
+    }
+    auto mean = [&](const std::vector<double>& x) {
+        double s = 0;
+        for (double v: x) s += v;
+        return s / n;
+    };
+    const double ma = mean(a), mb = mean(b);
+    double saa = 0, sbb = 0, sab = 0;
+    for (int i = 0; i < n; ++i) {
+        saa += (a[std::size_t(i)] - ma) * (a[std::size_t(i)] - ma);
+        sbb += (b[std::size_t(i)] - mb) * (b[std::size_t(i)] - mb);
+        sab += (a[std::size_t(i)] - ma) * (b[std::size_t(i)] - mb);
+    }
+    // Horizon 1 (2025): SD driver_error_sd_h1 = 1.58 pp (log scale: ~1.56 for the EU's level).
+    CHECK(std::sqrt(saa / n) == Approx(1.58 / 1.012).epsilon(0.06));
+    CHECK(sab / std::sqrt(saa * sbb) == Approx(0.5).margin(0.05));
+
+    // Same seed and replicate, same path; another replicate, another path.
+    const driver_paths p1(models::shipped_drivers(), par, 2024, 2027, 7, 3);
+    const driver_paths p2(models::shipped_drivers(), par, 2024, 2027, 7, 3);
+    const driver_paths p3(models::shipped_drivers(), par, 2024, 2027, 7, 4);
+    CHECK(mid(p1, chem, eu, 2027) == mid(p2, chem, eu, 2027));
+    CHECK(mid(p1, chem, eu, 2027) != mid(p3, chem, eu, 2027));
+}
+
+TEST_CASE("a run past the driver file's last year is refused with the file and year") {
+    const parameter_set par;
+    try {
+        driver_paths p(models::shipped_drivers(), par, 2024, 2028, 1, 0);
+        FAIL("expected a model_error");
+    } catch (const sim::model_error& e) {
+        const std::string m = e.what();
+        CHECK(m.find("data/drivers.csv: no real_gdp_growth row for region eu, sector all, year 2028") !=
+              std::string::npos);
+    }
+}
+
+TEST_CASE("a scenario must run within the years of data/drivers.csv") {
+    const auto cover = models::driver_coverage();
+    CHECK(cover.first == 2024);
+    CHECK(cover.last == 2027);
+    try {
+        (void)scenarios::load_string("[scenario]\nname = \"long\"\nstart = 2024-01-01\nend = 2028-12-31\n", "long.toml");
+        FAIL("expected a scenario_error");
+    } catch (const sim::scenario_error& e) {
+        CHECK(std::string(e.what()) == "long.toml:4:7: scenario.end: expected an end date on or before 2027-12-31 "
+                                       "(the last year of data/drivers.csv), found 2028-12-31");
+    }
+    try {
+        (void)scenarios::load_string("[scenario]\nname = \"early\"\nstart = 2019-01-01\n", "early.toml");
+        FAIL("expected a scenario_error");
+    } catch (const sim::scenario_error& e) {
+        CHECK(std::string(e.what()).find("early.toml:3:9: scenario.start: expected a start date in 2024 or later") == 0);
+    }
+}

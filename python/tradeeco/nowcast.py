@@ -109,11 +109,12 @@ OBSERVABLES: dict[str, Observable] = {
 }
 
 #: Parameters drawn for the ensemble when the parameter table has no ``prior`` column: the ones
-#: that set the level and growth of the observed trade flows (docs/nowcast.md says why).
+#: that set the level and growth of the observed trade flows (docs/nowcast.md says why). Foreign
+#: demand's growth is not among them: each member draws its own driver path (data/drivers.csv and
+#: the forecast errors of docs/model.md, "Drivers") from its random stream.
 PRIOR_KEYS: tuple[str, ...] = (
     "total_trade_2024",
     "export_share_2024",
-    "foreign_demand_growth",
     "trade_elasticity",
     "processing_import_ratio",
     "exit_hazard",

@@ -1,0 +1,182 @@
+#pragma once
+// Shared by the model's mechanism files: the purposes that key random streams, the chain
+// leaders, the fixed tables of the taxonomy (linked markets, destination mixes, Belt-and-Road
+// weights), small helpers, and month_totals, the aggregate the firm phase hands to routing,
+// forwarders and the indicators. Private to models/src.
+
+#include <tradeeco/models/spec.hpp>
+#include <tradeeco/models/taxonomy.hpp>
+#include <tradeeco/sim/random.hpp>
+
+#include "routes.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <numeric>
+#include <vector>
+
+namespace tradeeco::models::model_impl {
+
+using sim::random_stream;
+
+
+// One constant per kind of random decision, so that no two decisions share draws.
+enum purpose : std::uint32_t {
+    p_sector = 1, p_capability, p_location, p_ownership, p_sme, p_entry, p_demand, p_exit,
+    p_aeo, p_indirect, p_thin, p_platform, p_pairing, p_rmb, p_delay, p_cbec, p_import, p_specialised, p_forwarder,
+    p_forwarder_entry,
+};
+
+constexpr std::int32_t burn_in_months = 60;
+constexpr std::size_t R = num_regions;
+constexpr std::size_t S = num_sectors;
+
+// Distribution of non-leader firms over sectors (count shares): ASSUMPTION, documented in
+// docs/model.md; value shares are calibrated separately through the demand shifters.
+constexpr std::array<double, S> firm_sector_shares{0.05, 0.08, 0.12, 0.20, 0.08, 0.04, 0.08, 0.35};
+
+// Regions whose markets are "linked" (bordering or on the same corridor) for sequential
+// expansion (Defever, Heid & Larch): eu-central_asia_russia, eu-middle_east, eu-africa,
+// asean-japan_korea, asean-rest_of_world, us-latin_america, middle_east-africa,
+// middle_east-central_asia_russia.
+constexpr std::array<std::uint16_t, R> linked_regions = [] {
+    std::array<std::uint16_t, R> m{};
+    auto link = [&](region a, region b) {
+        m[std::size_t(a)] = std::uint16_t(m[std::size_t(a)] | detail::bit(b));
+        m[std::size_t(b)] = std::uint16_t(m[std::size_t(b)] | detail::bit(a));
+    };
+    link(region::eu, region::central_asia_russia);
+    link(region::eu, region::middle_east);
+    link(region::eu, region::africa);
+    link(region::asean, region::japan_korea);
+    link(region::asean, region::rest_of_world);
+    link(region::us, region::latin_america);
+    link(region::middle_east, region::africa);
+    link(region::middle_east, region::central_asia_russia);
+    return m;
+}();
+
+// Destinations of China's vehicle exports (ASSUMPTION from the 2024 national pattern: Russia and
+// Central Asia, the Middle East and Latin America lead; the US takes almost none).
+constexpr std::array<double, R> auto_region_mix{0.08, 0.12, 0.30, 0.0, 0.0, 0.18, 0.05, 0.20, 0.07};
+
+// Share of each region's trade with Belt-and-Road partner countries (ASSUMPTION from the 2023
+// partner list: every ASEAN, Central Asian, Gulf state and most African states are partners;
+// about half of the EU's trade weight; none of the US, Japan or Korea).
+constexpr std::array<double, R> belt_road_weight{0.4, 1.0, 1.0, 0.0, 0.0, 0.5, 0.9, 1.0, 0.3};
+
+// Share of a sector's exports that are intermediate goods (ASSUMPTION by product type).
+constexpr std::array<double, S> intermediate_share{0.05, 1.0, 0.3, 0.4, 0.8, 0.3, 0.2, 0.2};
+
+struct leader_def {
+    sector s;
+    location l;
+    ownership o;
+    double share_of_sector; ///< share of the sector's exports
+    double import_ratio;    ///< imported inputs per CNY exported (processing trade)
+};
+// Chain leaders. Laptop ODMs in the Xiyong bonded zone carry the laptop share of exports
+// (parameter laptop_export_share); carmakers in Liangjiang carry auto exports (auto_exports_2024);
+// three motorcycle makers part of their sector. Splits among firms are ASSUMPTIONS.
+constexpr std::array<leader_def, 12> leaders{{
+    {sector::laptops_electronics, location::xiyong_bonded, ownership::foreign_invested, 0.22, 1},
+    {sector::laptops_electronics, location::xiyong_bonded, ownership::foreign_invested, 0.18, 1},
+    {sector::laptops_electronics, location::xiyong_bonded, ownership::foreign_invested, 0.16, 1},
+    {sector::laptops_electronics, location::xiyong_bonded, ownership::foreign_invested, 0.14, 1},
+    {sector::laptops_electronics, location::xiyong_bonded, ownership::foreign_invested, 0.10, 1},
+    {sector::laptops_electronics, location::xiyong_bonded, ownership::foreign_invested, 0.08, 1},
+    {sector::autos_parts, location::liangjiang_other, ownership::state_owned, 0.50, 0.1},
+    {sector::autos_parts, location::liangjiang_other, ownership::private_domestic, 0.25, 0.1},
+    {sector::autos_parts, location::liangjiang_other, ownership::foreign_invested, 0.10, 0.2},
+    {sector::motorcycles_machinery, location::liangjiang_other, ownership::private_domestic, 0.12, 0.1},
+    {sector::motorcycles_machinery, location::elsewhere, ownership::private_domestic, 0.10, 0.1},
+    {sector::motorcycles_machinery, location::elsewhere, ownership::private_domestic, 0.06, 0.1},
+}};
+// Specialised-SME certifications a year at 2024 eligibility (ASSUMPTION; the plan counts on +100
+// by 2027 with its support).
+constexpr double specialised_certified_per_year = 20.0;
+// Share of each sector's exports that its chain leaders carry.
+constexpr std::array<double, S> leader_share_of_sector = [] {
+    std::array<double, S> out{};
+    for (const auto& l: leaders) out[std::size_t(l.s)] += l.share_of_sector;
+    return out;
+}();
+
+inline double logistic(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+
+inline bool is_rail_mode(detail::mode m) { return m == detail::mode::rail || m == detail::mode::rail_sea; }
+// Corridor modes that other provinces' cargo uses through the hub (rail, rail-sea, cross-border
+// road: the three modes of the 2021 outside-the-city share).
+inline bool carries_transit(detail::mode m) { return is_rail_mode(m) || m == detail::mode::road; }
+
+// Location probabilities for non-leader firms by sector (ASSUMPTION; tuned only in shape so that
+// bonded zones hold about two-thirds of trade value, data special_zones_share 2019).
+inline std::array<double, num_locations> location_probs(sector s) {
+    using L = std::array<double, num_locations>;
+    switch (s) {
+    case sector::laptops_electronics: return L{0.15, 0.40, 0.05, 0.0, 0.0, 0.05, 0.05, 0.1, 0.1, 0.1};
+    case sector::electronic_components: return L{0.3, 0.3, 0.05, 0.0, 0.0, 0.05, 0.0, 0.1, 0.1, 0.1};
+    case sector::autos_parts: return L{0.1, 0.0, 0.05, 0.05, 0.0, 0.1, 0.05, 0.35, 0.05, 0.25};
+    default: return L{0.1, 0.08, 0.05, 0.05, 0.04, 0.05, 0.06, 0.17, 0.12, 0.28};
+    }
+}
+
+template <std::size_t N>
+std::size_t draw_index(random_stream& rng, const std::array<double, N>& p) {
+    double u = rng.uniform() * std::accumulate(p.begin(), p.end(), 0.0);
+    for (std::size_t i = 0; i < N; ++i) {
+        if (u < p[i]) return i;
+        u -= p[i];
+    }
+    return N - 1;
+}
+
+inline bool applies(const std::vector<sector>& v, sector x) {
+    return v.empty() || std::find(v.begin(), v.end(), x) != v.end();
+}
+template <class T>
+bool applies_to(const std::vector<T>& v, T x) {
+    return v.empty() || std::find(v.begin(), v.end(), x) != v.end();
+}
+
+// Accumulated over a month by the firm phase (one per block, summed in block order).
+struct month_totals {
+    std::array<std::array<double, R>, S> exports{};  // 100m CNY
+    std::array<std::array<double, R>, S> imports{};
+    std::array<double, num_locations> trade_by_location{};
+    std::array<std::array<double, R>, S> established{}; // exporters by sector x region (peers)
+    std::array<std::array<double, R>, S> lcl{};         // trade shipped less than container load
+    double rmb_goods = 0, intermediate = 0, indirect_exports = 0, cbec_exports = 0;
+    double aeo_trade = 0, new_entries = 0, exits = 0, trial_exits = 0, trial_promotions = 0, laptop_exports = 0,
+           kd_exports = 0;
+    // Trade by origin location, sector and partner region (for shipment flows).
+    std::array<std::array<std::array<double, R>, S>, num_locations> flows{};
+    void add(const month_totals& o) {
+        for (std::size_t l = 0; l < num_locations; ++l)
+            for (std::size_t s = 0; s < S; ++s)
+                for (std::size_t r = 0; r < R; ++r) flows[l][s][r] += o.flows[l][s][r];
+        for (std::size_t s = 0; s < S; ++s)
+            for (std::size_t r = 0; r < R; ++r) {
+                exports[s][r] += o.exports[s][r];
+                imports[s][r] += o.imports[s][r];
+                established[s][r] += o.established[s][r];
+                lcl[s][r] += o.lcl[s][r];
+            }
+        for (std::size_t l = 0; l < num_locations; ++l) trade_by_location[l] += o.trade_by_location[l];
+        rmb_goods += o.rmb_goods;
+        intermediate += o.intermediate;
+        indirect_exports += o.indirect_exports;
+        cbec_exports += o.cbec_exports;
+        aeo_trade += o.aeo_trade;
+        new_entries += o.new_entries;
+        trial_exits += o.trial_exits;
+        exits += o.exits;
+        trial_promotions += o.trial_promotions;
+        laptop_exports += o.laptop_exports;
+        kd_exports += o.kd_exports;
+    }
+};
+
+} // namespace tradeeco::models::model_impl

@@ -27,11 +27,12 @@ void trade_model::state::burn_in() {
     std::array<double, S> zsum{};
     for (std::size_t i = leaders.size(); i < n_firms; ++i) zsum[(*firm.sector)[i]] += (*firm.capability)[i];
     const double sigma_ces = par["trade_elasticity"] + 1.0;
+    const double start_share = par["initial_exporting_capability_share"];
     for (std::size_t s = 0; s < S; ++s) {
         const double leader_share = leader_share_of_sector[s];
         const double rest = cal.sector_target[s] * std::max(0.0, 1.0 - leader_share) / 12.0;
         for (std::size_t d = 0; d < R; ++d)
-            cal.demand_shift[s][d] = rest * cal.export_mix[s][d] / std::max(1e-12, 0.3 * zsum[s]);
+            cal.demand_shift[s][d] = rest * cal.export_mix[s][d] / std::max(1e-12, start_share * zsum[s]);
         double mean_a = 0;
         for (std::size_t d = 0; d < R; ++d) mean_a += cal.demand_shift[s][d] / double(R);
         cal.ref_profit_2024[s] = mean_a * cal.z_ref / sigma_ces;
@@ -55,7 +56,7 @@ void trade_model::state::burn_in() {
         }
         std::vector<double> sorted(best.begin() + std::ptrdiff_t(leaders.size()), best.end());
         std::sort(sorted.begin(), sorted.end(), std::greater<>());
-        const auto n_start = std::size_t(std::clamp(0.8 * target_firms - double(import_only), 1.0, double(sorted.size())));
+        const auto n_start = std::size_t(std::clamp(par["initial_exporter_share"] * target_firms - double(import_only), 1.0, double(sorted.size())));
         const double kappa = sorted[n_start - 1];
         for (std::size_t i = leaders.size(); i < n_firms; ++i) {
             const auto s = (*firm.sector)[i];
@@ -125,7 +126,7 @@ void trade_model::state::burn_in() {
         for (auto t: traded_this_year) trading += t;
         // Aim 5% low: the count keeps growing about that much into 2024 as new exporters churn
         // in (data: +8%/yr 2021-24 at the city level).
-        const double ratio = 0.95 * target_firms / std::max(1.0, trading);
+        const double ratio = par["exporter_count_aim"] * target_firms / std::max(1.0, trading);
         cal.entry_scale *= ratio;
         if (ratio < 1)
             for (std::size_t i = leaders.size(); i < n_firms; ++i) {
@@ -174,9 +175,9 @@ void trade_model::state::burn_in() {
             if (exported_this_year[i]) ++exporting;
             else if ((*firm.capability)[i] >= median) ++potential;
         }
-        const double want = (par["specialised_sme_exporters_2024"] - specialised_certified_per_year) * spec.population_scale;
+        const double want = (par["specialised_sme_exporters_2024"] - par["specialised_certified_per_year"]) * spec.population_scale;
         const double p_exp = std::min(1.0, want / std::max<double>(1, double(exporting)));
-        const double p_pot = std::min(1.0, 0.5 * want / std::max<double>(1, double(potential)));
+        const double p_pot = std::min(1.0, par["specialised_potential_ratio"] * want / std::max<double>(1, double(potential)));
         for (std::size_t i = leaders.size(); i < n_firms; ++i) {
             if (!eligible(i)) continue;
             auto r = rng(firms.ids()[i], 0, p_specialised);
@@ -198,13 +199,13 @@ void trade_model::state::burn_in() {
 }
 
 // Route constants and transit cargo for 2024. The 2024 timetable is data (2,059 China-Europe
-// trains from Chongqing; corridor departures in routes.hpp); departures ran ~85% full
-// (ASSUMPTION), and 42.9% of the hub's corridor cargo came from outside the city (data
-// lsc_cq_outside_city_share_pct, 2021). So each rail or rail-sea route's own (Chongqing) cargo
-// is 0.571 x 0.85 x capacity, reached by its logit constant (iterated: shares renormalise),
-// and other provinces' cargo fills the rest.
+// trains from Chongqing; corridor departures in routes.hpp); departures ran rail_load_factor_2024
+// full, and lsc_outside_share_2021 of the hub's corridor cargo came from outside the city. So
+// each rail or rail-sea route's own (Chongqing) cargo is (1 - outside) x load x capacity,
+// reached by its logit constant (iterated: shares renormalise), and other provinces' cargo
+// fills the rest.
 void trade_model::state::calibrate_routes() {
-    constexpr double load = 0.85, outside = 0.429;
+    const double load = par["rail_load_factor_2024"], outside = par["lsc_outside_share_2021"];
     // Own containers a month by route: cargo by the route shares, LCL cargo in the forwarders'
     // consolidated boxes (which also sets the fill and waits route choice sees next).
     // Forwarding relations and contracts exist in 2024.

@@ -40,6 +40,10 @@ void trade_model::state::firm_month(sim::date today, std::int32_t month_index) {
     // A firm's monthly flow to a region ships as shipments_per_month shipments; below this many
     // TEU a month each is smaller than lcl_shipment_teu and goes LCL through a forwarder.
     const double lcl_cut = par["lcl_shipment_teu"] * par["shipments_per_month"];
+    const double kd_value = par["kd_kit_value_share"], finance_premium = par["sme_finance_premium"];
+    const double subsidy_cap = par["entry_subsidy_cap"], horizon_max = par["entry_horizon_max_months"];
+    const double peer_half = par["peer_half_saturation"], exit_cover = par["exit_fixed_cost_cover"];
+    const double ordinary_inputs = par["ordinary_import_input_share"], cbec_share = par["cbec_export_share"];
 
     // Policy levels this month, by sector x region (and flags for SME / location targeting are
     // applied per firm below through a small lookup).
@@ -128,7 +132,7 @@ void trade_model::state::firm_month(sim::date today, std::int32_t month_index) {
                     if (L.s == sector::autos_parts) {
                         // KD hubs add kit exports on top of vehicles (kits reach markets with
                         // local-assembly rules); a kit is worth ~0.6 of a vehicle (ASSUMPTION).
-                        const double kd = v * 0.6 * kd_extra;
+                        const double kd = v * kd_value * kd_extra;
                         acc.kd_exports += kd;
                         // KD hubs sit in the bonded zones (plan measure 2: Xiyong,
                         // Lianglu-Cuntan, Yongchuan); kits are booked there.
@@ -191,15 +195,15 @@ void trade_model::state::firm_month(sim::date today, std::int32_t month_index) {
                             if ((linked_regions[d] >> d2) & 1u) linked += status[i * R + d2] == 2;
                         sunk *= std::pow(1.0 - nb_boost, linked);
                         const double p = peers[s][d];
-                        sunk *= 1.0 - peer_max * p / (p + 20.0);
+                        sunk *= 1.0 - peer_max * p / (p + peer_half);
                         if (member) sunk *= 1.0 - plat_cut;
                         double sub = lv.subsidy_all[s][d] + subsidy_loc[loc] + (is_sme ? lv.subsidy_sme[s][d] : 0.0);
                         // Finance: constrained SMEs see a higher effective entry cost; insurance
                         // relieves it (van der Veer: insured exports multiplier 2.3).
                         const double ins = std::min(1.0, lv.insurance_all[s][d] + (is_sme ? lv.insurance_sme[s][d] : 0.0));
-                        if (is_sme) sunk *= 1.0 + 0.3 * (1.0 - ins);
-                        sunk *= 1.0 - std::min(0.95, sub);
-                        const double horizon = std::min(36.0, 1.0 / exit_h);
+                        if (is_sme) sunk *= 1.0 + finance_premium * (1.0 - ins);
+                        sunk *= 1.0 - std::min(subsidy_cap, sub);
+                        const double horizon = std::min(horizon_max, 1.0 / exit_h);
                         const double value = profit * horizon - sunk;
                         // Logistic noise in the entry rule, entry_noise of the sunk cost wide.
                         if (u_enter < logistic(value / (entry_noise * sunk_months * ref_profit))) {
@@ -224,7 +228,7 @@ void trade_model::state::firm_month(sim::date today, std::int32_t month_index) {
                             stay = false;
                             acc.trial_exits += 1;
                         }
-                    } else if (st == 2 && realized / sigma_ces < 0.5 * fixed)
+                    } else if (st == 2 && realized / sigma_ces < exit_cover * fixed)
                         stay = false; // hysteresis: stay while covering half the fixed cost
                     if (!stay) {
                         acc.exits += 1;
@@ -253,9 +257,9 @@ void trade_model::state::firm_month(sim::date today, std::int32_t month_index) {
                 // Ordinary imports: importer firms, proportional to capability (ASSUMPTION: 60%
                 // of them are inputs).
                 if ((*firm.importer)[i] == 2 || ((*firm.importer)[i] == 1 && exp_total > 0))
-                    import_from(cal.ordinary_import_scale * zi * growth, 0.6, true);
+                    import_from(cal.ordinary_import_scale * zi * growth, ordinary_inputs, true);
                 if ((*firm.indirect)[i]) acc.indirect_exports += exp_total;
-                if ((*firm.cbec)[i]) acc.cbec_exports += 0.3 * exp_total;
+                if ((*firm.cbec)[i]) acc.cbec_exports += cbec_share * exp_total;
             }
             (*firm.exports_month)[i] = exp_total;
             (*firm.imports_month)[i] = imp_total;

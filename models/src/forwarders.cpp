@@ -22,8 +22,9 @@ using namespace model_impl;
 void trade_model::state::stage_forwarder(std::uint32_t step) {
     const std::size_t slot = forwarders.stage_birth();
     auto r = rng(fw_serial++, step, p_forwarder_entry);
-    forwarders.staged<double>("scale")[slot] = std::exp(1.2 * r.normal());
-    forwarders.staged<double>("margin_share")[slot] = 0.06 + 0.10 * r.uniform();
+    forwarders.staged<double>("scale")[slot] = std::exp(par["forwarder_scale_sigma"] * r.normal());
+    forwarders.staged<double>("margin_share")[slot] =
+        par["forwarder_margin_min"] + par["forwarder_margin_range"] * r.uniform();
 }
 
 // Each trading firm books through its forwarder; a firm without one (or whose forwarder left)
@@ -34,6 +35,10 @@ void trade_model::state::stage_forwarder(std::uint32_t step) {
 void trade_model::state::assign_forwarders(std::uint32_t step) {
     const std::size_t nfw = forwarders.size();
     if (nfw == 0) return;
+    const int candidates = int(par["forwarder_candidates"]);
+    const double margin_scale = par["forwarder_choice_margin_scale"];
+    const double w_scale = par["forwarder_choice_scale_weight"], w_a_level = par["forwarder_choice_a_level_weight"];
+    const double w_one_bill = par["forwarder_choice_one_bill_weight"];
     for (std::size_t i = 0; i < n_firms; ++i) {
         const double value = (*firm.exports_month)[i] + (*firm.imports_month)[i];
         if (value <= 0 || (*firm.indirect)[i] || (*firm.leader)[i]) continue;
@@ -42,10 +47,10 @@ void trade_model::state::assign_forwarders(std::uint32_t step) {
         if (row == nfw) {
             auto r = rng(firms.ids()[i], step, p_forwarder);
             double best = -1e300;
-            for (int k = 0; k < 8; ++k) {
+            for (int k = 0; k < candidates; ++k) {
                 const std::size_t cand = std::size_t(r.below(nfw));
-                const double u = -(*fwd.margin)[cand] / 0.03 + 0.5 * std::log((*fwd.scale)[cand]) +
-                                 0.3 * (*fwd.a_level)[cand] + 0.2 * (*fwd.one_bill)[cand] -
+                const double u = -(*fwd.margin)[cand] / margin_scale + w_scale * std::log((*fwd.scale)[cand]) +
+                                 w_a_level * (*fwd.a_level)[cand] + w_one_bill * (*fwd.one_bill)[cand] -
                                  std::log(-std::log(r.uniform()));
                 if (u > best) {
                     best = u;
@@ -124,6 +129,7 @@ void trade_model::state::forwarders_month(std::uint32_t step) {
         if (route_table[r].how == detail::mode::rail_sea || route(r) == route::clt_rail) lsc_share += bookings.teu[r];
     }
     lsc_share = booked > 0 ? lsc_share / booked : 0;
+    const double teu_per_bill = par["teu_per_bill"];
     // Each client firm sends its booking to its forwarder (in parallel; messages keep firm
     // order), then the forwarders take them in that order.
     forwarder_bookings.emit(ex, n_firms, [&](std::size_t i, std::vector<forwarder_booking>& out) {
@@ -137,7 +143,7 @@ void trade_model::state::forwarders_month(std::uint32_t step) {
     for (const auto& b: forwarder_bookings.all()) {
         (*fwd.volume)[b.row] += b.teu;
         margin_cost += b.teu * freight_per_teu_month * (*fwd.margin)[b.row] / 1e8;
-        if ((*fwd.one_bill)[b.row]) bills_this_year += b.teu * lsc_share / 10.0; // a bill per 10 TEU (ASSUMPTION)
+        if ((*fwd.one_bill)[b.row]) bills_this_year += b.teu * lsc_share / teu_per_bill;
     }
     corridor_year.logistics_cost += margin_cost;
 }
@@ -153,8 +159,11 @@ void trade_model::state::forwarders_year(sim::date today) {
             if (const auto row = forwarders.row_of(agent_id_t(fid)); row < nfw) ++(*fwd.clients)[row];
     std::vector<double> vols(*fwd.volume);
     std::sort(vols.begin(), vols.end());
-    const double v80 = vols.empty() ? 0 : vols[std::size_t(0.8 * double(vols.size() - 1))];
-    const double v20 = vols.empty() ? 0 : vols[std::size_t(0.2 * double(vols.size() - 1))];
+    const double q_a_level = par["a_level_volume_quantile"], q_exit = par["forwarder_exit_volume_quantile"];
+    const double v80 = vols.empty() ? 0 : vols[std::size_t(q_a_level * double(vols.size() - 1))];
+    const double v20 = vols.empty() ? 0 : vols[std::size_t(q_exit * double(vols.size() - 1))];
+    const double assess = par["a_level_assessment_rate"], adopt_2024 = par["one_bill_adoption_2024"];
+    const double a_level_mult = par["one_bill_a_level_multiplier"], exit_rate = par["forwarder_exit_rate"];
     const double adopt = lever_any(lever::one_bill_adoption, today);
     const std::uint32_t ystep = std::uint32_t(2000 + month_abs);
     forwarders.prepare_removals();
@@ -162,14 +171,13 @@ void trade_model::state::forwarders_year(sim::date today) {
     for (std::size_t k = 0; k < nfw; ++k) {
         auto r = rng(forwarders.ids()[k], ystep, p_forwarder);
         const double u1 = r.uniform(), u2 = r.uniform(), u3 = r.uniform();
-        // A-level assessment: 3% of eligible large forwarders a year (ASSUMPTION: a few a year in
-        // the baseline against the plan's +20 by 2027 with policy).
-        if (!(*fwd.a_level)[k] && (*fwd.volume)[k] >= v80 && u1 < 0.03) (*fwd.a_level)[k] = 1;
-        // One-bill adoption: 2%/yr baseline (ASSUMPTION), A-level firms twice as likely.
-        if (!(*fwd.one_bill)[k] && u2 < std::min(1.0, (0.02 + adopt) * ((*fwd.a_level)[k] ? 2.0 : 1.0)))
+        // A-level assessment of eligible large forwarders.
+        if (!(*fwd.a_level)[k] && (*fwd.volume)[k] >= v80 && u1 < assess) (*fwd.a_level)[k] = 1;
+        // One-bill adoption: the baseline rate plus the lever, A-level firms more likely.
+        if (!(*fwd.one_bill)[k] && u2 < std::min(1.0, (adopt_2024 + adopt) * ((*fwd.a_level)[k] ? a_level_mult : 1.0)))
             (*fwd.one_bill)[k] = 1;
-        // Exit: idle small forwarders leave at 15%/yr (ASSUMPTION).
-        if ((*fwd.clients)[k] == 0 && (*fwd.volume)[k] <= v20 && u3 < 0.15) {
+        // Exit of idle small forwarders.
+        if ((*fwd.clients)[k] == 0 && (*fwd.volume)[k] <= v20 && u3 < exit_rate) {
             forwarders.mark_removed(k);
             ++exits;
         }
@@ -179,13 +187,13 @@ void trade_model::state::forwarders_year(sim::date today) {
     forwarder_entry_carry -= double(extra);
     for (std::size_t k = 0; k < exits; ++k) stage_forwarder(ystep);
     // Attracted forwarders are established firms moving in (plan measure 15: "logistics chain
-    // leaders"): three times the scale, and a fifth already A-level (ASSUMPTIONS).
+    // leaders"): larger than other entrants, and some already A-level.
     for (std::size_t k = 0; k < extra; ++k) {
         const std::size_t slot = forwarders.staged_births();
         stage_forwarder(ystep);
-        forwarders.staged<double>("scale")[slot] *= 3.0;
+        forwarders.staged<double>("scale")[slot] *= par["attracted_forwarder_scale"];
         auto r = rng(fw_serial, ystep, p_forwarder_entry);
-        forwarders.staged<std::uint8_t>("a_level")[slot] = r.bernoulli(0.2) ? 1 : 0;
+        forwarders.staged<std::uint8_t>("a_level")[slot] = r.bernoulli(par["attracted_a_level_share"]) ? 1 : 0;
     }
     forwarders.compact();
     std::fill(fwd.volume->begin(), fwd.volume->end(), 0.0);

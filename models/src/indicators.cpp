@@ -257,7 +257,8 @@ void trade_model::state::record_year(const sim::day_info& d) {
     const double unit_value = par["vehicle_unit_value"];
     const double units_equiv = (autos - year.kd_exports) * 1e8 / unit_value;
     const double kd0 = par["kd_share_2024"];
-    const double kd_sets = units_equiv * kd0 / 0.6 + year.kd_exports * 1e8 / (0.6 * unit_value);
+    const double kd_value = par["kd_kit_value_share"];
+    const double kd_sets = units_equiv * kd0 / kd_value + year.kd_exports * 1e8 / (kd_value * unit_value);
     const double vehicles = units_equiv * (1.0 - kd0);
     const double national = par["national_vehicle_exports_2024"] *
                             std::pow(1.0 + par["national_vehicle_export_growth"], y);
@@ -305,21 +306,23 @@ void trade_model::state::record_year(const sim::day_info& d) {
     // Rail document financing: a small share of rail-borne trade value is financed on rail
     // bills (ASSUMPTION 0.05% in 2024) plus the lever's eligible share at a 5% take-up.
     double rail_doc = 0;
+    const double doc_value = par["rail_doc_value_cny_per_teu"], doc_share = par["rail_doc_financing_share_2024"];
+    const double doc_take_up = par["rail_doc_financing_take_up"];
     for (std::size_t r = 0; r < num_routes; ++r)
         if (route_table[r].how == detail::mode::rail || route_table[r].how == detail::mode::rail_sea) {
             const route rr = route(r);
             const double eligible = lever_strength(lever::rail_doc_financing, today, [&](const targeting& t) {
                 return applies_to(t.routes, rr);
             });
-            const double value = std::max(0.0, corridor_year.teu[r] - corridor_year.transit_teu[r]) * 9.5e4 / 1e8; // ~CNY 95k a TEU
-            rail_doc += value * (0.0005 + 0.05 * eligible);
+            const double value = std::max(0.0, corridor_year.teu[r] - corridor_year.transit_teu[r]) * doc_value / 1e8;
+            rail_doc += value * (doc_share + doc_take_up * eligible);
         }
     one_bill_cum += bills_this_year;
     std::int32_t a_level_forwarders = 0;
     for (auto a: *fwd.a_level) a_level_forwarders += a;
     // A-level logistics firms outside the model (warehousing, trucking) held at 50 (ASSUMPTION:
     // the city had ~110 in 2024, plan: 130 by 2027).
-    const double a_level_firms = a_level_forwarders + 50.0 * scale;
+    const double a_level_firms = a_level_forwarders + par["a_level_other_logistics_firms"] * scale;
     const double forwarders_count = double(forwarders.size());
     // Logistics cost / GDP. The published ratio is economy-wide (national 14.1% in 2024, data
     // logistics_cost_gdp_national_pct). The model owns the trade part: its share s of social
@@ -327,12 +330,13 @@ void trade_model::state::record_year(const sim::day_info& d) {
     // 2024). That part moves with the logistics price index (generalized cost per CNY shipped at
     // 2024 trade weights: efficiency, not volume or composition); the rest follows
     // logistics_ratio_trend (ASSUMPTION).
+    const double ratio_2024 = par["logistics_cost_gdp_2024"]; // percent
     if (cal.logistics_trade_part_2024 < 0)
-        cal.logistics_trade_part_2024 = std::min(1.0, corridor_year.logistics_cost / (0.141 * 32193.15 * scale));
+        cal.logistics_trade_part_2024 = std::min(1.0, corridor_year.logistics_cost / (ratio_2024 / 100.0 * par["gdp_cq_2024"] * scale));
     const double s_trade = cal.logistics_trade_part_2024;
     const double price_index = corridor_year.logistics_index_months > 0 ? corridor_year.logistics_index_sum / corridor_year.logistics_index_months : 1.0;
     const double logistics_gdp =
-        (14.1 + par["logistics_ratio_trend"] * y) * (1.0 - s_trade) + 14.1 * s_trade * price_index;
+        (ratio_2024 + par["logistics_ratio_trend"] * y) * (1.0 - s_trade) + ratio_2024 * s_trade * price_index;
 
     const double spot_teu = std::accumulate(corridor_year.spot_teu.begin(), corridor_year.spot_teu.end(), 0.0);
     auto imports_from = [&](region r) {
@@ -375,7 +379,7 @@ void trade_model::state::record_year(const sim::day_info& d) {
     put("cbec_growth",
         cbec_prev_year > 0 ? (year.cbec_exports / cbec_prev_year - 1.0) * 100.0 : std::nan(""));
     put("cr_express_trains_cq_crct", cr_trains);
-    put("cr_express_trains", cr_trains * (5700.0 / 2059.0));
+    put("cr_express_trains", cr_trains * (par["cr_express_joint_trains_2024"] / par["cr_express_cq_trains_2024"]));
     put("lsc_cq_teu", lsc_teu);
     put("lsc_transit_rate", lsc_booked > 0 ? lsc_transit / lsc_booked * 100.0 : 0.0);
     put("hub_corridor_volume_growth", (hub / cal.hub_volume_2024 - 1.0) * 100.0);

@@ -33,10 +33,6 @@ constexpr std::int32_t burn_in_months = 60;
 constexpr std::size_t R = num_regions;
 constexpr std::size_t S = num_sectors;
 
-// Distribution of non-leader firms over sectors (count shares): ASSUMPTION, documented in
-// docs/model.md; value shares are calibrated separately through the demand shifters.
-constexpr std::array<double, S> firm_sector_shares{0.05, 0.08, 0.12, 0.20, 0.08, 0.04, 0.08, 0.35};
-
 // Regions whose markets are "linked" (bordering or on the same corridor) for sequential
 // expansion (Defever, Heid & Larch): eu-central_asia_russia, eu-middle_east, eu-africa,
 // asean-japan_korea, asean-rest_of_world, us-latin_america, middle_east-africa,
@@ -57,18 +53,6 @@ constexpr std::array<std::uint16_t, R> linked_regions = [] {
     link(region::middle_east, region::central_asia_russia);
     return m;
 }();
-
-// Destinations of China's vehicle exports (ASSUMPTION from the 2024 national pattern: Russia and
-// Central Asia, the Middle East and Latin America lead; the US takes almost none).
-constexpr std::array<double, R> auto_region_mix{0.08, 0.12, 0.30, 0.0, 0.0, 0.18, 0.05, 0.20, 0.07};
-
-// Share of each region's trade with Belt-and-Road partner countries (ASSUMPTION from the 2023
-// partner list: every ASEAN, Central Asian, Gulf state and most African states are partners;
-// about half of the EU's trade weight; none of the US, Japan or Korea).
-constexpr std::array<double, R> belt_road_weight{0.4, 1.0, 1.0, 0.0, 0.0, 0.5, 0.9, 1.0, 0.3};
-
-// Share of a sector's exports that are intermediate goods (ASSUMPTION by product type).
-constexpr std::array<double, S> intermediate_share{0.05, 1.0, 0.3, 0.4, 0.8, 0.3, 0.2, 0.2};
 
 struct leader_def {
     sector s;
@@ -94,9 +78,6 @@ constexpr std::array<leader_def, 12> leaders{{
     {sector::motorcycles_machinery, location::elsewhere, ownership::private_domestic, 0.10, 0.1},
     {sector::motorcycles_machinery, location::elsewhere, ownership::private_domestic, 0.06, 0.1},
 }};
-// Specialised-SME certifications a year at 2024 eligibility (ASSUMPTION; the plan counts on +100
-// by 2027 with its support).
-constexpr double specialised_certified_per_year = 20.0;
 // Share of each sector's exports that its chain leaders carry.
 constexpr std::array<double, S> leader_share_of_sector = [] {
     std::array<double, S> out{};

@@ -22,6 +22,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace tradeeco::models {
@@ -140,6 +141,23 @@ struct trade_model::state {
     sim::replicate_record rec;
     sim::schedule steps;
     policy_spending spending{spec, par["fiscal_cost_scale"]}; // what the policies cost
+    // Parameters that come one per sector or per region: key `<prefix>_<name>`.
+    std::array<double, S> par_by_sector(std::string_view prefix) const {
+        std::array<double, S> out{};
+        for (std::size_t s = 0; s < S; ++s) out[s] = par[std::string(prefix) + "_" + std::string(sector_names[s])];
+        return out;
+    }
+    std::array<double, R> par_by_region(std::string_view prefix) const {
+        std::array<double, R> out{};
+        for (std::size_t r = 0; r < R; ++r) out[r] = par[std::string(prefix) + "_" + std::string(region_names[r])];
+        return out;
+    }
+    // Resolved once: non-leader firms over sectors (count weights), intermediate goods by sector,
+    // destinations of car exports, Belt-and-Road partners' share of each region's trade.
+    const std::array<double, S> firm_sector_shares = par_by_sector("firm_share");
+    const std::array<double, S> intermediate_share = par_by_sector("intermediate_share");
+    const std::array<double, R> auto_region_mix = par_by_region("auto_export_mix");
+    const std::array<double, R> belt_road_weight = par_by_region("belt_road_weight");
     std::int32_t day = 0;
 
     // --- agents ---

@@ -56,6 +56,10 @@ void trade_model::state::build_population() {
     // exponent (Peng & Xia), capped at capability_cap x the threshold so that no single firm
     // outside the chain leaders dominates city totals.
     const double z90 = std::exp(sigma * 1.2815515655446004);
+    const std::array<double, num_ownerships> ownership_weights{
+        par["ownership_weight_foreign_invested"], par["ownership_weight_private_domestic"],
+        par["ownership_weight_state_owned"]};
+    const double two_way = par["exporter_importer_share"];
     for (std::size_t i = 0; i < n_firms; ++i) {
         const auto id = firms.ids()[i];
         if (i < leaders.size()) {
@@ -79,21 +83,21 @@ void trade_model::state::build_population() {
         auto ro = rng(id, 0, p_ownership);
         // Ownership: private firms 43.7% of trade in 2021 (data private_firm_trade_share_pct);
         // by count most firms are private (ASSUMPTION 70/20/10).
-        own[i] = std::uint8_t(draw_index(ro, std::array<double, 3>{0.2, 0.7, 0.1}));
+        own[i] = std::uint8_t(draw_index(ro, ownership_weights));
         // Ordinary importers: class 2 imports all year (import-only traders, a share of trading
         // firms), class 1 imports while it exports (half of exporters, ASSUMPTION).
         auto ri = rng(id, 0, p_import);
         const double p_always = par["import_only_share"] * par["trading_firms_2024"] /
                                 (par["trading_firms_2024"] * (1.0 + par["potential_pool_ratio"]));
         const double u = ri.uniform();
-        (*firm.importer)[i] = u < p_always ? 2 : (u < p_always + 0.5 ? 1 : 0);
+        (*firm.importer)[i] = u < p_always ? 2 : (u < p_always + two_way ? 1 : 0);
     }
     // Capability quantiles: cal.z_ref (75th percentile) scales fixed and sunk costs. Less capable
     // firms (below the indirect quantile) export through trade-service firms with probability
     // indirect_share (Ahn, Khandelwal & Wei: the least productive use intermediaries).
     std::vector<double> zs(cap.begin() + std::ptrdiff_t(leaders.size()), cap.end());
     std::sort(zs.begin(), zs.end());
-    cal.z_ref = zs[std::size_t(0.75 * double(zs.size() - 1))];
+    cal.z_ref = zs[std::size_t(par["reference_capability_quantile"] * double(zs.size() - 1))];
     const double z_ind = zs[std::size_t(par["indirect_threshold_quantile"] * double(zs.size() - 1))];
     for (std::size_t i = leaders.size(); i < n_firms; ++i) {
         auto r = rng(firms.ids()[i], 0, p_indirect);
@@ -102,16 +106,17 @@ void trade_model::state::build_population() {
     // SMEs are the smaller firms: capability (with noise, 0.3 log points, ASSUMPTION) below the
     // sme_share quantile.
     const double z_sme = zs[std::size_t(par["sme_share"] * double(zs.size() - 1))];
+    const double size_noise = par["sme_size_noise"], cbec_2024 = par["cbec_share_2024"];
     for (std::size_t i = leaders.size(); i < n_firms; ++i) {
         const auto id = firms.ids()[i];
         auto rm = rng(id, 0, p_sme);
-        (*firm.sme)[i] = cap[i] * std::exp(0.3 * rm.normal()) < z_sme ? 1 : 0;
+        (*firm.sme)[i] = cap[i] * std::exp(size_noise * rm.normal()) < z_sme ? 1 : 0;
         // A tenth of SMEs in e-commerce-suited sectors sell through the channel in 2024
         // (ASSUMPTION; no consistent series, data README).
         if ((*firm.sme)[i] && (sec[i] == std::uint8_t(sector::consumer_goods_hardware) || sec[i] == std::uint8_t(sector::agri_food) ||
             sec[i] == std::uint8_t(sector::motorcycles_machinery))) {
             auto rc = rng(id, 0, p_cbec);
-            (*firm.cbec)[i] = rc.bernoulli(0.1) ? 1 : 0;
+            (*firm.cbec)[i] = rc.bernoulli(cbec_2024) ? 1 : 0;
         }
     }
     const std::size_t nr = n_firms * R;
@@ -138,8 +143,9 @@ void trade_model::state::build_population() {
     // §3.2): the chain leaders, and the rest drawn at random among the top capability decile.
     {
         const auto n_aeo = double(std::llround(par["aeo_firms_2024"] * scale));
-        const double z90_all = zs[std::size_t(0.9 * double(zs.size() - 1))];
-        const double top = 0.1 * double(zs.size());
+        const double top_share = par["aeo_eligible_top_share"];
+        const double z90_all = zs[std::size_t((1.0 - top_share) * double(zs.size() - 1))];
+        const double top = top_share * double(zs.size());
         const double p = std::clamp((n_aeo - double(leaders.size())) / std::max(1.0, top), 0.0, 1.0);
         for (std::size_t i = 0; i < n_firms; ++i) {
             auto r = rng(firms.ids()[i], 0, p_aeo);
@@ -173,14 +179,14 @@ void trade_model::state::build_population() {
     firm.forwarder = &firms.add_column<std::int64_t>("forwarder_id", -1);
     firm.lcl_teu_month = &firms.add_column<double>("lcl_teu_month");
     lcl_fill.fill(1.0);
-    const auto n_fw = std::size_t(std::llround(700 * scale));
+    const auto n_fw = std::size_t(std::llround(par["forwarders_2024"] * scale));
     for (std::size_t k = 0; k < n_fw; ++k) stage_forwarder(0);
     forwarders.compact();
     {
         std::vector<std::pair<double, std::size_t>> by_scale;
         for (std::size_t k = 0; k < forwarders.size(); ++k) by_scale.push_back({(*fwd.scale)[k], k});
         std::sort(by_scale.begin(), by_scale.end(), std::greater<>());
-        const auto n_a = std::min(by_scale.size(), std::size_t(std::llround(60 * scale)));
+        const auto n_a = std::min(by_scale.size(), std::size_t(std::llround(par["a_level_forwarders_2024"] * scale)));
         for (std::size_t k = 0; k < n_a; ++k) (*fwd.a_level)[by_scale[k].second] = 1;
     }
 }
@@ -189,7 +195,7 @@ void trade_model::state::build_population() {
 void trade_model::state::calibrate_values() {
     const double total = par["total_trade_2024"] * spec.population_scale;
     const double exports = total * par["export_share_2024"];
-    cal.sector_target[std::size_t(sector::laptops_electronics)] = exports * (par["laptop_export_share"] + 0.04);
+    cal.sector_target[std::size_t(sector::laptops_electronics)] = exports * (par["laptop_export_share"] + par["other_electronics_export_share"]);
     cal.sector_target[std::size_t(sector::electronic_components)] = exports * par["share_components"];
     cal.sector_target[std::size_t(sector::autos_parts)] = par["auto_exports_2024"] * spec.population_scale;
     cal.sector_target[std::size_t(sector::motorcycles_machinery)] = exports * par["share_motorcycles_machinery"];
@@ -198,7 +204,7 @@ void trade_model::state::calibrate_values() {
     cal.sector_target[std::size_t(sector::agri_food)] = exports * par["share_agri_food"];
     double assigned = 0;
     for (std::size_t s = 0; s < S; ++s) assigned += cal.sector_target[s];
-    cal.sector_target[std::size_t(sector::consumer_goods_hardware)] = std::max(0.05 * exports, exports - assigned);
+    cal.sector_target[std::size_t(sector::consumer_goods_hardware)] = std::max(par["min_consumer_goods_share"] * exports, exports - assigned);
     cal.region_share = {par["share_eu"], par["share_asean"], par["share_central_asia_russia"],
                     par["share_us"], par["share_japan_korea"], par["share_latin_america"],
                     par["share_africa"], par["share_middle_east"], 0.0};

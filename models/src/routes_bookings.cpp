@@ -77,15 +77,17 @@ void trade_model::state::route_month(sim::date today) {
     // generalized cost beats their alternative (binary logit). The lever cuts the hub cost; more
     // frequent and faster services on the route raise its pull (frequency elasticity 0.5,
     // ASSUMPTION; Yang et al. find frequency matters, anchors §3.3).
+    const double freq_elasticity = par["transit_frequency_elasticity"];
+    const double speed_weight = par["transit_speed_weight"], cny_per_utility = par["transit_cny_per_utility"];
     for (std::size_t r = 0; r < num_routes; ++r) {
         const auto& rd = route_table[r];
         if (!carries_transit(rd.how)) continue;
         const route rr = route(r);
         auto on = [&](const targeting& t) { return applies_to(t.routes, rr); };
         const double cut = lever_strength(lever::transit_cargo_attraction, today, on);
-        const double freq_gain = 0.5 * std::log(departures_week[r] / std::max(0.1, rd.departures_per_week));
+        const double freq_gain = freq_elasticity * std::log(departures_week[r] / std::max(0.1, rd.departures_per_week));
         const double speed = lever_strength(lever::transit_time_cut, today, on);
-        const double u = cal.transit_utility_gap + cut / 1000.0 + freq_gain + 2.0 * speed;
+        const double u = cal.transit_utility_gap + cut / cny_per_utility + freq_gain + speed_weight * speed;
         const double share = logistic(u);
         transit_teu_month[r] = cal.transit_pool_teu[r] * share;
         bookings.teu[r] += transit_teu_month[r];
@@ -157,6 +159,8 @@ void trade_model::state::sign_contracts(sim::date start,
 void trade_model::state::departures_day(const sim::day_info& d) {
     if (burning_in) return;
     const double contract_discount = par["contract_discount"];
+    const double transit_cap = par["transit_cut_cap"], delay_floor = par["delay_floor_share"];
+    const double min_load = par["min_departure_load"], backlog_trains = par["extra_train_backlog_trains"];
     for (std::size_t r = 0; r < num_routes; ++r) {
         const auto& rd = route_table[r];
         // The month's bookings are handed over evenly across its days.
@@ -172,11 +176,11 @@ void trade_model::state::departures_day(const sim::day_info& d) {
         // Today's transit time before each departure's own delay: the leg, cut by policy, plus
         // disruptions and border waits.
         const double scheduled_days =
-            rd.leg_days * (1.0 - std::min(0.8, lever_strength(lever::transit_time_cut, d.today, on))) +
+            rd.leg_days * (1.0 - std::min(transit_cap, lever_strength(lever::transit_time_cut, d.today, on))) +
             shock_level(shock_kind::route_disruption, d.today, on_departure) +
             shock_level(shock_kind::border_congestion, d.today, on);
         auto depart = [&](double load, double capacity, double delay_draw) {
-            const double days = scheduled_days + std::max(-0.5 * rd.leg_days, rd.delay_sd_days * delay_draw);
+            const double days = scheduled_days + std::max(-delay_floor * rd.leg_days, rd.delay_sd_days * delay_draw);
             corridor_year.teu[r] += load;
             corridor_year.trains[r] += 1;
             corridor_year.delay_days[r] += days;
@@ -212,7 +216,7 @@ void trade_model::state::departures_day(const sim::day_info& d) {
         // Operators add trains while more than two full trains wait, up to doubling the day's
         // timetable (at least one extra).
         for (int extra = 0; extra < std::max(1, scheduled) &&
-                            backlog_teu[r] > capacity * (2.0 + double(scheduled));
+                            backlog_teu[r] > capacity * (backlog_trains + double(scheduled));
              ++extra)
             ++scheduled;
         auto rng_r = rng(r, std::uint32_t(d.step), p_delay);
@@ -223,7 +227,7 @@ void trade_model::state::departures_day(const sim::day_info& d) {
             const double contracted = std::min(contract_backlog[r], load);
             // A departure runs at least half full, or when it carries contracted slots (the
             // operator's side of the guarantee).
-            if (load < 0.5 * capacity && contracted <= 0) continue;
+            if (load < min_load * capacity && contracted <= 0) continue;
             backlog_teu[r] -= load;
             contract_backlog[r] -= contracted;
             left_full = left_full || load >= capacity;

@@ -25,13 +25,15 @@ void trade_model::state::update_trade_costs(sim::date today) {
     // Clearance: a city-wide cut (no location targeting) enters every firm's trade cost; a cut
     // targeted at locations only the firms there (firm phase, customs factor).
     const double inspection = par["inspection_delay_days"];
+    const double clear_cap = par["clearance_cut_cap"], transit_cap = par["transit_cut_cap"];
+    const double subsidy_cap = par["freight_subsidy_cap"], logit_scale = par["route_logit_scale"];
     const double clear_cut = lever_strength(lever::clearance_time_cut, today,
                                             [](const targeting& t) { return t.locations.empty(); });
-    const double base_clear = par["clearance_days"] * (1.0 - std::min(0.9, clear_cut));
+    const double base_clear = par["clearance_days"] * (1.0 - std::min(clear_cap, clear_cut));
     clearance_days_general = base_clear + par["inspection_rate_general"] * inspection;
     clearance_days_aeo = base_clear + par["inspection_rate_aeo"] * inspection;
     for (std::size_t l = 0; l < num_locations; ++l) {
-        const double cut = std::min(0.9, clear_cut + lever_strength(lever::clearance_time_cut, today, [&](const targeting& t) {
+        const double cut = std::min(clear_cap, clear_cut + lever_strength(lever::clearance_time_cut, today, [&](const targeting& t) {
                                              return !t.locations.empty() && applies_to(t.locations, location(l));
                                          }));
         const double b = par["clearance_days"] * (1.0 - cut);
@@ -71,7 +73,7 @@ void trade_model::state::update_trade_costs(sim::date today) {
                 const bool port_specific = reg == region::asean && detail::asean_port_days[r] > 0;
                 // A transit-time cut acts on the route's own leg from Chongqing (the train, the
                 // barge), not on the onward ocean voyage, as departures_day applies it.
-                double days = rd.leg_days * (1.0 - std::min(0.8, lever_strength(lever::transit_time_cut, today, on))) +
+                double days = rd.leg_days * (1.0 - std::min(transit_cap, lever_strength(lever::transit_time_cut, today, on))) +
                               (port_specific ? detail::asean_port_days[r] : sea ? detail::sea_leg[d].days : 0.0);
                 double rate = rd.leg_rate_cny_per_teu + (sea ? detail::sea_leg[d].rate_cny_per_teu : 0.0);
                 // Route shocks may also name regions: they then act on the legs to those regions
@@ -81,7 +83,7 @@ void trade_model::state::update_trade_costs(sim::date today) {
                 };
                 days += shock_level(shock_kind::route_disruption, today, on_leg) +
                         shock_level(shock_kind::border_congestion, today, on);
-                rate *= (1.0 - std::min(0.8, lever_strength(lever::freight_subsidy, today, on))) *
+                rate *= (1.0 - std::min(subsidy_cap, lever_strength(lever::freight_subsidy, today, on))) *
                         (1.0 + shock_level(shock_kind::freight_rate_shock, today, on_leg));
                 const double wait = 3.5 / std::max(0.1, departures_week[r]); // mean wait, days
                 leg_rate[d][r] = rate; // what spot FCL shippers pay, after subsidies and shocks
@@ -98,7 +100,7 @@ void trade_model::state::update_trade_costs(sim::date today) {
             // Logit over routes with constants (calibrate_routes). The scale is set in 2024 so
             // that a route twice as costly as the best one gets ~e^-3 of its weight; it stays
             // fixed afterwards, so that the logsum is a consistent cost measure.
-            if (burning_in) cal.logit_scale[s][d] = 3.0 / std::max(best, 1e-4);
+            if (burning_in) cal.logit_scale[s][d] = logit_scale / std::max(best, 1e-4);
             const double lambda = cal.logit_scale[s][d];
             double umax = -1e300;
             for (std::size_t r = 0; r < num_routes; ++r)

@@ -22,7 +22,8 @@ void trade_model::state::aeo_year(sim::date today, std::uint32_t ystep) {
     for (double v: trade)
         if (v > 0) sorted.push_back(v);
     std::sort(sorted.begin(), sorted.end());
-    const double cutoff = sorted.empty() ? 1e300 : sorted[std::size_t(0.9 * double(sorted.size() - 1))];
+    const double top = par["aeo_eligible_top_share"], lapse = par["aeo_lapse_rate"];
+    const double cutoff = sorted.empty() ? 1e300 : sorted[std::size_t((1.0 - top) * double(sorted.size() - 1))];
     for (std::size_t i = 0; i < n_firms; ++i) {
         auto r = rng(firms.ids()[i], ystep, p_aeo);
         const double u = r.uniform(), u2 = r.uniform();
@@ -35,7 +36,7 @@ void trade_model::state::aeo_year(sim::date today, std::uint32_t ystep) {
                                  return applies(t.sectors, sx) && applies_to(t.locations, lx);
                              });
             if (u < p && u2 < par["aeo_success"]) tier = 1;
-        } else if (tier == 1 && u < 0.02 && (*firm.leader)[i] == 0)
+        } else if (tier == 1 && u < lapse && (*firm.leader)[i] == 0)
             tier = 0;
     }
 }
@@ -101,7 +102,8 @@ void trade_model::state::certification_year(std::uint32_t ystep) {
         if (cal.certification_rate < 0 && !burning_in) {
             double n = 0;
             for (std::size_t i = leaders.size(); i < n_firms; ++i) n += eligible(i);
-            cal.certification_rate = std::min(1.0, specialised_certified_per_year * spec.population_scale / std::max(1.0, n));
+            cal.certification_rate =
+                std::min(1.0, par["specialised_certified_per_year"] * spec.population_scale / std::max(1.0, n));
         }
         for (std::size_t i = leaders.size(); i < n_firms; ++i) {
             if (cal.certification_rate <= 0 || !eligible(i)) continue;
@@ -115,6 +117,7 @@ void trade_model::state::certification_year(std::uint32_t ystep) {
 // to exporting themselves): an indirect exporter that sold more this year than the median
 // direct exporter switches with probability 0.3 a year (ASSUMPTION).
 void trade_model::state::graduation_year(std::uint32_t ystep) {
+    const double graduation = par["indirect_graduation_rate"];
     std::vector<double> direct;
     for (std::size_t i = leaders.size(); i < n_firms; ++i)
         if (!(*firm.indirect)[i] && (*firm.exports_year)[i] > 0) direct.push_back((*firm.exports_year)[i]);
@@ -124,7 +127,7 @@ void trade_model::state::graduation_year(std::uint32_t ystep) {
         for (std::size_t i = leaders.size(); i < n_firms; ++i) {
             if (!(*firm.indirect)[i] || (*firm.exports_year)[i] <= median) continue;
             auto r = rng(firms.ids()[i], ystep, p_indirect);
-            if (r.bernoulli(0.3)) (*firm.indirect)[i] = 0;
+            if (r.bernoulli(graduation)) (*firm.indirect)[i] = 0;
         }
     }
 }
@@ -132,13 +135,14 @@ void trade_model::state::graduation_year(std::uint32_t ystep) {
 // Cross-border e-commerce channel adoption (consumer goods, agri-food, machinery parts):
 // 3%/yr baseline (ASSUMPTION) plus a tenth of the lever's cost cut.
 void trade_model::state::cbec_year(sim::date today, std::uint32_t ystep) {
+    const double adoption = par["cbec_adoption_rate"], support_effect = par["cbec_support_adoption_effect"];
     for (std::size_t i = leaders.size(); i < n_firms; ++i) {
         const sector sx = sector((*firm.sector)[i]);
         if ((*firm.cbec)[i] || !(*firm.sme)[i] ||
             !(sx == sector::consumer_goods_hardware || sx == sector::agri_food || sx == sector::motorcycles_machinery))
             continue;
         const location lx = location((*firm.location)[i]);
-        const double p = 0.03 + 0.1 * lever_strength(lever::cbec_support, today, [&](const targeting& t) {
+        const double p = adoption + support_effect * lever_strength(lever::cbec_support, today, [&](const targeting& t) {
                                     return applies(t.sectors, sx) && applies_to(t.locations, lx);
                                 });
         auto r = rng(firms.ids()[i], ystep, p_cbec);

@@ -127,7 +127,7 @@ void trade_model::state::firm_month(sim::date today, std::int32_t month_index) {
             if (const auto leader = (*firm.leader)[i]; leader > 0) {
                 const auto& L = leaders[leader - 1];
                 for (std::size_t d = 0; d < R; ++d) {
-                    double v = cal.sector_target[s] * L.share_of_sector * cal.export_mix[s][d] /
+                    double v = cal.sector_target[s] * leader_export_share[leader - 1] * cal.export_mix[s][d] /
                                months_per_year * growth * cost_index[s][d] * customs_factor;
                     if (L.s == sector::autos_parts) {
                         // KD hubs add kit exports on top of vehicles (kits reach markets with
@@ -144,7 +144,7 @@ void trade_model::state::firm_month(sim::date today, std::int32_t month_index) {
                     }
                     acc.exports[s][d] += v;
                     if (L.s == sector::laptops_electronics) acc.laptop_exports += v;
-                    processing_imports += v * L.import_ratio * proc_ratio;
+                    processing_imports += v * leader_import_ratio[leader - 1] * proc_ratio;
                     acc.flows[loc][s][d] += v - kd_here;
                     kd_here = 0;
                     exp_total += v;

@@ -58,32 +58,27 @@ struct leader_def {
     sector s;
     location l;
     ownership o;
-    double share_of_sector; ///< share of the sector's exports
-    double import_ratio;    ///< imported inputs per CNY exported (processing trade)
+    const char* name; ///< keys leader_share_<name> and leader_import_ratio_<name> of the table
 };
 // Chain leaders. Laptop ODMs in the Xiyong bonded zone carry the laptop share of exports
 // (parameter laptop_export_share); carmakers in Liangjiang carry auto exports (auto_exports_2024);
-// three motorcycle makers part of their sector. Splits among firms are ASSUMPTIONS.
+// three motorcycle makers part of their sector. Each one's share of its sector's exports and its
+// imported inputs are parameters (leader_share_<name>, leader_import_ratio_<name>).
 constexpr std::array<leader_def, 12> leaders{{
-    {sector::laptops_electronics, location::xiyong_bonded, ownership::foreign_invested, 0.22, 1},
-    {sector::laptops_electronics, location::xiyong_bonded, ownership::foreign_invested, 0.18, 1},
-    {sector::laptops_electronics, location::xiyong_bonded, ownership::foreign_invested, 0.16, 1},
-    {sector::laptops_electronics, location::xiyong_bonded, ownership::foreign_invested, 0.14, 1},
-    {sector::laptops_electronics, location::xiyong_bonded, ownership::foreign_invested, 0.10, 1},
-    {sector::laptops_electronics, location::xiyong_bonded, ownership::foreign_invested, 0.08, 1},
-    {sector::autos_parts, location::liangjiang_other, ownership::state_owned, 0.50, 0.1},
-    {sector::autos_parts, location::liangjiang_other, ownership::private_domestic, 0.25, 0.1},
-    {sector::autos_parts, location::liangjiang_other, ownership::foreign_invested, 0.10, 0.2},
-    {sector::motorcycles_machinery, location::liangjiang_other, ownership::private_domestic, 0.12, 0.1},
-    {sector::motorcycles_machinery, location::elsewhere, ownership::private_domestic, 0.10, 0.1},
-    {sector::motorcycles_machinery, location::elsewhere, ownership::private_domestic, 0.06, 0.1},
+    {sector::laptops_electronics, location::xiyong_bonded, ownership::foreign_invested, "laptop_odm_1"},
+    {sector::laptops_electronics, location::xiyong_bonded, ownership::foreign_invested, "laptop_odm_2"},
+    {sector::laptops_electronics, location::xiyong_bonded, ownership::foreign_invested, "laptop_odm_3"},
+    {sector::laptops_electronics, location::xiyong_bonded, ownership::foreign_invested, "laptop_odm_4"},
+    {sector::laptops_electronics, location::xiyong_bonded, ownership::foreign_invested, "laptop_odm_5"},
+    {sector::laptops_electronics, location::xiyong_bonded, ownership::foreign_invested, "laptop_odm_6"},
+    {sector::autos_parts, location::liangjiang_other, ownership::state_owned, "carmaker_state_owned"},
+    {sector::autos_parts, location::liangjiang_other, ownership::private_domestic, "carmaker_private"},
+    {sector::autos_parts, location::liangjiang_other, ownership::foreign_invested, "carmaker_foreign"},
+    {sector::motorcycles_machinery, location::liangjiang_other, ownership::private_domestic, "motorcycle_liangjiang"},
+    {sector::motorcycles_machinery, location::elsewhere, ownership::private_domestic, "motorcycle_1"},
+    {sector::motorcycles_machinery, location::elsewhere, ownership::private_domestic, "motorcycle_2"},
 }};
-// Share of each sector's exports that its chain leaders carry.
-constexpr std::array<double, S> leader_share_of_sector = [] {
-    std::array<double, S> out{};
-    for (const auto& l: leaders) out[std::size_t(l.s)] += l.share_of_sector;
-    return out;
-}();
+constexpr std::size_t num_leaders = leaders.size();
 
 inline double logistic(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 
@@ -91,18 +86,6 @@ inline bool is_rail_mode(detail::mode m) { return m == detail::mode::rail || m =
 // Corridor modes that other provinces' cargo uses through the hub (rail, rail-sea, cross-border
 // road: the three modes of the 2021 outside-the-city share).
 inline bool carries_transit(detail::mode m) { return is_rail_mode(m) || m == detail::mode::road; }
-
-// Location probabilities for non-leader firms by sector (ASSUMPTION; tuned only in shape so that
-// bonded zones hold about two-thirds of trade value, data special_zones_share 2019).
-inline std::array<double, num_locations> location_probs(sector s) {
-    using L = std::array<double, num_locations>;
-    switch (s) {
-    case sector::laptops_electronics: return L{0.15, 0.40, 0.05, 0.0, 0.0, 0.05, 0.05, 0.1, 0.1, 0.1};
-    case sector::electronic_components: return L{0.3, 0.3, 0.05, 0.0, 0.0, 0.05, 0.0, 0.1, 0.1, 0.1};
-    case sector::autos_parts: return L{0.1, 0.0, 0.05, 0.05, 0.0, 0.1, 0.05, 0.35, 0.05, 0.25};
-    default: return L{0.1, 0.08, 0.05, 0.05, 0.04, 0.05, 0.06, 0.17, 0.12, 0.28};
-    }
-}
 
 template <std::size_t N>
 std::size_t draw_index(random_stream& rng, const std::array<double, N>& p) {

@@ -158,6 +158,42 @@ struct trade_model::state {
     const std::array<double, S> intermediate_share = par_by_sector("intermediate_share");
     const std::array<double, R> auto_region_mix = par_by_region("auto_export_mix");
     const std::array<double, R> belt_road_weight = par_by_region("belt_road_weight");
+    // Location weights of non-leader firms, by sector group: laptops, components, cars, others
+    // (shaped so that bonded zones hold about two-thirds of trade value, data
+    // special_zones_share 2019).
+    std::array<double, num_locations> par_by_location(std::string_view prefix) const {
+        std::array<double, num_locations> out{};
+        for (std::size_t l = 0; l < num_locations; ++l)
+            out[l] = par[std::string(prefix) + "_" + std::string(location_names[l])];
+        return out;
+    }
+    const std::array<double, num_locations> location_weight_laptops = par_by_location("location_weight_laptops");
+    const std::array<double, num_locations> location_weight_components = par_by_location("location_weight_components");
+    const std::array<double, num_locations> location_weight_autos = par_by_location("location_weight_autos");
+    const std::array<double, num_locations> location_weight_other = par_by_location("location_weight_other");
+    const std::array<double, num_locations>& location_probs(sector s) const {
+        switch (s) {
+        case sector::laptops_electronics: return location_weight_laptops;
+        case sector::electronic_components: return location_weight_components;
+        case sector::autos_parts: return location_weight_autos;
+        default: return location_weight_other;
+        }
+    }
+    // Chain leaders (model_common.hpp), in their order: share of their sector's exports, and
+    // imported inputs per CNY exported (processing trade).
+    std::array<double, num_leaders> par_by_leader(std::string_view prefix) const {
+        std::array<double, num_leaders> out{};
+        for (std::size_t k = 0; k < num_leaders; ++k) out[k] = par[std::string(prefix) + "_" + leaders[k].name];
+        return out;
+    }
+    const std::array<double, num_leaders> leader_export_share = par_by_leader("leader_share");
+    const std::array<double, num_leaders> leader_import_ratio = par_by_leader("leader_import_ratio");
+    // Share of each sector's exports that its chain leaders carry.
+    const std::array<double, S> leader_share_of_sector = [this] {
+        std::array<double, S> out{};
+        for (std::size_t k = 0; k < num_leaders; ++k) out[std::size_t(leaders[k].s)] += leader_export_share[k];
+        return out;
+    }();
     std::int32_t day = 0;
 
     // --- agents ---

@@ -751,6 +751,358 @@ constexpr parameter_info table[] = {
      "into 2024 as new exporters churn in",
      "DERIVED: data trading_firms +8%/yr 2021-24 at the city level",
      prior_kind::triangular, true, "burn_in"},
+    // --- chain leaders -----------------------------------------------------------------
+    {"leader_share_laptop_odm_1", 0.22, "share of the sector's exports", 0.154, 0.286,
+     "Chain leader laptop_odm_1: its share of its sector's exports",
+     "ASSUMPTION: the split among the chain leaders is not published; the sector totals are "
+     "(laptop_export_share, auto_exports_2024); range +-30%",
+     prior_kind::uniform, false, "model_state"},
+    {"leader_share_laptop_odm_2", 0.18, "share of the sector's exports", 0.126, 0.234,
+     "Chain leader laptop_odm_2: its share of its sector's exports",
+     "ASSUMPTION: the split among the chain leaders is not published; the sector totals are "
+     "(laptop_export_share, auto_exports_2024); range +-30%",
+     prior_kind::uniform, false, "model_state"},
+    {"leader_share_laptop_odm_3", 0.16, "share of the sector's exports", 0.112, 0.208,
+     "Chain leader laptop_odm_3: its share of its sector's exports",
+     "ASSUMPTION: the split among the chain leaders is not published; the sector totals are "
+     "(laptop_export_share, auto_exports_2024); range +-30%",
+     prior_kind::uniform, false, "model_state"},
+    {"leader_share_laptop_odm_4", 0.14, "share of the sector's exports", 0.098, 0.182,
+     "Chain leader laptop_odm_4: its share of its sector's exports",
+     "ASSUMPTION: the split among the chain leaders is not published; the sector totals are "
+     "(laptop_export_share, auto_exports_2024); range +-30%",
+     prior_kind::uniform, false, "model_state"},
+    {"leader_share_laptop_odm_5", 0.1, "share of the sector's exports", 0.07, 0.13,
+     "Chain leader laptop_odm_5: its share of its sector's exports",
+     "ASSUMPTION: the split among the chain leaders is not published; the sector totals are "
+     "(laptop_export_share, auto_exports_2024); range +-30%",
+     prior_kind::uniform, false, "model_state"},
+    {"leader_share_laptop_odm_6", 0.08, "share of the sector's exports", 0.056, 0.104,
+     "Chain leader laptop_odm_6: its share of its sector's exports",
+     "ASSUMPTION: the split among the chain leaders is not published; the sector totals are "
+     "(laptop_export_share, auto_exports_2024); range +-30%",
+     prior_kind::uniform, false, "model_state"},
+    {"leader_share_carmaker_state_owned", 0.5, "share of the sector's exports", 0.35, 0.65,
+     "Chain leader carmaker_state_owned: its share of its sector's exports",
+     "ASSUMPTION: the split among the chain leaders is not published; the sector totals are "
+     "(laptop_export_share, auto_exports_2024); range +-30%",
+     prior_kind::uniform, false, "model_state"},
+    {"leader_share_carmaker_private", 0.25, "share of the sector's exports", 0.175, 0.325,
+     "Chain leader carmaker_private: its share of its sector's exports",
+     "ASSUMPTION: the split among the chain leaders is not published; the sector totals are "
+     "(laptop_export_share, auto_exports_2024); range +-30%",
+     prior_kind::uniform, false, "model_state"},
+    {"leader_share_carmaker_foreign", 0.1, "share of the sector's exports", 0.07, 0.13,
+     "Chain leader carmaker_foreign: its share of its sector's exports",
+     "ASSUMPTION: the split among the chain leaders is not published; the sector totals are "
+     "(laptop_export_share, auto_exports_2024); range +-30%",
+     prior_kind::uniform, false, "model_state"},
+    {"leader_share_motorcycle_liangjiang", 0.12, "share of the sector's exports", 0.084, 0.156,
+     "Chain leader motorcycle_liangjiang: its share of its sector's exports",
+     "ASSUMPTION: the split among the chain leaders is not published; the sector totals are "
+     "(laptop_export_share, auto_exports_2024); range +-30%",
+     prior_kind::uniform, false, "model_state"},
+    {"leader_share_motorcycle_1", 0.1, "share of the sector's exports", 0.07, 0.13,
+     "Chain leader motorcycle_1: its share of its sector's exports",
+     "ASSUMPTION: the split among the chain leaders is not published; the sector totals are "
+     "(laptop_export_share, auto_exports_2024); range +-30%",
+     prior_kind::uniform, false, "model_state"},
+    {"leader_share_motorcycle_2", 0.06, "share of the sector's exports", 0.042, 0.078,
+     "Chain leader motorcycle_2: its share of its sector's exports",
+     "ASSUMPTION: the split among the chain leaders is not published; the sector totals are "
+     "(laptop_export_share, auto_exports_2024); range +-30%",
+     prior_kind::uniform, false, "model_state"},
+    {"leader_import_ratio_laptop_odm_1", 1, "relative to processing_import_ratio", 0.7, 1.2,
+     "Chain leader laptop_odm_1: imported inputs per CNY exported, as a multiple of "
+     "processing_import_ratio",
+     "ASSUMPTION: laptop ODMs import nearly all components (processing trade); carmakers and "
+     "motorcycle makers source mostly locally",
+     prior_kind::uniform, false, "model_state"},
+    {"leader_import_ratio_laptop_odm_2", 1, "relative to processing_import_ratio", 0.7, 1.2,
+     "Chain leader laptop_odm_2: imported inputs per CNY exported, as a multiple of "
+     "processing_import_ratio",
+     "ASSUMPTION: laptop ODMs import nearly all components (processing trade); carmakers and "
+     "motorcycle makers source mostly locally",
+     prior_kind::uniform, false, "model_state"},
+    {"leader_import_ratio_laptop_odm_3", 1, "relative to processing_import_ratio", 0.7, 1.2,
+     "Chain leader laptop_odm_3: imported inputs per CNY exported, as a multiple of "
+     "processing_import_ratio",
+     "ASSUMPTION: laptop ODMs import nearly all components (processing trade); carmakers and "
+     "motorcycle makers source mostly locally",
+     prior_kind::uniform, false, "model_state"},
+    {"leader_import_ratio_laptop_odm_4", 1, "relative to processing_import_ratio", 0.7, 1.2,
+     "Chain leader laptop_odm_4: imported inputs per CNY exported, as a multiple of "
+     "processing_import_ratio",
+     "ASSUMPTION: laptop ODMs import nearly all components (processing trade); carmakers and "
+     "motorcycle makers source mostly locally",
+     prior_kind::uniform, false, "model_state"},
+    {"leader_import_ratio_laptop_odm_5", 1, "relative to processing_import_ratio", 0.7, 1.2,
+     "Chain leader laptop_odm_5: imported inputs per CNY exported, as a multiple of "
+     "processing_import_ratio",
+     "ASSUMPTION: laptop ODMs import nearly all components (processing trade); carmakers and "
+     "motorcycle makers source mostly locally",
+     prior_kind::uniform, false, "model_state"},
+    {"leader_import_ratio_laptop_odm_6", 1, "relative to processing_import_ratio", 0.7, 1.2,
+     "Chain leader laptop_odm_6: imported inputs per CNY exported, as a multiple of "
+     "processing_import_ratio",
+     "ASSUMPTION: laptop ODMs import nearly all components (processing trade); carmakers and "
+     "motorcycle makers source mostly locally",
+     prior_kind::uniform, false, "model_state"},
+    {"leader_import_ratio_carmaker_state_owned", 0.1, "relative to processing_import_ratio", 0.05, 0.15,
+     "Chain leader carmaker_state_owned: imported inputs per CNY exported, as a multiple of "
+     "processing_import_ratio",
+     "ASSUMPTION: laptop ODMs import nearly all components (processing trade); carmakers and "
+     "motorcycle makers source mostly locally",
+     prior_kind::uniform, false, "model_state"},
+    {"leader_import_ratio_carmaker_private", 0.1, "relative to processing_import_ratio", 0.05, 0.15,
+     "Chain leader carmaker_private: imported inputs per CNY exported, as a multiple of "
+     "processing_import_ratio",
+     "ASSUMPTION: laptop ODMs import nearly all components (processing trade); carmakers and "
+     "motorcycle makers source mostly locally",
+     prior_kind::uniform, false, "model_state"},
+    {"leader_import_ratio_carmaker_foreign", 0.2, "relative to processing_import_ratio", 0.1, 0.3,
+     "Chain leader carmaker_foreign: imported inputs per CNY exported, as a multiple of "
+     "processing_import_ratio",
+     "ASSUMPTION: laptop ODMs import nearly all components (processing trade); carmakers and "
+     "motorcycle makers source mostly locally",
+     prior_kind::uniform, false, "model_state"},
+    {"leader_import_ratio_motorcycle_liangjiang", 0.1, "relative to processing_import_ratio", 0.05, 0.15,
+     "Chain leader motorcycle_liangjiang: imported inputs per CNY exported, as a multiple of "
+     "processing_import_ratio",
+     "ASSUMPTION: laptop ODMs import nearly all components (processing trade); carmakers and "
+     "motorcycle makers source mostly locally",
+     prior_kind::uniform, false, "model_state"},
+    {"leader_import_ratio_motorcycle_1", 0.1, "relative to processing_import_ratio", 0.05, 0.15,
+     "Chain leader motorcycle_1: imported inputs per CNY exported, as a multiple of "
+     "processing_import_ratio",
+     "ASSUMPTION: laptop ODMs import nearly all components (processing trade); carmakers and "
+     "motorcycle makers source mostly locally",
+     prior_kind::uniform, false, "model_state"},
+    {"leader_import_ratio_motorcycle_2", 0.1, "relative to processing_import_ratio", 0.05, 0.15,
+     "Chain leader motorcycle_2: imported inputs per CNY exported, as a multiple of "
+     "processing_import_ratio",
+     "ASSUMPTION: laptop ODMs import nearly all components (processing trade); carmakers and "
+     "motorcycle makers source mostly locally",
+     prior_kind::uniform, false, "model_state"},
+    // --- firm locations ----------------------------------------------------------------
+    {"location_weight_laptops_lianglu_cuntan_bonded", 0.15, "relative weight", 0.075, 0.225,
+     "Weight of lianglu_cuntan_bonded in the location draw of non-leader firms in "
+     "laptops_electronics",
+     "ASSUMPTION: tuned only in shape so that bonded zones hold about two-thirds of trade "
+     "value (data special_zones_share 2019); range +-50%",
+     prior_kind::uniform, false, "model_state"},
+    {"location_weight_laptops_xiyong_bonded", 0.4, "relative weight", 0.2, 0.6,
+     "Weight of xiyong_bonded in the location draw of non-leader firms in laptops_electronics",
+     "ASSUMPTION: tuned only in shape so that bonded zones hold about two-thirds of trade "
+     "value (data special_zones_share 2019); range +-50%",
+     prior_kind::uniform, false, "model_state"},
+    {"location_weight_laptops_jiangjin_bonded", 0.05, "relative weight", 0.025, 0.075,
+     "Weight of jiangjin_bonded in the location draw of non-leader firms in "
+     "laptops_electronics",
+     "ASSUMPTION: tuned only in shape so that bonded zones hold about two-thirds of trade "
+     "value (data special_zones_share 2019); range +-50%",
+     prior_kind::uniform, false, "model_state"},
+    {"location_weight_laptops_fuling_bonded", 0, "relative weight", 0, 0.05,
+     "Weight of fuling_bonded in the location draw of non-leader firms in laptops_electronics",
+     "ASSUMPTION: tuned only in shape so that bonded zones hold about two-thirds of trade "
+     "value (data special_zones_share 2019); range +-50%",
+     prior_kind::triangular, false, "model_state"},
+    {"location_weight_laptops_wanzhou_bonded", 0, "relative weight", 0, 0.05,
+     "Weight of wanzhou_bonded in the location draw of non-leader firms in laptops_electronics",
+     "ASSUMPTION: tuned only in shape so that bonded zones hold about two-thirds of trade "
+     "value (data special_zones_share 2019); range +-50%",
+     prior_kind::triangular, false, "model_state"},
+    {"location_weight_laptops_yongchuan_bonded", 0.05, "relative weight", 0.025, 0.075,
+     "Weight of yongchuan_bonded in the location draw of non-leader firms in "
+     "laptops_electronics",
+     "ASSUMPTION: tuned only in shape so that bonded zones hold about two-thirds of trade "
+     "value (data special_zones_share 2019); range +-50%",
+     prior_kind::uniform, false, "model_state"},
+    {"location_weight_laptops_rail_port_bonded", 0.05, "relative weight", 0.025, 0.075,
+     "Weight of rail_port_bonded in the location draw of non-leader firms in "
+     "laptops_electronics",
+     "ASSUMPTION: tuned only in shape so that bonded zones hold about two-thirds of trade "
+     "value (data special_zones_share 2019); range +-50%",
+     prior_kind::uniform, false, "model_state"},
+    {"location_weight_laptops_liangjiang_other", 0.1, "relative weight", 0.05, 0.15,
+     "Weight of liangjiang_other in the location draw of non-leader firms in "
+     "laptops_electronics",
+     "ASSUMPTION: tuned only in shape so that bonded zones hold about two-thirds of trade "
+     "value (data special_zones_share 2019); range +-50%",
+     prior_kind::uniform, false, "model_state"},
+    {"location_weight_laptops_hightech_other", 0.1, "relative weight", 0.05, 0.15,
+     "Weight of hightech_other in the location draw of non-leader firms in laptops_electronics",
+     "ASSUMPTION: tuned only in shape so that bonded zones hold about two-thirds of trade "
+     "value (data special_zones_share 2019); range +-50%",
+     prior_kind::uniform, false, "model_state"},
+    {"location_weight_laptops_elsewhere", 0.1, "relative weight", 0.05, 0.15,
+     "Weight of elsewhere in the location draw of non-leader firms in laptops_electronics",
+     "ASSUMPTION: tuned only in shape so that bonded zones hold about two-thirds of trade "
+     "value (data special_zones_share 2019); range +-50%",
+     prior_kind::uniform, false, "model_state"},
+    {"location_weight_components_lianglu_cuntan_bonded", 0.3, "relative weight", 0.15, 0.45,
+     "Weight of lianglu_cuntan_bonded in the location draw of non-leader firms in "
+     "electronic_components",
+     "ASSUMPTION: tuned only in shape so that bonded zones hold about two-thirds of trade "
+     "value (data special_zones_share 2019); range +-50%",
+     prior_kind::uniform, false, "model_state"},
+    {"location_weight_components_xiyong_bonded", 0.3, "relative weight", 0.15, 0.45,
+     "Weight of xiyong_bonded in the location draw of non-leader firms in "
+     "electronic_components",
+     "ASSUMPTION: tuned only in shape so that bonded zones hold about two-thirds of trade "
+     "value (data special_zones_share 2019); range +-50%",
+     prior_kind::uniform, false, "model_state"},
+    {"location_weight_components_jiangjin_bonded", 0.05, "relative weight", 0.025, 0.075,
+     "Weight of jiangjin_bonded in the location draw of non-leader firms in "
+     "electronic_components",
+     "ASSUMPTION: tuned only in shape so that bonded zones hold about two-thirds of trade "
+     "value (data special_zones_share 2019); range +-50%",
+     prior_kind::uniform, false, "model_state"},
+    {"location_weight_components_fuling_bonded", 0, "relative weight", 0, 0.05,
+     "Weight of fuling_bonded in the location draw of non-leader firms in "
+     "electronic_components",
+     "ASSUMPTION: tuned only in shape so that bonded zones hold about two-thirds of trade "
+     "value (data special_zones_share 2019); range +-50%",
+     prior_kind::triangular, false, "model_state"},
+    {"location_weight_components_wanzhou_bonded", 0, "relative weight", 0, 0.05,
+     "Weight of wanzhou_bonded in the location draw of non-leader firms in "
+     "electronic_components",
+     "ASSUMPTION: tuned only in shape so that bonded zones hold about two-thirds of trade "
+     "value (data special_zones_share 2019); range +-50%",
+     prior_kind::triangular, false, "model_state"},
+    {"location_weight_components_yongchuan_bonded", 0.05, "relative weight", 0.025, 0.075,
+     "Weight of yongchuan_bonded in the location draw of non-leader firms in "
+     "electronic_components",
+     "ASSUMPTION: tuned only in shape so that bonded zones hold about two-thirds of trade "
+     "value (data special_zones_share 2019); range +-50%",
+     prior_kind::uniform, false, "model_state"},
+    {"location_weight_components_rail_port_bonded", 0, "relative weight", 0, 0.05,
+     "Weight of rail_port_bonded in the location draw of non-leader firms in "
+     "electronic_components",
+     "ASSUMPTION: tuned only in shape so that bonded zones hold about two-thirds of trade "
+     "value (data special_zones_share 2019); range +-50%",
+     prior_kind::triangular, false, "model_state"},
+    {"location_weight_components_liangjiang_other", 0.1, "relative weight", 0.05, 0.15,
+     "Weight of liangjiang_other in the location draw of non-leader firms in "
+     "electronic_components",
+     "ASSUMPTION: tuned only in shape so that bonded zones hold about two-thirds of trade "
+     "value (data special_zones_share 2019); range +-50%",
+     prior_kind::uniform, false, "model_state"},
+    {"location_weight_components_hightech_other", 0.1, "relative weight", 0.05, 0.15,
+     "Weight of hightech_other in the location draw of non-leader firms in "
+     "electronic_components",
+     "ASSUMPTION: tuned only in shape so that bonded zones hold about two-thirds of trade "
+     "value (data special_zones_share 2019); range +-50%",
+     prior_kind::uniform, false, "model_state"},
+    {"location_weight_components_elsewhere", 0.1, "relative weight", 0.05, 0.15,
+     "Weight of elsewhere in the location draw of non-leader firms in electronic_components",
+     "ASSUMPTION: tuned only in shape so that bonded zones hold about two-thirds of trade "
+     "value (data special_zones_share 2019); range +-50%",
+     prior_kind::uniform, false, "model_state"},
+    {"location_weight_autos_lianglu_cuntan_bonded", 0.1, "relative weight", 0.05, 0.15,
+     "Weight of lianglu_cuntan_bonded in the location draw of non-leader firms in autos_parts",
+     "ASSUMPTION: tuned only in shape so that bonded zones hold about two-thirds of trade "
+     "value (data special_zones_share 2019); range +-50%",
+     prior_kind::uniform, false, "model_state"},
+    {"location_weight_autos_xiyong_bonded", 0, "relative weight", 0, 0.05,
+     "Weight of xiyong_bonded in the location draw of non-leader firms in autos_parts",
+     "ASSUMPTION: tuned only in shape so that bonded zones hold about two-thirds of trade "
+     "value (data special_zones_share 2019); range +-50%",
+     prior_kind::triangular, false, "model_state"},
+    {"location_weight_autos_jiangjin_bonded", 0.05, "relative weight", 0.025, 0.075,
+     "Weight of jiangjin_bonded in the location draw of non-leader firms in autos_parts",
+     "ASSUMPTION: tuned only in shape so that bonded zones hold about two-thirds of trade "
+     "value (data special_zones_share 2019); range +-50%",
+     prior_kind::uniform, false, "model_state"},
+    {"location_weight_autos_fuling_bonded", 0.05, "relative weight", 0.025, 0.075,
+     "Weight of fuling_bonded in the location draw of non-leader firms in autos_parts",
+     "ASSUMPTION: tuned only in shape so that bonded zones hold about two-thirds of trade "
+     "value (data special_zones_share 2019); range +-50%",
+     prior_kind::uniform, false, "model_state"},
+    {"location_weight_autos_wanzhou_bonded", 0, "relative weight", 0, 0.05,
+     "Weight of wanzhou_bonded in the location draw of non-leader firms in autos_parts",
+     "ASSUMPTION: tuned only in shape so that bonded zones hold about two-thirds of trade "
+     "value (data special_zones_share 2019); range +-50%",
+     prior_kind::triangular, false, "model_state"},
+    {"location_weight_autos_yongchuan_bonded", 0.1, "relative weight", 0.05, 0.15,
+     "Weight of yongchuan_bonded in the location draw of non-leader firms in autos_parts",
+     "ASSUMPTION: tuned only in shape so that bonded zones hold about two-thirds of trade "
+     "value (data special_zones_share 2019); range +-50%",
+     prior_kind::uniform, false, "model_state"},
+    {"location_weight_autos_rail_port_bonded", 0.05, "relative weight", 0.025, 0.075,
+     "Weight of rail_port_bonded in the location draw of non-leader firms in autos_parts",
+     "ASSUMPTION: tuned only in shape so that bonded zones hold about two-thirds of trade "
+     "value (data special_zones_share 2019); range +-50%",
+     prior_kind::uniform, false, "model_state"},
+    {"location_weight_autos_liangjiang_other", 0.35, "relative weight", 0.175, 0.525,
+     "Weight of liangjiang_other in the location draw of non-leader firms in autos_parts",
+     "ASSUMPTION: tuned only in shape so that bonded zones hold about two-thirds of trade "
+     "value (data special_zones_share 2019); range +-50%",
+     prior_kind::uniform, false, "model_state"},
+    {"location_weight_autos_hightech_other", 0.05, "relative weight", 0.025, 0.075,
+     "Weight of hightech_other in the location draw of non-leader firms in autos_parts",
+     "ASSUMPTION: tuned only in shape so that bonded zones hold about two-thirds of trade "
+     "value (data special_zones_share 2019); range +-50%",
+     prior_kind::uniform, false, "model_state"},
+    {"location_weight_autos_elsewhere", 0.25, "relative weight", 0.125, 0.375,
+     "Weight of elsewhere in the location draw of non-leader firms in autos_parts",
+     "ASSUMPTION: tuned only in shape so that bonded zones hold about two-thirds of trade "
+     "value (data special_zones_share 2019); range +-50%",
+     prior_kind::uniform, false, "model_state"},
+    {"location_weight_other_lianglu_cuntan_bonded", 0.1, "relative weight", 0.05, 0.15,
+     "Weight of lianglu_cuntan_bonded in the location draw of non-leader firms in every other "
+     "sector",
+     "ASSUMPTION: tuned only in shape so that bonded zones hold about two-thirds of trade "
+     "value (data special_zones_share 2019); range +-50%",
+     prior_kind::uniform, false, "model_state"},
+    {"location_weight_other_xiyong_bonded", 0.08, "relative weight", 0.04, 0.12,
+     "Weight of xiyong_bonded in the location draw of non-leader firms in every other sector",
+     "ASSUMPTION: tuned only in shape so that bonded zones hold about two-thirds of trade "
+     "value (data special_zones_share 2019); range +-50%",
+     prior_kind::uniform, false, "model_state"},
+    {"location_weight_other_jiangjin_bonded", 0.05, "relative weight", 0.025, 0.075,
+     "Weight of jiangjin_bonded in the location draw of non-leader firms in every other sector",
+     "ASSUMPTION: tuned only in shape so that bonded zones hold about two-thirds of trade "
+     "value (data special_zones_share 2019); range +-50%",
+     prior_kind::uniform, false, "model_state"},
+    {"location_weight_other_fuling_bonded", 0.05, "relative weight", 0.025, 0.075,
+     "Weight of fuling_bonded in the location draw of non-leader firms in every other sector",
+     "ASSUMPTION: tuned only in shape so that bonded zones hold about two-thirds of trade "
+     "value (data special_zones_share 2019); range +-50%",
+     prior_kind::uniform, false, "model_state"},
+    {"location_weight_other_wanzhou_bonded", 0.04, "relative weight", 0.02, 0.06,
+     "Weight of wanzhou_bonded in the location draw of non-leader firms in every other sector",
+     "ASSUMPTION: tuned only in shape so that bonded zones hold about two-thirds of trade "
+     "value (data special_zones_share 2019); range +-50%",
+     prior_kind::uniform, false, "model_state"},
+    {"location_weight_other_yongchuan_bonded", 0.05, "relative weight", 0.025, 0.075,
+     "Weight of yongchuan_bonded in the location draw of non-leader firms in every other "
+     "sector",
+     "ASSUMPTION: tuned only in shape so that bonded zones hold about two-thirds of trade "
+     "value (data special_zones_share 2019); range +-50%",
+     prior_kind::uniform, false, "model_state"},
+    {"location_weight_other_rail_port_bonded", 0.06, "relative weight", 0.03, 0.09,
+     "Weight of rail_port_bonded in the location draw of non-leader firms in every other "
+     "sector",
+     "ASSUMPTION: tuned only in shape so that bonded zones hold about two-thirds of trade "
+     "value (data special_zones_share 2019); range +-50%",
+     prior_kind::uniform, false, "model_state"},
+    {"location_weight_other_liangjiang_other", 0.17, "relative weight", 0.085, 0.255,
+     "Weight of liangjiang_other in the location draw of non-leader firms in every other "
+     "sector",
+     "ASSUMPTION: tuned only in shape so that bonded zones hold about two-thirds of trade "
+     "value (data special_zones_share 2019); range +-50%",
+     prior_kind::uniform, false, "model_state"},
+    {"location_weight_other_hightech_other", 0.12, "relative weight", 0.06, 0.18,
+     "Weight of hightech_other in the location draw of non-leader firms in every other sector",
+     "ASSUMPTION: tuned only in shape so that bonded zones hold about two-thirds of trade "
+     "value (data special_zones_share 2019); range +-50%",
+     prior_kind::uniform, false, "model_state"},
+    {"location_weight_other_elsewhere", 0.28, "relative weight", 0.14, 0.42,
+     "Weight of elsewhere in the location draw of non-leader firms in every other sector",
+     "ASSUMPTION: tuned only in shape so that bonded zones hold about two-thirds of trade "
+     "value (data special_zones_share 2019); range +-50%",
+     prior_kind::uniform, false, "model_state"},
 };
 } // namespace
 

@@ -13,6 +13,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <vector>
 
 using namespace tradeeco;
 
@@ -27,13 +28,23 @@ std::string read(const std::filesystem::path& p) {
     return ss.str();
 }
 
-// key -> the stems of the files in models/src that read it: as par["key"], or as one of a
-// per-sector or per-region family through par_by_sector("prefix") / par_by_region("prefix").
+// key -> the stems of the files in models/src that read it: as par["key"], or as one of a family
+// of keys `<prefix>_<name>` through par_by_sector, par_by_region, par_by_location or
+// par_by_leader("prefix").
 std::map<std::string, std::set<std::string>> scan_uses() {
     std::map<std::string, std::set<std::string>> uses;
     const std::regex read_key(R"re(par\["([a-z0-9_]+)"\])re");
     const std::regex by_sector(R"re(par_by_sector\("([a-z0-9_]+)"\))re");
     const std::regex by_region(R"re(par_by_region\("([a-z0-9_]+)"\))re");
+    const std::regex by_location(R"re(par_by_location\("([a-z0-9_]+)"\))re");
+    const std::regex by_leader(R"re(par_by_leader\("([a-z0-9_]+)"\))re");
+    // The chain leaders' names, as model_common.hpp lists them.
+    std::vector<std::string> leader_names;
+    const std::string common = read(model_sources / "model_common.hpp");
+    const std::regex leader_name(R"re(ownership::\w+, "([a-z0-9_]+)"\})re");
+    for (std::sregex_iterator it(common.begin(), common.end(), leader_name), end; it != end; ++it)
+        leader_names.push_back((*it)[1].str());
+    REQUIRE(leader_names.size() == 12);
     for (const auto& entry: std::filesystem::directory_iterator(model_sources)) {
         const auto& p = entry.path();
         if (p.filename() == "parameters.cpp" || (p.extension() != ".cpp" && p.extension() != ".hpp")) continue;
@@ -45,6 +56,10 @@ std::map<std::string, std::set<std::string>> scan_uses() {
             for (auto s: models::sector_names) uses[(*it)[1].str() + "_" + std::string(s)].insert(stem);
         for (std::sregex_iterator it(text.begin(), text.end(), by_region), end; it != end; ++it)
             for (auto r: models::region_names) uses[(*it)[1].str() + "_" + std::string(r)].insert(stem);
+        for (std::sregex_iterator it(text.begin(), text.end(), by_location), end; it != end; ++it)
+            for (auto l: models::location_names) uses[(*it)[1].str() + "_" + std::string(l)].insert(stem);
+        for (std::sregex_iterator it(text.begin(), text.end(), by_leader), end; it != end; ++it)
+            for (const auto& l: leader_names) uses[(*it)[1].str() + "_" + l].insert(stem);
     }
     return uses;
 }

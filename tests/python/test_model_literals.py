@@ -88,30 +88,7 @@ ALLOWED: dict[str, dict[str, tuple[int, str]]] = {
         "3": (1, "credit tiers (general, AEO, discredited): an array size"),
     },
     "model_common.hpp": {
-        # NOT YET PARAMETERS: the chain leaders' shares of their sector's exports and import
-        # ratios (12 leaders), and the location probabilities of non-leader firms by sector
-        # (4 x 10), with their ASSUMPTION comments in the file.
-        "60": (1, "burn-in months (docs/calibration.md)"),
-        "0.1": (14, "NOT YET A PARAMETER: leaders' import ratios and location probabilities"),
-        "0.05": (12, "NOT YET A PARAMETER: location probabilities"),
-        "0.10": (3, "NOT YET A PARAMETER: leaders' shares and location probabilities"),
-        "0.08": (2, "NOT YET A PARAMETER: leaders' shares and location probabilities"),
-        "0.25": (2, "NOT YET A PARAMETER: leaders' shares"),
-        "0.12": (2, "NOT YET A PARAMETER: leaders' shares and location probabilities"),
-        "0.06": (2, "NOT YET A PARAMETER: leaders' shares and location probabilities"),
-        "0.3": (2, "NOT YET A PARAMETER: location probabilities"),
-        "0.22": (1, "NOT YET A PARAMETER: leaders' shares"),
-        "0.18": (1, "NOT YET A PARAMETER: leaders' shares"),
-        "0.16": (1, "NOT YET A PARAMETER: leaders' shares"),
-        "0.14": (1, "NOT YET A PARAMETER: leaders' shares"),
-        "0.50": (1, "NOT YET A PARAMETER: leaders' shares"),
-        "0.2": (1, "NOT YET A PARAMETER: leaders' import ratios"),
-        "0.15": (1, "NOT YET A PARAMETER: location probabilities"),
-        "0.40": (1, "NOT YET A PARAMETER: location probabilities"),
-        "0.35": (1, "NOT YET A PARAMETER: location probabilities"),
-        "0.04": (1, "NOT YET A PARAMETER: location probabilities"),
-        "0.17": (1, "NOT YET A PARAMETER: location probabilities"),
-        "0.28": (1, "NOT YET A PARAMETER: location probabilities"),
+        "60": (1, "burn-in months (docs/model.md)"),
     },
     "policy_spending.cpp": {
         "30.4375": (1, "days a month on average (365.25 / 12)"),

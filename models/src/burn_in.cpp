@@ -26,8 +26,8 @@ void trade_model::state::burn_in() {
     update_trade_costs(spec.start);
     std::array<double, S> zsum{};
     for (std::size_t i = leaders.size(); i < n_firms; ++i) zsum[(*firm.sector)[i]] += (*firm.capability)[i];
-    const double sigma_ces = par["trade_elasticity"] + 1.0;
-    const double start_share = par["initial_exporting_capability_share"];
+    const double sigma_ces = params.trade_elasticity + 1.0;
+    const double start_share = params.initial_exporting_capability_share;
     for (std::size_t s = 0; s < S; ++s) {
         const double leader_share = leader_share_of_sector[s];
         const double rest = cal.sector_target[s] * std::max(0.0, 1.0 - leader_share) / 12.0;
@@ -37,14 +37,14 @@ void trade_model::state::burn_in() {
         for (std::size_t d = 0; d < R; ++d) mean_a += cal.demand_shift[s][d] / double(R);
         cal.ref_profit_2024[s] = mean_a * cal.z_ref / sigma_ces;
     }
-    const double target_firms = par["trading_firms_2024"] * spec.population_scale;
-    const double total = par["total_trade_2024"] * spec.population_scale;
+    const double target_firms = params.trading_firms_2024 * spec.population_scale;
+    const double total = params.total_trade_2024 * spec.population_scale;
     // Initial exporters: the firms whose best destination's profit ratio is highest, as many as
     // ~80% of the trading-firm target less the import-only traders (a stock at a point in time
     // is smaller than the count of firms trading at some time in a year); each exports where
     // its ratio clears the same threshold. The burn-in then brings flows into balance.
     {
-        const double fixed_share = par["fixed_cost_share"];
+        const double fixed_share = params.fixed_cost_share;
         std::vector<double> best(n_firms, 0.0);
         std::size_t import_only = 0;
         for (std::size_t i = leaders.size(); i < n_firms; ++i) {
@@ -56,7 +56,7 @@ void trade_model::state::burn_in() {
         }
         std::vector<double> sorted(best.begin() + std::ptrdiff_t(leaders.size()), best.end());
         std::sort(sorted.begin(), sorted.end(), std::greater<>());
-        const auto n_start = std::size_t(std::clamp(par["initial_exporter_share"] * target_firms - double(import_only), 1.0, double(sorted.size())));
+        const auto n_start = std::size_t(std::clamp(params.initial_exporter_share * target_firms - double(import_only), 1.0, double(sorted.size())));
         const double kappa = sorted[n_start - 1];
         for (std::size_t i = leaders.size(); i < n_firms; ++i) {
             const auto s = (*firm.sector)[i];
@@ -70,7 +70,7 @@ void trade_model::state::burn_in() {
             }
         }
     }
-    const double imports_target = total * (1.0 - par["export_share_2024"]);
+    const double imports_target = total * (1.0 - params.export_share_2024);
     for (std::int32_t m = 0; m < burn_in_months; ++m) {
         if (m % 12 == 0) {
             std::fill(traded_this_year.begin(), traded_this_year.end(), 0);
@@ -126,7 +126,7 @@ void trade_model::state::burn_in() {
         for (auto t: traded_this_year) trading += t;
         // Aim 5% low: the count keeps growing about that much into 2024 as new exporters churn
         // in (data: +8%/yr 2021-24 at the city level).
-        const double ratio = par["exporter_count_aim"] * target_firms / std::max(1.0, trading);
+        const double ratio = params.exporter_count_aim * target_firms / std::max(1.0, trading);
         cal.entry_scale *= ratio;
         if (ratio < 1)
             for (std::size_t i = leaders.size(); i < n_firms; ++i) {
@@ -175,9 +175,9 @@ void trade_model::state::burn_in() {
             if (exported_this_year[i]) ++exporting;
             else if ((*firm.capability)[i] >= median) ++potential;
         }
-        const double want = (par["specialised_sme_exporters_2024"] - par["specialised_certified_per_year"]) * spec.population_scale;
+        const double want = (params.specialised_sme_exporters_2024 - params.specialised_certified_per_year) * spec.population_scale;
         const double p_exp = std::min(1.0, want / std::max<double>(1, double(exporting)));
-        const double p_pot = std::min(1.0, par["specialised_potential_ratio"] * want / std::max<double>(1, double(potential)));
+        const double p_pot = std::min(1.0, params.specialised_potential_ratio * want / std::max<double>(1, double(potential)));
         for (std::size_t i = leaders.size(); i < n_firms; ++i) {
             if (!eligible(i)) continue;
             auto r = rng(firms.ids()[i], 0, p_specialised);
@@ -188,7 +188,7 @@ void trade_model::state::burn_in() {
     }
     // Cross-border RMB: the non-goods part (services, capital) is what the 2024 total leaves
     // after the goods trade settled in RMB in the last burn-in year (no policy in force).
-    cal.rmb_nongoods_2024 = par["cross_border_rmb_2024"] * spec.population_scale - year.rmb_goods;
+    cal.rmb_nongoods_2024 = params.cross_border_rmb_2024 * spec.population_scale - year.rmb_goods;
     // Fixed and sunk costs stay tied to the 2024 calibration (cal.ref_profit_2024 unchanged), so the
     // rescaled demand shifters move profits but the entry rule keeps its calibration.
     burning_in = false;
@@ -205,7 +205,7 @@ void trade_model::state::burn_in() {
 // reached by its logit constant (iterated: shares renormalise), and other provinces' cargo
 // fills the rest.
 void trade_model::state::calibrate_routes() {
-    const double load = par["rail_load_factor_2024"], outside = par["lsc_outside_share_2021"];
+    const double load = params.rail_load_factor_2024, outside = params.lsc_outside_share_2021;
     // Own containers a month by route: cargo by the route shares, LCL cargo in the forwarders'
     // consolidated boxes (which also sets the fill and waits route choice sees next).
     // Forwarding relations and contracts exist in 2024.

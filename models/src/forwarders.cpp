@@ -22,9 +22,9 @@ using namespace model_impl;
 void trade_model::state::stage_forwarder(std::uint32_t step) {
     const std::size_t slot = forwarders.stage_birth();
     auto r = rng(fw_serial++, step, p_forwarder_entry);
-    forwarders.staged<double>("scale")[slot] = std::exp(par["forwarder_scale_sigma"] * r.normal());
+    forwarders.staged<double>("scale")[slot] = std::exp(params.forwarder_scale_sigma * r.normal());
     forwarders.staged<double>("margin_share")[slot] =
-        par["forwarder_margin_min"] + par["forwarder_margin_range"] * r.uniform();
+        params.forwarder_margin_min + params.forwarder_margin_range * r.uniform();
 }
 
 // Each trading firm books through its forwarder; a firm without one (or whose forwarder left)
@@ -35,10 +35,10 @@ void trade_model::state::stage_forwarder(std::uint32_t step) {
 void trade_model::state::assign_forwarders(std::uint32_t step) {
     const std::size_t nfw = forwarders.size();
     if (nfw == 0) return;
-    const int candidates = int(par["forwarder_candidates"]);
-    const double margin_scale = par["forwarder_choice_margin_scale"];
-    const double w_scale = par["forwarder_choice_scale_weight"], w_a_level = par["forwarder_choice_a_level_weight"];
-    const double w_one_bill = par["forwarder_choice_one_bill_weight"];
+    const int candidates = int(params.forwarder_candidates);
+    const double margin_scale = params.forwarder_choice_margin_scale;
+    const double w_scale = params.forwarder_choice_scale_weight, w_a_level = params.forwarder_choice_a_level_weight;
+    const double w_one_bill = params.forwarder_choice_one_bill_weight;
     for (std::size_t i = 0; i < n_firms; ++i) {
         const double value = (*firm.exports_month)[i] + (*firm.imports_month)[i];
         if (value <= 0 || (*firm.indirect)[i] || (*firm.leader)[i]) continue;
@@ -88,7 +88,7 @@ void trade_model::state::consolidate_lcl(const std::vector<double>& lcl) {
     const std::size_t nfw = lcl.size();
     const double total = std::accumulate(lcl.begin(), lcl.end(), 0.0);
     if (total <= 0) return;
-    const double max_days = par["consolidation_max_days"], days = 30.4375;
+    const double max_days = params.consolidation_max_days, days = 30.4375;
     for (std::size_t r = 0; r < num_routes; ++r) {
         const double cargo = bookings.lcl_teu[r];
         if (cargo <= 0) continue;
@@ -129,7 +129,7 @@ void trade_model::state::forwarders_month(std::uint32_t step) {
         if (route_table[r].how == detail::mode::rail_sea || route(r) == route::clt_rail) lsc_share += bookings.teu[r];
     }
     lsc_share = booked > 0 ? lsc_share / booked : 0;
-    const double teu_per_bill = par["teu_per_bill"];
+    const double teu_per_bill = params.teu_per_bill;
     // Each client firm sends its booking to its forwarder (in parallel; messages keep firm
     // order), then the forwarders take them in that order.
     forwarder_bookings.emit(ex, n_firms, [&](std::size_t i, std::vector<forwarder_booking>& out) {
@@ -159,11 +159,11 @@ void trade_model::state::forwarders_year(sim::date today) {
             if (const auto row = forwarders.row_of(agent_id_t(fid)); row < nfw) ++(*fwd.clients)[row];
     std::vector<double> vols(*fwd.volume);
     std::sort(vols.begin(), vols.end());
-    const double q_a_level = par["a_level_volume_quantile"], q_exit = par["forwarder_exit_volume_quantile"];
+    const double q_a_level = params.a_level_volume_quantile, q_exit = params.forwarder_exit_volume_quantile;
     const double v80 = vols.empty() ? 0 : vols[std::size_t(q_a_level * double(vols.size() - 1))];
     const double v20 = vols.empty() ? 0 : vols[std::size_t(q_exit * double(vols.size() - 1))];
-    const double assess = par["a_level_assessment_rate"], adopt_2024 = par["one_bill_adoption_2024"];
-    const double a_level_mult = par["one_bill_a_level_multiplier"], exit_rate = par["forwarder_exit_rate"];
+    const double assess = params.a_level_assessment_rate, adopt_2024 = params.one_bill_adoption_2024;
+    const double a_level_mult = params.one_bill_a_level_multiplier, exit_rate = params.forwarder_exit_rate;
     const double adopt = lever_any(lever::one_bill_adoption, today);
     const std::uint32_t ystep = std::uint32_t(2000 + month_abs);
     forwarders.prepare_removals();
@@ -191,9 +191,9 @@ void trade_model::state::forwarders_year(sim::date today) {
     for (std::size_t k = 0; k < extra; ++k) {
         const std::size_t slot = forwarders.staged_births();
         stage_forwarder(ystep);
-        forwarders.staged<double>("scale")[slot] *= par["attracted_forwarder_scale"];
+        forwarders.staged<double>("scale")[slot] *= params.attracted_forwarder_scale;
         auto r = rng(fw_serial, ystep, p_forwarder_entry);
-        forwarders.staged<std::uint8_t>("a_level")[slot] = r.bernoulli(par["attracted_a_level_share"]) ? 1 : 0;
+        forwarders.staged<std::uint8_t>("a_level")[slot] = r.bernoulli(params.attracted_a_level_share) ? 1 : 0;
     }
     forwarders.compact();
     std::fill(fwd.volume->begin(), fwd.volume->end(), 0.0);

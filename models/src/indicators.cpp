@@ -254,14 +254,14 @@ void trade_model::state::record_year(const sim::day_info& d) {
     // Vehicles: auto exports less the kits the KD lever added, per vehicle_unit_value (total auto
     // exports per vehicle, data 2023, so parts are inside it); of those units a 2024 share goes as
     // kits (a kit ~0.6 of a vehicle's value, ASSUMPTION), plus the lever's extra kits.
-    const double unit_value = par["vehicle_unit_value"];
+    const double unit_value = params.vehicle_unit_value;
     const double units_equiv = (autos - year.kd_exports) * 1e8 / unit_value;
-    const double kd0 = par["kd_share_2024"];
-    const double kd_value = par["kd_kit_value_share"];
+    const double kd0 = params.kd_share_2024;
+    const double kd_value = params.kd_kit_value_share;
     const double kd_sets = units_equiv * kd0 / kd_value + year.kd_exports * 1e8 / (kd_value * unit_value);
     const double vehicles = units_equiv * (1.0 - kd0);
-    const double national = par["national_vehicle_exports_2024"] *
-                            std::pow(1.0 + par["national_vehicle_export_growth"], y);
+    const double national = params.national_vehicle_exports_2024 *
+                            std::pow(1.0 + params.national_vehicle_export_growth, y);
     std::int32_t trading = 0, exporting = 0, spec_exp = 0, aeo = 0, cbec_firms = 0, suppliers = 0;
     for (std::size_t i = 0; i < n_firms; ++i) {
         cbec_firms += (*firm.cbec)[i];
@@ -283,7 +283,7 @@ void trade_model::state::record_year(const sim::day_info& d) {
     // Cross-border RMB = goods trade settled in RMB + a non-goods part (services, capital)
     // calibrated to the 2024 total and growing at rmb_nongoods_growth.
     // (cal.rmb_nongoods_2024 is set at the end of the burn-in, before any policy.)
-    const double rmb = year.rmb_goods + cal.rmb_nongoods_2024 * std::pow(1.0 + par["rmb_nongoods_growth"], y);
+    const double rmb = year.rmb_goods + cal.rmb_nongoods_2024 * std::pow(1.0 + params.rmb_nongoods_growth, y);
     // Corridor volumes.
     const double cr_trains = corridor_year.trains[0] + corridor_year.trains[1] + corridor_year.trains[2];
     double lsc_teu = 0, lsc_transit = 0, lsc_booked = 0, hub = 0;
@@ -306,8 +306,8 @@ void trade_model::state::record_year(const sim::day_info& d) {
     // Rail document financing: a small share of rail-borne trade value is financed on rail
     // bills (ASSUMPTION 0.05% in 2024) plus the lever's eligible share at a 5% take-up.
     double rail_doc = 0;
-    const double doc_value = par["rail_doc_value_cny_per_teu"], doc_share = par["rail_doc_financing_share_2024"];
-    const double doc_take_up = par["rail_doc_financing_take_up"];
+    const double doc_value = params.rail_doc_value_cny_per_teu, doc_share = params.rail_doc_financing_share_2024;
+    const double doc_take_up = params.rail_doc_financing_take_up;
     for (std::size_t r = 0; r < num_routes; ++r)
         if (route_table[r].how == detail::mode::rail || route_table[r].how == detail::mode::rail_sea) {
             const route rr = route(r);
@@ -322,7 +322,7 @@ void trade_model::state::record_year(const sim::day_info& d) {
     for (auto a: *fwd.a_level) a_level_forwarders += a;
     // A-level logistics firms outside the model (warehousing, trucking) held at 50 (ASSUMPTION:
     // the city had ~110 in 2024, plan: 130 by 2027).
-    const double a_level_firms = a_level_forwarders + par["a_level_other_logistics_firms"] * scale;
+    const double a_level_firms = a_level_forwarders + params.a_level_other_logistics_firms * scale;
     const double forwarders_count = double(forwarders.size());
     // Logistics cost / GDP. The published ratio is economy-wide (national 14.1% in 2024, data
     // logistics_cost_gdp_national_pct). The model owns the trade part: its share s of social
@@ -330,13 +330,13 @@ void trade_model::state::record_year(const sim::day_info& d) {
     // 2024). That part moves with the logistics price index (generalized cost per CNY shipped at
     // 2024 trade weights: efficiency, not volume or composition); the rest follows
     // logistics_ratio_trend (ASSUMPTION).
-    const double ratio_2024 = par["logistics_cost_gdp_2024"]; // percent
+    const double ratio_2024 = params.logistics_cost_gdp_2024; // percent
     if (cal.logistics_trade_part_2024 < 0)
-        cal.logistics_trade_part_2024 = std::min(1.0, corridor_year.logistics_cost / (ratio_2024 / 100.0 * par["gdp_cq_2024"] * scale));
+        cal.logistics_trade_part_2024 = std::min(1.0, corridor_year.logistics_cost / (ratio_2024 / 100.0 * params.gdp_cq_2024 * scale));
     const double s_trade = cal.logistics_trade_part_2024;
     const double price_index = corridor_year.logistics_index_months > 0 ? corridor_year.logistics_index_sum / corridor_year.logistics_index_months : 1.0;
     const double logistics_gdp =
-        (ratio_2024 + par["logistics_ratio_trend"] * y) * (1.0 - s_trade) + ratio_2024 * s_trade * price_index;
+        (ratio_2024 + params.logistics_ratio_trend * y) * (1.0 - s_trade) + ratio_2024 * s_trade * price_index;
 
     const double spot_teu = std::accumulate(corridor_year.spot_teu.begin(), corridor_year.spot_teu.end(), 0.0);
     auto imports_from = [&](region r) {
@@ -379,7 +379,7 @@ void trade_model::state::record_year(const sim::day_info& d) {
     put("cbec_growth",
         cbec_prev_year > 0 ? (year.cbec_exports / cbec_prev_year - 1.0) * 100.0 : std::nan(""));
     put("cr_express_trains_cq_crct", cr_trains);
-    put("cr_express_trains", cr_trains * (par["cr_express_joint_trains_2024"] / par["cr_express_cq_trains_2024"]));
+    put("cr_express_trains", cr_trains * (params.cr_express_joint_trains_2024 / params.cr_express_cq_trains_2024));
     put("lsc_cq_teu", lsc_teu);
     put("lsc_transit_rate", lsc_booked > 0 ? lsc_transit / lsc_booked * 100.0 : 0.0);
     put("hub_corridor_volume_growth", (hub / cal.hub_volume_2024 - 1.0) * 100.0);

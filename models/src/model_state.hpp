@@ -14,6 +14,7 @@
 #include <tradeeco/sim/schedule.hpp>
 
 #include "model_common.hpp"
+#include "model_parameters.hpp"
 #include "policy_spending.hpp"
 #include "routes.hpp"
 
@@ -134,13 +135,14 @@ struct trade_model::state {
         rec(clock.num_months(), clock.num_years()) {}
 
     model_spec spec;
-    parameter_set par;
+    parameter_set par;          // by key: for the per-sector, -region, -location, -leader families
+    model_parameters params{par}; // typed: every scalar parameter, resolved once
     std::int32_t replicate;
     sim::executor& ex;
     sim::calendar clock;
     sim::replicate_record rec;
     sim::schedule steps;
-    policy_spending spending{spec, par["fiscal_cost_scale"]}; // what the policies cost
+    policy_spending spending{spec, params.fiscal_cost_scale}; // what the policies cost
     // Parameters that come one per sector or per region: key `<prefix>_<name>`.
     std::array<double, S> par_by_sector(std::string_view prefix) const {
         std::array<double, S> out{};
@@ -304,7 +306,7 @@ struct trade_model::state {
     void departures_day(const sim::day_info& d);
     // Tariff per TEU a sector's cargo pays on a route, its contracted part at the discount.
     double contracted_rate(std::size_t s, std::size_t r, double rate) const {
-        return rate * (1.0 - par["contract_discount"] * contract_share[s][r]);
+        return rate * (1.0 - params.contract_discount * contract_share[s][r]);
     }
     // forwarders.cpp
     void stage_forwarder(std::uint32_t step);

@@ -18,8 +18,8 @@ using namespace model_impl;
 // -------------------------------------------------------------------------------------------
 void trade_model::state::build_population() {
     const double scale = spec.population_scale;
-    const double n_trading = par["trading_firms_2024"] * scale;
-    n_firms = std::size_t(std::llround(n_trading * (1.0 + par["potential_pool_ratio"])));
+    const double n_trading = params.trading_firms_2024 * scale;
+    n_firms = std::size_t(std::llround(n_trading * (1.0 + params.potential_pool_ratio)));
     n_firms = std::max(n_firms, leaders.size() + 10);
     for (std::size_t i = 0; i < n_firms; ++i) firms.stage_birth();
 
@@ -51,15 +51,15 @@ void trade_model::state::build_population() {
     auto& loc = *firm.location;
     auto& own = *firm.ownership;
     auto& cap = *firm.capability;
-    const double sigma = par["capability_sigma"], alpha = par["capability_tail_exponent"];
+    const double sigma = params.capability_sigma, alpha = params.capability_tail_exponent;
     // Lognormal body; above the 90th percentile a Pareto tail with the Chinese exporters'
     // exponent (Peng & Xia), capped at capability_cap x the threshold so that no single firm
     // outside the chain leaders dominates city totals.
     const double z90 = std::exp(sigma * 1.2815515655446004);
     const std::array<double, num_ownerships> ownership_weights{
-        par["ownership_weight_foreign_invested"], par["ownership_weight_private_domestic"],
-        par["ownership_weight_state_owned"]};
-    const double two_way = par["exporter_importer_share"];
+        params.ownership_weight_foreign_invested, params.ownership_weight_private_domestic,
+        params.ownership_weight_state_owned};
+    const double two_way = params.exporter_importer_share;
     for (std::size_t i = 0; i < n_firms; ++i) {
         const auto id = firms.ids()[i];
         if (i < leaders.size()) {
@@ -74,7 +74,7 @@ void trade_model::state::build_population() {
         auto r = rng(id, 0, p_capability);
         const double zn = r.normal();
         double z = std::exp(sigma * zn);
-        if (z > z90) z = std::min(z90 * std::pow(r.uniform(), -1.0 / alpha), z90 * par["capability_cap"]);
+        if (z > z90) z = std::min(z90 * std::pow(r.uniform(), -1.0 / alpha), z90 * params.capability_cap);
         cap[i] = z;
         auto rs = rng(id, 0, p_sector);
         sec[i] = std::uint8_t(draw_index(rs, firm_sector_shares));
@@ -87,8 +87,8 @@ void trade_model::state::build_population() {
         // Ordinary importers: class 2 imports all year (import-only traders, a share of trading
         // firms), class 1 imports while it exports (half of exporters, ASSUMPTION).
         auto ri = rng(id, 0, p_import);
-        const double p_always = par["import_only_share"] * par["trading_firms_2024"] /
-                                (par["trading_firms_2024"] * (1.0 + par["potential_pool_ratio"]));
+        const double p_always = params.import_only_share * params.trading_firms_2024 /
+                                (params.trading_firms_2024 * (1.0 + params.potential_pool_ratio));
         const double u = ri.uniform();
         (*firm.importer)[i] = u < p_always ? 2 : (u < p_always + two_way ? 1 : 0);
     }
@@ -97,16 +97,16 @@ void trade_model::state::build_population() {
     // indirect_share (Ahn, Khandelwal & Wei: the least productive use intermediaries).
     std::vector<double> zs(cap.begin() + std::ptrdiff_t(leaders.size()), cap.end());
     std::sort(zs.begin(), zs.end());
-    cal.z_ref = zs[std::size_t(par["reference_capability_quantile"] * double(zs.size() - 1))];
-    const double z_ind = zs[std::size_t(par["indirect_threshold_quantile"] * double(zs.size() - 1))];
+    cal.z_ref = zs[std::size_t(params.reference_capability_quantile * double(zs.size() - 1))];
+    const double z_ind = zs[std::size_t(params.indirect_threshold_quantile * double(zs.size() - 1))];
     for (std::size_t i = leaders.size(); i < n_firms; ++i) {
         auto r = rng(firms.ids()[i], 0, p_indirect);
-        (*firm.indirect)[i] = cap[i] < z_ind && r.bernoulli(par["indirect_share"]) ? 1 : 0;
+        (*firm.indirect)[i] = cap[i] < z_ind && r.bernoulli(params.indirect_share) ? 1 : 0;
     }
     // SMEs are the smaller firms: capability (with noise, 0.3 log points, ASSUMPTION) below the
     // sme_share quantile.
-    const double z_sme = zs[std::size_t(par["sme_share"] * double(zs.size() - 1))];
-    const double size_noise = par["sme_size_noise"], cbec_2024 = par["cbec_share_2024"];
+    const double z_sme = zs[std::size_t(params.sme_share * double(zs.size() - 1))];
+    const double size_noise = params.sme_size_noise, cbec_2024 = params.cbec_share_2024;
     for (std::size_t i = leaders.size(); i < n_firms; ++i) {
         const auto id = firms.ids()[i];
         auto rm = rng(id, 0, p_sme);
@@ -124,7 +124,7 @@ void trade_model::state::build_population() {
     tenure.assign(nr, 0);
     months_since_exit.assign(nr, 1e3f);
     demand_draw.resize(nr);
-    const double ds = par["demand_draw_sigma"];
+    const double ds = params.demand_draw_sigma;
     for (std::size_t i = 0; i < n_firms; ++i) {
         auto r = rng(firms.ids()[i], 0, p_demand);
         for (std::size_t d = 0; d < R; ++d)
@@ -137,13 +137,13 @@ void trade_model::state::build_population() {
     auto& plat = *firm.platform;
     for (std::size_t i = 0; i < n_firms; ++i) {
         auto r = rng(firms.ids()[i], 0, p_platform);
-        plat[i] = r.bernoulli(par["platform_coverage_2024"]) ? 1 : 0;
+        plat[i] = r.bernoulli(params.platform_coverage_2024) ? 1 : 0;
     }
     // AEO: large traders (AEO firms are ~1% of traders but ~36% of trade nationally, anchors
     // §3.2): the chain leaders, and the rest drawn at random among the top capability decile.
     {
-        const auto n_aeo = double(std::llround(par["aeo_firms_2024"] * scale));
-        const double top_share = par["aeo_eligible_top_share"];
+        const auto n_aeo = double(std::llround(params.aeo_firms_2024 * scale));
+        const double top_share = params.aeo_eligible_top_share;
         const double z90_all = zs[std::size_t((1.0 - top_share) * double(zs.size() - 1))];
         const double top = top_share * double(zs.size());
         const double p = std::clamp((n_aeo - double(leaders.size())) / std::max(1.0, top), 0.0, 1.0);
@@ -179,35 +179,35 @@ void trade_model::state::build_population() {
     firm.forwarder = &firms.add_column<std::int64_t>("forwarder_id", -1);
     firm.lcl_teu_month = &firms.add_column<double>("lcl_teu_month");
     lcl_fill.fill(1.0);
-    const auto n_fw = std::size_t(std::llround(par["forwarders_2024"] * scale));
+    const auto n_fw = std::size_t(std::llround(params.forwarders_2024 * scale));
     for (std::size_t k = 0; k < n_fw; ++k) stage_forwarder(0);
     forwarders.compact();
     {
         std::vector<std::pair<double, std::size_t>> by_scale;
         for (std::size_t k = 0; k < forwarders.size(); ++k) by_scale.push_back({(*fwd.scale)[k], k});
         std::sort(by_scale.begin(), by_scale.end(), std::greater<>());
-        const auto n_a = std::min(by_scale.size(), std::size_t(std::llround(par["a_level_forwarders_2024"] * scale)));
+        const auto n_a = std::min(by_scale.size(), std::size_t(std::llround(params.a_level_forwarders_2024 * scale)));
         for (std::size_t k = 0; k < n_a; ++k) (*fwd.a_level)[by_scale[k].second] = 1;
     }
 }
 
 // Sector and region targets for 2024 values.
 void trade_model::state::calibrate_values() {
-    const double total = par["total_trade_2024"] * spec.population_scale;
-    const double exports = total * par["export_share_2024"];
-    cal.sector_target[std::size_t(sector::laptops_electronics)] = exports * (par["laptop_export_share"] + par["other_electronics_export_share"]);
-    cal.sector_target[std::size_t(sector::electronic_components)] = exports * par["share_components"];
-    cal.sector_target[std::size_t(sector::autos_parts)] = par["auto_exports_2024"] * spec.population_scale;
-    cal.sector_target[std::size_t(sector::motorcycles_machinery)] = exports * par["share_motorcycles_machinery"];
-    cal.sector_target[std::size_t(sector::chemicals_materials)] = exports * par["share_chemicals"];
-    cal.sector_target[std::size_t(sector::biomedicine)] = exports * par["share_biomedicine"];
-    cal.sector_target[std::size_t(sector::agri_food)] = exports * par["share_agri_food"];
+    const double total = params.total_trade_2024 * spec.population_scale;
+    const double exports = total * params.export_share_2024;
+    cal.sector_target[std::size_t(sector::laptops_electronics)] = exports * (params.laptop_export_share + params.other_electronics_export_share);
+    cal.sector_target[std::size_t(sector::electronic_components)] = exports * params.share_components;
+    cal.sector_target[std::size_t(sector::autos_parts)] = params.auto_exports_2024 * spec.population_scale;
+    cal.sector_target[std::size_t(sector::motorcycles_machinery)] = exports * params.share_motorcycles_machinery;
+    cal.sector_target[std::size_t(sector::chemicals_materials)] = exports * params.share_chemicals;
+    cal.sector_target[std::size_t(sector::biomedicine)] = exports * params.share_biomedicine;
+    cal.sector_target[std::size_t(sector::agri_food)] = exports * params.share_agri_food;
     double assigned = 0;
     for (std::size_t s = 0; s < S; ++s) assigned += cal.sector_target[s];
-    cal.sector_target[std::size_t(sector::consumer_goods_hardware)] = std::max(par["min_consumer_goods_share"] * exports, exports - assigned);
-    cal.region_share = {par["share_eu"], par["share_asean"], par["share_central_asia_russia"],
-                    par["share_us"], par["share_japan_korea"], par["share_latin_america"],
-                    par["share_africa"], par["share_middle_east"], 0.0};
+    cal.sector_target[std::size_t(sector::consumer_goods_hardware)] = std::max(params.min_consumer_goods_share * exports, exports - assigned);
+    cal.region_share = {params.share_eu, params.share_asean, params.share_central_asia_russia,
+                    params.share_us, params.share_japan_korea, params.share_latin_america,
+                    params.share_africa, params.share_middle_east, 0.0};
     double known = 0;
     for (double x: cal.region_share) known += x;
     cal.region_share[std::size_t(region::rest_of_world)] = std::max(0.0, 1.0 - known);

@@ -27,8 +27,8 @@ double trade_model::state::book_own_cargo(double& freight, double& teu_all) {
     double cost = 0; // 100m CNY
     freight = 0;
     teu_all = 0;
-    const double vot_scale = par["value_of_time"] / 0.012;
-    const double cfs = par["cfs_fee_cny_per_teu"];
+    const double vot_scale = params.value_of_time / 0.012;
+    const double cfs = params.cfs_fee_cny_per_teu;
     for (std::size_t s = 0; s < S; ++s) {
         const double value_per_teu = detail::value_cny_per_kg[s] * detail::kg_per_teu;
         const double vot = detail::value_of_time_by_sector[s] * vot_scale;
@@ -77,8 +77,8 @@ void trade_model::state::route_month(sim::date today) {
     // generalized cost beats their alternative (binary logit). The lever cuts the hub cost; more
     // frequent and faster services on the route raise its pull (frequency elasticity 0.5,
     // ASSUMPTION; Yang et al. find frequency matters, anchors §3.3).
-    const double freq_elasticity = par["transit_frequency_elasticity"];
-    const double speed_weight = par["transit_speed_weight"], cny_per_utility = par["transit_cny_per_utility"];
+    const double freq_elasticity = params.transit_frequency_elasticity;
+    const double speed_weight = params.transit_speed_weight, cny_per_utility = params.transit_cny_per_utility;
     for (std::size_t r = 0; r < num_routes; ++r) {
         const auto& rd = route_table[r];
         if (!carries_transit(rd.how)) continue;
@@ -141,7 +141,7 @@ void trade_model::state::sign_contracts(sim::date start,
             if (!is_rail_mode(route_table[r].how)) continue;
             const sector sx = sector(s);
             const route rr = route(r);
-            const double cover = std::min(1.0, par["contract_cover_2024"] +
+            const double cover = std::min(1.0, params.contract_cover_2024 +
                                                    lever_strength(lever::capacity_contracts, start, [&](const targeting& t) {
                                                        return applies(t.sectors, sx) && applies_to(t.routes, rr);
                                                    }));
@@ -158,9 +158,9 @@ void trade_model::state::sign_contracts(sim::date start,
 // demand): their day's bookings leave as one consolidated departure row.
 void trade_model::state::departures_day(const sim::day_info& d) {
     if (burning_in) return;
-    const double contract_discount = par["contract_discount"];
-    const double transit_cap = par["transit_cut_cap"], delay_floor = par["delay_floor_share"];
-    const double min_load = par["min_departure_load"], backlog_trains = par["extra_train_backlog_trains"];
+    const double contract_discount = params.contract_discount;
+    const double transit_cap = params.transit_cut_cap, delay_floor = params.delay_floor_share;
+    const double min_load = params.min_departure_load, backlog_trains = params.extra_train_backlog_trains;
     for (std::size_t r = 0; r < num_routes; ++r) {
         const auto& rd = route_table[r];
         // The month's bookings are handed over evenly across its days.

@@ -20,33 +20,33 @@ using namespace model_impl;
 // Trade-cost index by sector x region relative to the 2024 baseline: tariffs, transport
 // (logit inclusive value over routes of rate + value of time x days), clearance, exchange rate.
 void trade_model::state::update_trade_costs(sim::date today) {
-    const double vot_scale = par["value_of_time"] / 0.012;
-    const double theta = par["trade_elasticity"];
+    const double vot_scale = params.value_of_time / 0.012;
+    const double theta = params.trade_elasticity;
     // Clearance: a city-wide cut (no location targeting) enters every firm's trade cost; a cut
     // targeted at locations only the firms there (firm phase, customs factor).
-    const double inspection = par["inspection_delay_days"];
-    const double clear_cap = par["clearance_cut_cap"], transit_cap = par["transit_cut_cap"];
-    const double subsidy_cap = par["freight_subsidy_cap"], logit_scale = par["route_logit_scale"];
+    const double inspection = params.inspection_delay_days;
+    const double clear_cap = params.clearance_cut_cap, transit_cap = params.transit_cut_cap;
+    const double subsidy_cap = params.freight_subsidy_cap, logit_scale = params.route_logit_scale;
     const double clear_cut = lever_strength(lever::clearance_time_cut, today,
                                             [](const targeting& t) { return t.locations.empty(); });
-    const double base_clear = par["clearance_days"] * (1.0 - std::min(clear_cap, clear_cut));
-    clearance_days_general = base_clear + par["inspection_rate_general"] * inspection;
-    clearance_days_aeo = base_clear + par["inspection_rate_aeo"] * inspection;
+    const double base_clear = params.clearance_days * (1.0 - std::min(clear_cap, clear_cut));
+    clearance_days_general = base_clear + params.inspection_rate_general * inspection;
+    clearance_days_aeo = base_clear + params.inspection_rate_aeo * inspection;
     for (std::size_t l = 0; l < num_locations; ++l) {
         const double cut = std::min(clear_cap, clear_cut + lever_strength(lever::clearance_time_cut, today, [&](const targeting& t) {
                                              return !t.locations.empty() && applies_to(t.locations, location(l));
                                          }));
-        const double b = par["clearance_days"] * (1.0 - cut);
-        clearance_days_by_location[l] = {b + par["inspection_rate_general"] * inspection,
-                                         b + par["inspection_rate_aeo"] * inspection,
-                                         b + par["inspection_rate_discredited"] * inspection};
+        const double b = params.clearance_days * (1.0 - cut);
+        clearance_days_by_location[l] = {b + params.inspection_rate_general * inspection,
+                                         b + params.inspection_rate_aeo * inspection,
+                                         b + params.inspection_rate_discredited * inspection};
     }
     // Exchange rate: pass-through raises foreign prices (volume falls with the export price
     // elasticity) and the rest lowers CNY prices on the unhedged part of revenue.
     const double fx = shock_level(shock_kind::exchange_rate, today, [](const targeting&) { return true; });
-    const double pass = par["fx_pass_through"];
-    const double hedge = std::min(1.0, par["hedge_ratio_2024"] + lever_any(lever::hedging_incentive, today));
-    const double fx_factor = std::pow(1.0 + pass * fx, -par["fx_export_elasticity"]) *
+    const double pass = params.fx_pass_through;
+    const double hedge = std::min(1.0, params.hedge_ratio_2024 + lever_any(lever::hedging_incentive, today));
+    const double fx_factor = std::pow(1.0 + pass * fx, -params.fx_export_elasticity) *
                              (1.0 - (1.0 - hedge) * (1.0 - pass) * fx);
 
     for (std::size_t r = 0; r < num_routes; ++r) {
@@ -55,7 +55,7 @@ void trade_model::state::update_trade_costs(sim::date today) {
         departures_week[r] = route_table[r].departures_per_week + lever_strength(lever::service_frequency, today, on);
     }
     double index_num = 0, index_den = 0;
-    const double cfs = par["cfs_fee_cny_per_teu"];
+    const double cfs = params.cfs_fee_cny_per_teu;
     for (std::size_t s = 0; s < S; ++s) {
         const double value_per_teu = detail::value_cny_per_kg[s] * detail::kg_per_teu;
         const double vot = detail::value_of_time_by_sector[s] * vot_scale;

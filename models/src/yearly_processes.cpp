@@ -22,7 +22,7 @@ void trade_model::state::aeo_year(sim::date today, std::uint32_t ystep) {
     for (double v: trade)
         if (v > 0) sorted.push_back(v);
     std::sort(sorted.begin(), sorted.end());
-    const double top = par["aeo_eligible_top_share"], lapse = par["aeo_lapse_rate"];
+    const double top = params.aeo_eligible_top_share, lapse = params.aeo_lapse_rate;
     const double cutoff = sorted.empty() ? 1e300 : sorted[std::size_t((1.0 - top) * double(sorted.size() - 1))];
     for (std::size_t i = 0; i < n_firms; ++i) {
         auto r = rng(firms.ids()[i], ystep, p_aeo);
@@ -31,11 +31,11 @@ void trade_model::state::aeo_year(sim::date today, std::uint32_t ystep) {
         const sector sx = sector((*firm.sector)[i]);
         const location lx = location((*firm.location)[i]);
         if (tier == 0 && trade[i] > 0 && trade[i] >= cutoff) {
-            const double p = par["aeo_apply_rate"] +
+            const double p = params.aeo_apply_rate +
                              lever_strength(lever::aeo_cultivation, today, [&](const targeting& t) {
                                  return applies(t.sectors, sx) && applies_to(t.locations, lx);
                              });
-            if (u < p && u2 < par["aeo_success"]) tier = 1;
+            if (u < p && u2 < params.aeo_success) tier = 1;
         } else if (tier == 1 && u < lapse && (*firm.leader)[i] == 0)
             tier = 0;
     }
@@ -51,7 +51,7 @@ void trade_model::state::platforms_year(sim::date today, std::uint32_t ystep) {
         const sector sx = sector((*firm.sector)[i]);
         const location lx = location((*firm.location)[i]);
         const bool sme = (*firm.sme)[i];
-        const double p = par["platform_enrol_rate"] +
+        const double p = params.platform_enrol_rate +
                          lever_strength(lever::platform_outreach, today, [&](const targeting& t) {
                              return applies(t.sectors, sx) && applies_to(t.locations, lx) && (!t.sme_only || sme);
                          });
@@ -66,7 +66,7 @@ void trade_model::state::pairing_year(sim::date today, std::uint32_t ystep) {
     for (std::size_t i = leaders.size(); i < n_firms; ++i) candidates += (*firm.supplier_of)[i] < 0;
     for (std::size_t k = 0; k < leaders.size(); ++k) {
         const sector sx = leaders[k].s;
-        const double links = par["baseline_pairing"] +
+        const double links = params.baseline_pairing +
                              lever_strength(lever::chain_leader_pairing, today,
                                             [&](const targeting& t) { return applies(t.sectors, sx); });
         const double p = std::min(1.0, links / std::max<double>(1.0, double(candidates) / double(leaders.size())));
@@ -103,7 +103,7 @@ void trade_model::state::certification_year(std::uint32_t ystep) {
             double n = 0;
             for (std::size_t i = leaders.size(); i < n_firms; ++i) n += eligible(i);
             cal.certification_rate =
-                std::min(1.0, par["specialised_certified_per_year"] * spec.population_scale / std::max(1.0, n));
+                std::min(1.0, params.specialised_certified_per_year * spec.population_scale / std::max(1.0, n));
         }
         for (std::size_t i = leaders.size(); i < n_firms; ++i) {
             if (cal.certification_rate <= 0 || !eligible(i)) continue;
@@ -117,7 +117,7 @@ void trade_model::state::certification_year(std::uint32_t ystep) {
 // to exporting themselves): an indirect exporter that sold more this year than the median
 // direct exporter switches with probability 0.3 a year (ASSUMPTION).
 void trade_model::state::graduation_year(std::uint32_t ystep) {
-    const double graduation = par["indirect_graduation_rate"];
+    const double graduation = params.indirect_graduation_rate;
     std::vector<double> direct;
     for (std::size_t i = leaders.size(); i < n_firms; ++i)
         if (!(*firm.indirect)[i] && (*firm.exports_year)[i] > 0) direct.push_back((*firm.exports_year)[i]);
@@ -135,7 +135,7 @@ void trade_model::state::graduation_year(std::uint32_t ystep) {
 // Cross-border e-commerce channel adoption (consumer goods, agri-food, machinery parts):
 // 3%/yr baseline (ASSUMPTION) plus a tenth of the lever's cost cut.
 void trade_model::state::cbec_year(sim::date today, std::uint32_t ystep) {
-    const double adoption = par["cbec_adoption_rate"], support_effect = par["cbec_support_adoption_effect"];
+    const double adoption = params.cbec_adoption_rate, support_effect = params.cbec_support_adoption_effect;
     for (std::size_t i = leaders.size(); i < n_firms; ++i) {
         const sector sx = sector((*firm.sector)[i]);
         if ((*firm.cbec)[i] || !(*firm.sme)[i] ||

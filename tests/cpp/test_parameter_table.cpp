@@ -28,12 +28,13 @@ std::string read(const std::filesystem::path& p) {
     return ss.str();
 }
 
-// key -> the stems of the files in models/src that read it: as par["key"], or as one of a family
+// key -> the stems of the files in models/src that read it: as params.key (the typed parameters
+// of model_parameters.hpp) or par["key"], or as one of a family
 // of keys `<prefix>_<name>` through par_by_sector, par_by_region, par_by_location or
 // par_by_leader("prefix").
 std::map<std::string, std::set<std::string>> scan_uses() {
     std::map<std::string, std::set<std::string>> uses;
-    const std::regex read_key(R"re(par\["([a-z0-9_]+)"\])re");
+    const std::regex read_key(R"re((?:par\["|params\.)([a-z0-9_]+))re");
     const std::regex by_sector(R"re(par_by_sector\("([a-z0-9_]+)"\))re");
     const std::regex by_region(R"re(par_by_region\("([a-z0-9_]+)"\))re");
     const std::regex by_location(R"re(par_by_location\("([a-z0-9_]+)"\))re");
@@ -47,7 +48,9 @@ std::map<std::string, std::set<std::string>> scan_uses() {
     REQUIRE(leader_names.size() == 12);
     for (const auto& entry: std::filesystem::directory_iterator(model_sources)) {
         const auto& p = entry.path();
-        if (p.filename() == "parameters.cpp" || (p.extension() != ".cpp" && p.extension() != ".hpp")) continue;
+        if (p.filename() == "parameters.cpp" || p.filename() == "model_parameters.hpp" ||
+            (p.extension() != ".cpp" && p.extension() != ".hpp"))
+            continue;
         const std::string text = read(p);
         const std::string stem = p.stem().string();
         for (std::sregex_iterator it(text.begin(), text.end(), read_key), end; it != end; ++it)

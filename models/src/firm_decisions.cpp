@@ -22,28 +22,28 @@ using namespace model_impl;
 // -------------------------------------------------------------------------------------------
 // The firm phase: every firm, every region; parallel over firms, each writing only its rows.
 void trade_model::state::firm_month(sim::date today, std::int32_t month_index) {
-    const double sigma_ces = par["trade_elasticity"] + 1.0; // markup sigma/(sigma-1)
+    const double sigma_ces = params.trade_elasticity + 1.0; // markup sigma/(sigma-1)
     const double years = burning_in ? 0.0 : double(month_index) / 12.0;
-    const double growth = std::pow(1.0 + par["foreign_demand_growth"], years);
-    const double trial = par["trial_scale"], fixed_share = par["fixed_cost_share"];
-    const double entry_noise = par["entry_noise"];
-    const double sunk_months = par["sunk_cost_months"], exit_h = par["exit_hazard"];
-    const double exp_boost = par["experience_boost"], nb_boost = par["neighbour_boost"];
-    const double peer_max = par["peer_spillover"], plat_cut = par["platform_cost_cut"];
-    const double entry_h = par["entry_hazard"] * cal.entry_scale;
-    const double proc_ratio = par["processing_import_ratio"];
-    const double rmb_base = par["rmb_goods_share"];
-    const double vot_scale = par["value_of_time"] / 0.012;
-    const double ds = par["demand_draw_sigma"];
-    const auto trial_months = std::uint16_t(std::lround(par["trial_months"]));
+    const double growth = std::pow(1.0 + params.foreign_demand_growth, years);
+    const double trial = params.trial_scale, fixed_share = params.fixed_cost_share;
+    const double entry_noise = params.entry_noise;
+    const double sunk_months = params.sunk_cost_months, exit_h = params.exit_hazard;
+    const double exp_boost = params.experience_boost, nb_boost = params.neighbour_boost;
+    const double peer_max = params.peer_spillover, plat_cut = params.platform_cost_cut;
+    const double entry_h = params.entry_hazard * cal.entry_scale;
+    const double proc_ratio = params.processing_import_ratio;
+    const double rmb_base = params.rmb_goods_share;
+    const double vot_scale = params.value_of_time / 0.012;
+    const double ds = params.demand_draw_sigma;
+    const auto trial_months = std::uint16_t(std::lround(params.trial_months));
     const std::uint32_t step = std::uint32_t(month_abs);
     // A firm's monthly flow to a region ships as shipments_per_month shipments; below this many
     // TEU a month each is smaller than lcl_shipment_teu and goes LCL through a forwarder.
-    const double lcl_cut = par["lcl_shipment_teu"] * par["shipments_per_month"];
-    const double kd_value = par["kd_kit_value_share"], finance_premium = par["sme_finance_premium"];
-    const double subsidy_cap = par["entry_subsidy_cap"], horizon_max = par["entry_horizon_max_months"];
-    const double peer_half = par["peer_half_saturation"], exit_cover = par["exit_fixed_cost_cover"];
-    const double ordinary_inputs = par["ordinary_import_input_share"], cbec_share = par["cbec_export_share"];
+    const double lcl_cut = params.lcl_shipment_teu * params.shipments_per_month;
+    const double kd_value = params.kd_kit_value_share, finance_premium = params.sme_finance_premium;
+    const double subsidy_cap = params.entry_subsidy_cap, horizon_max = params.entry_horizon_max_months;
+    const double peer_half = params.peer_half_saturation, exit_cover = params.exit_fixed_cost_cover;
+    const double ordinary_inputs = params.ordinary_import_input_share, cbec_share = params.cbec_export_share;
 
     // Policy levels this month, by sector x region (and flags for SME / location targeting are
     // applied per firm below through a small lookup).
@@ -123,7 +123,7 @@ void trade_model::state::firm_month(sim::date today, std::int32_t month_index) {
             // a higher effective demand: Carballo et al.; Djankov et al. ~1% per day).
             const double vot = detail::value_of_time_by_sector[s] * vot_scale;
             const double clear_gap = vot * (clearance_days_by_location[loc][(*firm.aeo)[i]] - clearance_days_general);
-            const double customs_factor = std::pow(1.0 + clear_gap, -par["trade_elasticity"]);
+            const double customs_factor = std::pow(1.0 + clear_gap, -params.trade_elasticity);
             if (const auto leader = (*firm.leader)[i]; leader > 0) {
                 const auto& L = leaders[leader - 1];
                 for (std::size_t d = 0; d < R; ++d) {
@@ -156,8 +156,9 @@ void trade_model::state::firm_month(sim::date today, std::int32_t month_index) {
                 dest_mask = (1 << R) - 1;
             } else {
                 const double z = cap[i];
-                // Supplier links raise capability (Alfaro-Urena et al.), phased in over 4 years.
-                const double zi = z * ((*firm.supplier_of)[i] >= 0 ? 1.0 + par["supplier_size_gain"] : 1.0);
+                // Supplier links raise capability (Alfaro-Urena et al.), in full from the link's first
+                // month (the evidence's gain accrues over four years: the model front-loads it).
+                const double zi = z * ((*firm.supplier_of)[i] >= 0 ? 1.0 + params.supplier_size_gain : 1.0);
                 // One stream per firm and month decides which destinations are considered; a
                 // stream per firm-destination is drawn only where something is decided (most
                 // pairs are idle), which keeps the month cheap without changing any draw.

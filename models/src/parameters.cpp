@@ -163,7 +163,8 @@ constexpr parameter_info table[] = {
      "ASSUMPTION; target ~20% of exports via intermediaries (anchors §1.3 Ahn et al.)",
      prior_kind::uniform, false, "population"},
     {"supplier_size_gain", 0.26, "log-point-equivalent size gain", 0.1, 0.4,
-     "Capability gain of a firm that becomes a chain leader's supplier, over 4 years",
+     "Capability gain of a firm that becomes a chain leader's supplier (the evidence's gain over "
+     "four years, applied in full from the link's first month)",
      "anchors (b)5 Alfaro-Urena et al. QJE 2022: +26% employment",
      prior_kind::lognormal, false, "firm_decisions"},
     {"baseline_pairing", 2.0, "links per leader per year", 0, 10,

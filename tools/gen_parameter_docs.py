@@ -31,6 +31,15 @@ GENERATOR = "tools/gen_parameter_docs.py"
 # parameters.cpp: which section each key is in
 
 
+def parameters_source() -> str:
+    """parameters.cpp with the ``#include "parameter_rows_*.inc"`` lines of its table expanded."""
+    lines = []
+    for line in PARAMETERS_CPP.read_text().splitlines():
+        m = re.match(r'\s*#include "(parameter_rows_\w+\.inc)"', line)
+        lines.append((PARAMETERS_CPP.parent / m.group(1)).read_text() if m else line)
+    return "\n".join(lines)
+
+
 def parameter_sections(cpp_text: str) -> dict[str, str]:
     """Maps each key of the C++ table to the ``// --- <section> ---`` comment above it."""
     sections: dict[str, str] = {}
@@ -473,7 +482,7 @@ def generate() -> str:
     from tradeeco import _core
 
     taxonomy = _core.taxonomy()
-    sections = parameter_sections(PARAMETERS_CPP.read_text())
+    sections = parameter_sections(parameters_source())
     return render(_core.parameter_table(), sections, route_data(taxonomy), taxonomy)
 
 

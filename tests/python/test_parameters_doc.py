@@ -70,7 +70,7 @@ def test_every_doc_row_has_unit_marker_and_source(core):
 
 
 def test_every_parameter_is_in_a_section(core, gen):
-    sections = gen.parameter_sections(gen.PARAMETERS_CPP.read_text())
+    sections = gen.parameter_sections(gen.parameters_source())
     missing = [p["key"] for p in core.parameter_table() if p["key"] not in sections]
     assert not missing, f"keys not found in parameters.cpp sections: {missing}"
 

@@ -31,6 +31,15 @@ GENERATOR = "tools/gen_parameter_docs.py"
 # parameters.cpp: which section each key is in
 
 
+def parameters_source() -> str:
+    """parameters.cpp with the ``#include "parameter_rows_*.inc"`` lines of its table expanded."""
+    lines = []
+    for line in PARAMETERS_CPP.read_text().splitlines():
+        m = re.match(r'\s*#include "(parameter_rows_\w+\.inc)"', line)
+        lines.append((PARAMETERS_CPP.parent / m.group(1)).read_text() if m else line)
+    return "\n".join(lines)
+
+
 def parameter_sections(cpp_text: str) -> dict[str, str]:
     """Maps each key of the C++ table to the ``// --- <section> ---`` comment above it."""
     sections: dict[str, str] = {}
@@ -297,6 +306,29 @@ _KIND_TEXT = {
 }
 
 
+_PRIOR_FORM = {
+    "normal": "mean the value, sd (max - min) / 4, truncated",
+    "lognormal": "median the value, log-sd ln(max / min) / 4, truncated",
+    "triangular": "mode the value",
+    "uniform": "flat",
+}
+_PRIOR_RULE = {
+    "normal": "a published figure (data), or a research estimate (anchors) whose range spans "
+    "less than a factor 3 | the figure or estimate is the best guess and errors either way are "
+    "alike",
+    "lognormal": "a research estimate whose range spans a factor 3 or more | the uncertainty is "
+    "about the order of magnitude: errors are multiplicative",
+    "triangular": "a value derived from published figures (DERIVED) or from the plan's text | the "
+    "arithmetic pins a most likely value; the inputs' other years or readings bound it",
+    "uniform": "an ASSUMPTION, or a rate the calibration sets (calibrated) | nothing favours one "
+    "value in the range over another",
+}
+
+
+def used_by_cell(used_by: str) -> str:
+    return ", ".join(f"`{f.strip()}`" for f in used_by.split(",") if f.strip())
+
+
 def _region_list(regions: list[str], all_regions: list[str]) -> str:
     if len(regions) == len(all_regions):
         return "all"
@@ -338,6 +370,38 @@ def render(params: list[dict], sections: dict[str, str], routes: dict, taxonomy:
             add(f"| {k} | {kinds[k]} | {_KIND_TEXT[k]} |")
     add("")
 
+    pinned = sum(1 for p in params if p["pinned"])
+    priors: dict[str, int] = {}
+    for p in params:
+        priors[p["prior"]] = priors.get(p["prior"], 0) + 1
+    add("## Priors, and what the calibration pins")
+    add("")
+    add(
+        "Every parameter has a prior over its [min, max] for uncertainty studies (sensitivity, "
+        "calibration, ensembles). The prior is chosen from the kind of source, by this rule:"
+    )
+    add("")
+    add("| prior | over [min, max] | chosen for | why |")
+    add("| --- | --- | --- | --- |")
+    for name in ("normal", "lognormal", "triangular", "uniform"):
+        add(f"| {name} ({priors.get(name, 0)}) | {_PRIOR_FORM[name]} | {_PRIOR_RULE[name]} |")
+    add("")
+    add(
+        "A value at an end of its range gets a triangular prior with its mode there, whatever its "
+        "source. The rule is applied row by row in `models/src/parameters.cpp` (the `prior_kind` "
+        "of each row), so a row with better information can say so there."
+    )
+    add("")
+    add(
+        f"The **2024** column says whether the calibration to 2024 data pins the value "
+        f"(`pinned`, {pinned} parameters: a 2024 level from the data or derived from it, or a rate "
+        f"set so that the model reproduces one) or it is a `free` behavioural parameter "
+        f"({len(params) - pinned}). **Used by** lists the model files (`models/src`) that read "
+        "the parameter; `tests/cpp/test_parameter_table.cpp` scans the sources and fails when "
+        "this drifts."
+    )
+    add("")
+
     order: list[str] = []
     for p in params:
         sec = sections.get(p["key"], "Other")
@@ -346,14 +410,15 @@ def render(params: list[dict], sections: dict[str, str], routes: dict, taxonomy:
     for sec in order:
         add(f"## {sec[0].upper() + sec[1:]}")
         add("")
-        add("| key | value | unit | min | max | description | source |")
-        add("| --- | ---: | --- | ---: | ---: | --- | --- |")
+        add("| key | value | unit | min | max | prior | 2024 | used by | description | source |")
+        add("| --- | ---: | --- | ---: | ---: | --- | --- | --- | --- | --- |")
         for p in params:
             if sections.get(p["key"], "Other") != sec:
                 continue
             add(
                 f"| `{p['key']}` | {fmt(p['value'])} | {unit_cell(p['unit'])} | {fmt(p['min'])} "
-                f"| {fmt(p['max'])} | {cell(p['description'])} | {cell(p['source'])} |"
+                f"| {fmt(p['max'])} | {p['prior']} | {'pinned' if p['pinned'] else 'free'} "
+                f"| {used_by_cell(p['used_by'])} | {cell(p['description'])} | {cell(p['source'])} |"
             )
         add("")
 
@@ -417,7 +482,7 @@ def generate() -> str:
     from tradeeco import _core
 
     taxonomy = _core.taxonomy()
-    sections = parameter_sections(PARAMETERS_CPP.read_text())
+    sections = parameter_sections(parameters_source())
     return render(_core.parameter_table(), sections, route_data(taxonomy), taxonomy)
 
 

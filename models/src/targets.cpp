@@ -1,4 +1,4 @@
-// Generated from mission/targets.csv by tools/gen_targets.py; a test checks they agree.
+// Transcribed from mission/targets.csv (python/tradeeco/data/targets.csv ships the same rows).
 #include <tradeeco/models/targets.hpp>
 
 #include <limits>

@@ -53,12 +53,17 @@ void register_info(py::module_& m) {
                 d["max"] = p.max;
                 d["description"] = str(p.description);
                 d["source"] = str(p.source);
+                d["prior"] = str(models::prior_name(p.prior));
+                d["pinned"] = p.pinned;
+                d["used_by"] = str(p.used_by);
                 out.append(d);
             }
             return out;
         },
         "Every model parameter: list of dicts with key, value, unit, min, max, description, "
-        "source. Scenarios may override values by key within [min, max].");
+        "source, prior (uniform, triangular, normal or lognormal over [min, max]), pinned (set "
+        "by the calibration to 2024 data) and used_by (the mechanism files in models/src that "
+        "read it). Scenarios may override values by key within [min, max].");
 
     m.def(
         "lever_catalogue",

@@ -91,8 +91,9 @@ __all__ = [
 ]
 
 if _core_available():
-    from ._core import Spec, git_revision, lever_catalogue, parameter_table, shock_catalogue
+    from ._core import Spec, git_revision, lever_catalogue, shock_catalogue
     from ._core import version as _core_version
+    from ._parameters import parameter_table
 
     __version__: str = _core_version()
 else:  # pragma: no cover - a source checkout without the compiled module

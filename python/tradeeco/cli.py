@@ -549,12 +549,22 @@ def _cmd_levers(args: argparse.Namespace) -> int:
 def _cmd_parameters(args: argparse.Namespace) -> int:
     import tradeeco
 
+    table = tradeeco.parameter_table()
+    if args.match:
+        table = table[table["key"].str.contains(args.match, regex=False)]
     rows = [
-        (p["key"], _fmt(p["value"]), p["unit"], f"[{_fmt(p['min'])}, {_fmt(p['max'])}]")
-        for p in tradeeco.parameter_table()
-        if not args.match or args.match in p["key"]
+        (
+            p.key,
+            _fmt(p.value),
+            p.unit,
+            f"[{_fmt(p.min)}, {_fmt(p.max)}]",
+            p.prior,
+            "pinned" if p.pinned else "free",
+            p.used_by,
+        )
+        for p in table.itertuples()
     ]
-    _print_table(["key", "value", "unit", "range"], rows, right={1})
+    _print_table(["key", "value", "unit", "range", "prior", "2024", "used by"], rows, right={1})
     return EXIT_OK
 
 
@@ -1258,7 +1268,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "parameters",
         help="list the model parameters scenarios may override",
-        description="Lists every model parameter with its default value, unit and allowed range.",
+        description=(
+            "Lists every model parameter with its default value, unit, allowed range, prior for "
+            "uncertainty studies, whether the calibration to 2024 data pins it or it is free, "
+            "and the model files (models/src) that read it. docs/parameters.md has the "
+            "descriptions and sources."
+        ),
         formatter_class=_formatter,
         epilog="examples:\n  tradeeco parameters\n  tradeeco parameters --match entry\n",
     )

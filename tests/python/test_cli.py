@@ -221,3 +221,7 @@ def test_levers_and_shocks(core):
     assert r.returncode == 0 and "route_disruption" in r.stdout
     r = tradeeco_cmd("parameters")
     assert r.returncode == 0 and "key" in r.stdout.splitlines()[0]
+    r = tradeeco_cmd("parameters", "--match", "trade_elasticity")
+    header, _, row = r.stdout.splitlines()[:3]
+    assert header.split() == ["key", "value", "unit", "range", "prior", "2024", "used", "by"]
+    assert row.split()[:2] == ["trade_elasticity", "4"] and "normal" in row and "free" in row

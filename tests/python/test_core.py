@@ -8,6 +8,7 @@ import datetime
 import importlib.metadata
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import tradeeco
@@ -186,10 +187,21 @@ def test_as_spec_accepts_names_paths_and_specs(baseline):
 
 def test_parameter_table(core):
     table = tradeeco.parameter_table()
-    assert table
-    for p in table:
-        assert set(p) == {"key", "value", "unit", "min", "max", "description", "source"}
-        assert p["min"] <= p["value"] <= p["max"], p["key"]
+    assert isinstance(table, pd.DataFrame)
+    assert list(table.columns) == tradeeco._parameters.COLUMNS
+    assert {"key", "value", "unit", "min", "max", "prior", "pinned", "used_by", "source"} <= set(
+        table.columns
+    )
+    assert table["key"].is_unique
+    assert (table["min"] < table["max"]).all()
+    assert ((table["min"] <= table["value"]) & (table["value"] <= table["max"])).all()
+    assert set(table["prior"]) <= {"uniform", "triangular", "normal", "lognormal"}
+    assert table["pinned"].dtype == bool and table["pinned"].any() and not table["pinned"].all()
+    assert (table["unit"].str.strip() != "").all() and (table["source"].str.strip() != "").all()
+    # used_by names files of models/src
+    for files in table["used_by"]:
+        for f in files.split(", "):
+            assert list((REPO / "models" / "src").glob(f + ".[ch]pp")), f
 
 
 def test_lever_and_shock_catalogues(core):

@@ -64,13 +64,13 @@ def test_every_doc_row_has_unit_marker_and_source(core):
     assert {r[0].strip("`") for r in param_rows} == keys, "every parameter appears once"
     assert len(param_rows) == len(keys)
     for r in param_rows:
-        key, unit, source = r[0], r[2], r[6]
+        key, unit, source = r[0], r[2], r[9]
         assert unit, f"{key}: empty unit cell (an empty unit must render as 'dimensionless')"
         assert source, f"{key}: empty source"
 
 
 def test_every_parameter_is_in_a_section(core, gen):
-    sections = gen.parameter_sections(gen.PARAMETERS_CPP.read_text())
+    sections = gen.parameter_sections(gen.parameters_source())
     missing = [p["key"] for p in core.parameter_table() if p["key"] not in sections]
     assert not missing, f"keys not found in parameters.cpp sections: {missing}"
 

@@ -3,12 +3,20 @@
 /// docs/parameters.md is generated from this table (tools/gen_parameter_docs.py) and a test
 /// checks the two agree. Scenarios may override values by key within [min, max].
 
+#include <cstdint>
 #include <map>
 #include <span>
 #include <string>
 #include <string_view>
 
 namespace tradeeco::models {
+
+/// The prior of a parameter for uncertainty studies, all over [min, max]: uniform; triangular
+/// with its mode at the value; normal with mean the value and sd (max - min) / 4, truncated;
+/// lognormal with median the value and log-sd ln(max / min) / 4, truncated. docs/parameters.md
+/// gives the rule that chose each row's prior from its source.
+enum class prior_kind : std::uint8_t { uniform, triangular, normal, lognormal };
+std::string_view prior_name(prior_kind p) noexcept;
 
 struct parameter_info {
     std::string_view key;
@@ -17,6 +25,13 @@ struct parameter_info {
     double min, max;
     std::string_view description;
     std::string_view source;
+    prior_kind prior;
+    /// true: the value is pinned by the calibration to 2024 data (a 2024 level, or a rate set so
+    /// that the model reproduces one); false: a free behavioural parameter.
+    bool pinned;
+    /// The mechanism files (models/src/<name>.cpp or .hpp, comma-separated) that read it; a test
+    /// scans models/src and fails when this drifts.
+    std::string_view used_by;
 };
 
 std::span<const parameter_info> parameter_table() noexcept;

@@ -1,0 +1,259 @@
+// Burn-in and calibration to 2024: demand shifters, entry scale, ordinary imports, the exporter
+// count, route constants, transit pools, specialised SMEs and the non-goods RMB part.
+// Reads: the 2024 targets in the parameter table and the route timetable (routes.hpp); runs the
+//   firm phase (firm_decisions.cpp), trade costs (trade_costs.cpp), bookings and consolidation.
+// Writes: calibration_state (cal.demand_shift, cal.entry_scale, cal.ordinary_import_scale, cal.ref_profit_2024,
+//   cal.route_asc, cal.transit_utility_gap, cal.transit_pool_teu, cal.rmb_nongoods_2024) and the firms' 2024
+//   state; nothing is recorded.
+
+#include "model_state.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+namespace tradeeco::models {
+
+using namespace model_impl;
+
+void trade_model::state::burn_in() {
+    // Start values: demand shifters from the value targets and the capability mass, then three
+    // years at 2024 conditions in which (1) the entry hazard is scaled so that the number of
+    // trading firms matches trading_firms_2024 and (2) the demand shifters are scaled so that
+    // exports by sector and region match the 2024 values. Nothing is recorded.
+    burning_in = true;
+    update_trade_costs(spec.start);
+    std::array<double, S> zsum{};
+    for (std::size_t i = leaders.size(); i < n_firms; ++i) zsum[(*firm.sector)[i]] += (*firm.capability)[i];
+    const double sigma_ces = params.trade_elasticity + 1.0;
+    const double start_share = params.initial_exporting_capability_share;
+    for (std::size_t s = 0; s < S; ++s) {
+        const double leader_share = leader_share_of_sector[s];
+        const double rest = cal.sector_target[s] * std::max(0.0, 1.0 - leader_share) / 12.0;
+        for (std::size_t d = 0; d < R; ++d)
+            cal.demand_shift[s][d] = rest * cal.export_mix[s][d] / std::max(1e-12, start_share * zsum[s]);
+        double mean_a = 0;
+        for (std::size_t d = 0; d < R; ++d) mean_a += cal.demand_shift[s][d] / double(R);
+        cal.ref_profit_2024[s] = mean_a * cal.z_ref / sigma_ces;
+    }
+    const double target_firms = params.trading_firms_2024 * spec.population_scale;
+    const double total = params.total_trade_2024 * spec.population_scale;
+    // Initial exporters: the firms whose best destination's profit ratio is highest, as many as
+    // ~80% of the trading-firm target less the import-only traders (a stock at a point in time
+    // is smaller than the count of firms trading at some time in a year); each exports where
+    // its ratio clears the same threshold. The burn-in then brings flows into balance.
+    {
+        const double fixed_share = params.fixed_cost_share;
+        std::vector<double> best(n_firms, 0.0);
+        std::size_t import_only = 0;
+        for (std::size_t i = leaders.size(); i < n_firms; ++i) {
+            import_only += (*firm.importer)[i] == 2;
+            const auto s = (*firm.sector)[i];
+            for (std::size_t d = 0; d < R; ++d)
+                best[i] = std::max(best[i], cal.demand_shift[s][d] * (*firm.capability)[i] * demand_draw[i * R + d] /
+                                                sigma_ces / (fixed_share * cal.ref_profit_2024[s]));
+        }
+        std::vector<double> sorted(best.begin() + std::ptrdiff_t(leaders.size()), best.end());
+        std::sort(sorted.begin(), sorted.end(), std::greater<>());
+        const auto n_start = std::size_t(std::clamp(params.initial_exporter_share * target_firms - double(import_only), 1.0, double(sorted.size())));
+        const double kappa = sorted[n_start - 1];
+        for (std::size_t i = leaders.size(); i < n_firms; ++i) {
+            const auto s = (*firm.sector)[i];
+            for (std::size_t d = 0; d < R; ++d) {
+                const double ratio = cal.demand_shift[s][d] * (*firm.capability)[i] * demand_draw[i * R + d] /
+                                     sigma_ces / (fixed_share * cal.ref_profit_2024[s]);
+                if (ratio >= kappa) {
+                    status[i * R + d] = 2;
+                    tenure[i * R + d] = 24;
+                }
+            }
+        }
+    }
+    const double imports_target = total * (1.0 - params.export_share_2024);
+    for (std::int32_t m = 0; m < burn_in_months; ++m) {
+        if (m % 12 == 0) {
+            std::fill(traded_this_year.begin(), traded_this_year.end(), 0);
+            std::fill(exported_this_year.begin(), exported_this_year.end(), 0);
+            year = month_totals{};
+        }
+        firm_month(spec.start, 0);
+        year.add(month);
+        ++month_abs;
+        if (m % 12 == 11) {
+            // (1) firm count
+            double trading = 0;
+            for (auto t: traded_this_year) trading += t;
+            // Aim at where the count is heading, not at this year's count: with entries E and
+            // exits X of export relationships, the stock moves towards (E / X) times its level.
+            // Averaging the two keeps the controller from overshooting while the stock builds.
+            const double heading = trading * year.new_entries / std::max(1.0, year.exits);
+            const double ratio = target_firms / std::max(1.0, heading);
+            if (std::getenv("TRADEECO_DEBUG_CALIBRATION"))
+                std::fprintf(stderr, "burn-in month %d: trading %.0f heading %.0f target %.0f cal.entry_scale %.4g entries %.0f exits %.0f\n",
+                             m, trading, heading, target_firms, cal.entry_scale, year.new_entries, year.exits);
+            // The first two years only let the initial stock settle (adjusting on them
+            // overshoots: entries dip while the initial exporters hold their markets).
+            if (m >= 35) cal.entry_scale *= std::clamp(ratio, 0.5, 2.0);
+            // (2) values by sector x region for non-leaders
+            for (std::size_t s = 0; s < S; ++s) {
+                const double leader_share = leader_share_of_sector[s];
+                for (std::size_t d = 0; d < R; ++d) {
+                    const double want = cal.sector_target[s] * cal.export_mix[s][d];
+                    const double lead = cal.sector_target[s] * leader_share * cal.export_mix[s][d];
+                    const double got = year.exports[s][d] - lead;
+                    if (got > 0) cal.demand_shift[s][d] *= std::clamp((want - lead) / got, 0.2, 5.0);
+                }
+            }
+            // (3) ordinary imports fill what processing imports leave.
+            double proc = 0, ord = 0;
+            for (std::size_t s = 0; s < S; ++s)
+                for (std::size_t d = 0; d < R; ++d) proc += year.imports[s][d];
+            double zimp = 0;
+            for (std::size_t i = leaders.size(); i < n_firms; ++i)
+                if ((*firm.importer)[i] == 2 || ((*firm.importer)[i] == 1 && exported_this_year[i])) zimp += (*firm.capability)[i];
+            ord = cal.ordinary_import_scale * zimp * 12.0;
+            proc -= ord;
+            cal.ordinary_import_scale = std::max(0.0, imports_target - proc) / std::max(1e-12, zimp * 12.0);
+        }
+    }
+    // Last step: thin the exporters to the 2024 count. The entry hazard steers the count only
+    // slowly (the stock of relationships lags it by years), so the burn-in ends a few percent
+    // off; a random share of the non-leader traders of the last burn-in year stop exporting
+    // (their relationships end, without experience) and the entry hazard is scaled alike.
+    {
+        double trading = 0;
+        for (auto t: traded_this_year) trading += t;
+        // Aim 5% low: the count keeps growing about that much into 2024 as new exporters churn
+        // in (data: +8%/yr 2021-24 at the city level).
+        const double ratio = params.exporter_count_aim * target_firms / std::max(1.0, trading);
+        cal.entry_scale *= ratio;
+        if (ratio < 1)
+            for (std::size_t i = leaders.size(); i < n_firms; ++i) {
+                if (!traded_this_year[i] || (*firm.importer)[i] == 2) continue;
+                auto r = rng(firms.ids()[i], 0, p_thin);
+                if (!r.bernoulli(1.0 - ratio)) continue;
+                traded_this_year[i] = 0;
+                for (std::size_t d = 0; d < R; ++d) {
+                    status[i * R + d] = 0;
+                    tenure[i * R + d] = 0;
+                    months_since_exit[i * R + d] = 1e3f;
+                }
+            }
+    }
+    // One more month after the thinning re-fits the demand shifters to 2024 exports (the
+    // thinned firms' sales are gone) and provides the month that routes are calibrated on.
+    firm_month(spec.start, 0);
+    ++month_abs;
+    for (std::size_t s = 0; s < S; ++s) {
+        const double leader_share = leader_share_of_sector[s];
+        for (std::size_t d = 0; d < R; ++d) {
+            const double lead = cal.sector_target[s] * leader_share * cal.export_mix[s][d] / 12.0;
+            const double want = cal.sector_target[s] * cal.export_mix[s][d] / 12.0 - lead;
+            const double got = month.exports[s][d] - lead;
+            if (got > 0 && want > 0) cal.demand_shift[s][d] *= std::clamp(want / got, 0.5, 2.0);
+        }
+    }
+    calibrate_routes();
+    // Specialised-and-sophisticated SMEs (manufacturing SMEs), designated once the 2024 state
+    // exists: the plan's ~100 exporters of 2024, less the year's certifications (counted at the
+    // end of 2024), among the SMEs that exported in the last burn-in year, and half as many
+    // among the non-exporting SMEs above the median capability (potential; ASSUMPTION: some of
+    // these start exporting within the year).
+    {
+        std::vector<double> caps;
+        std::size_t exporting = 0, potential = 0;
+        auto eligible = [&](std::size_t i) {
+            return (*firm.sme)[i] && (*firm.sector)[i] != std::uint8_t(sector::agri_food);
+        };
+        for (std::size_t i = leaders.size(); i < n_firms; ++i)
+            if (eligible(i)) caps.push_back((*firm.capability)[i]);
+        std::sort(caps.begin(), caps.end());
+        const double median = caps.empty() ? 0 : caps[caps.size() / 2];
+        for (std::size_t i = leaders.size(); i < n_firms; ++i) {
+            if (!eligible(i)) continue;
+            if (exported_this_year[i]) ++exporting;
+            else if ((*firm.capability)[i] >= median) ++potential;
+        }
+        const double want = (params.specialised_sme_exporters_2024 - params.specialised_certified_per_year) * spec.population_scale;
+        const double p_exp = std::min(1.0, want / std::max<double>(1, double(exporting)));
+        const double p_pot = std::min(1.0, params.specialised_potential_ratio * want / std::max<double>(1, double(potential)));
+        for (std::size_t i = leaders.size(); i < n_firms; ++i) {
+            if (!eligible(i)) continue;
+            auto r = rng(firms.ids()[i], 0, p_specialised);
+            const bool pick = exported_this_year[i] ? r.bernoulli(p_exp)
+                                                    : (*firm.capability)[i] >= median && r.bernoulli(p_pot);
+            (*firm.specialised)[i] = pick ? 1 : 0;
+        }
+    }
+    // Cross-border RMB: the non-goods part (services, capital) is what the 2024 total leaves
+    // after the goods trade settled in RMB in the last burn-in year (no policy in force).
+    cal.rmb_nongoods_2024 = params.cross_border_rmb_2024 * spec.population_scale - year.rmb_goods;
+    // Fixed and sunk costs stay tied to the 2024 calibration (cal.ref_profit_2024 unchanged), so the
+    // rescaled demand shifters move profits but the entry rule keeps its calibration.
+    burning_in = false;
+    std::fill(traded_this_year.begin(), traded_this_year.end(), 0);
+    std::fill(exported_this_year.begin(), exported_this_year.end(), 0);
+    reset_year_columns();
+    year = month_totals{};
+}
+
+// Route constants and transit cargo for 2024. The 2024 timetable is data (2,059 China-Europe
+// trains from Chongqing; corridor departures in routes.hpp); departures ran rail_load_factor_2024
+// full, and lsc_outside_share_2021 of the hub's corridor cargo came from outside the city. So
+// each rail or rail-sea route's own (Chongqing) cargo is (1 - outside) x load x capacity,
+// reached by its logit constant (iterated: shares renormalise), and other provinces' cargo
+// fills the rest.
+void trade_model::state::calibrate_routes() {
+    const double load = params.rail_load_factor_2024, outside = params.lsc_outside_share_2021;
+    // Own containers a month by route: cargo by the route shares, LCL cargo in the forwarders'
+    // consolidated boxes (which also sets the fill and waits route choice sees next).
+    // Forwarding relations and contracts exist in 2024.
+    assign_forwarders(std::uint32_t(month_abs));
+    const auto lcl_by_forwarder = forwarder_lcl(); // the calibration month's, fixed below
+    std::array<double, num_routes> own_boxes{};
+    auto book = [&] {
+        double freight = 0, teu = 0;
+        book_own_cargo(freight, teu);
+        consolidate_lcl(lcl_by_forwarder);
+        own_boxes = bookings.teu;
+    };
+    auto own_teu = [&](std::size_t r) { return own_boxes[r]; };
+    update_trade_costs(spec.start);
+    book();
+    sign_contracts(spec.start, bookings.sector_teu);
+    auto is_rail = [](std::size_t r) { return is_rail_mode(route_table[r].how); };
+    auto target = [&](std::size_t r) {
+        const auto& rd = route_table[r];
+        if (is_rail(r)) return (1 - outside) * load * rd.departures_per_week * rd.teu_per_departure * 52.0 / 12.0;
+        // (all targets are for the full population; the caller scales them)
+        if (route(r) == route::air) return detail::air_own_teu_month;
+        if (route(r) == route::road_vietnam) return detail::road_vietnam_own_teu_month;
+        if (route(r) == route::road_laos) return detail::road_laos_own_teu_month;
+        return -1.0; // the Yangtze river-sea route takes the rest
+    };
+    for (int iteration = 0; iteration < 30; ++iteration) {
+        update_trade_costs(spec.start);
+        book();
+        for (std::size_t r = 0; r < num_routes; ++r) {
+            const double want = target(r) * spec.population_scale;
+            if (want < 0) continue;
+            const double own = own_teu(r);
+            if (own > 0) cal.route_asc[r] += std::clamp(std::log(want / own), -2.0, 2.0);
+        }
+    }
+    update_trade_costs(spec.start);
+    book();
+    sign_contracts(spec.start, bookings.sector_teu);
+    if (std::getenv("TRADEECO_DEBUG_CALIBRATION"))
+        for (std::size_t r = 0; r < num_routes; ++r)
+            std::fprintf(stderr, "route %s: own %.0f TEU/month (LCL %.0f, fill %.2f, wait %.1f d; contracted %.0f), target %.0f, constant %.2f\n",
+                         std::string(route_names[r]).c_str(), own_teu(r), bookings.lcl_teu[r], lcl_fill[r],
+                         lcl_wait_days[r], contract_teu_month[r], target(r) * spec.population_scale, cal.route_asc[r]);
+    cal.transit_utility_gap = std::log(outside / (1 - outside));
+    for (std::size_t r = 0; r < num_routes; ++r)
+        if (carries_transit(route_table[r].how))
+            cal.transit_pool_teu[r] = own_teu(r) * (outside / (1 - outside)) / outside;
+}
+
+} // namespace tradeeco::models

@@ -1,0 +1,288 @@
+// The firm phase of a month: market entry, trial year and exit by firm x region (sunk and fixed
+// costs, experience, linked markets, peers, platforms, finance), chain leaders' exports and KD
+// kits, processing and ordinary imports, RMB settlement, e-commerce sales.
+// Reads: cost_index and import_mix (trade_costs.cpp), clearance days, the calibrated demand
+//   shifters and entry scale, levers entry_cost_subsidy, market_intelligence,
+//   export_credit_insurance, rmb_settlement_promotion, kd_kit_hub.
+// Writes: the firm x region rows (status, tenure, months_since_exit), the firms' monthly and
+//   yearly columns, and the month's aggregate `month` (month_totals) that routing, forwarders
+//   and the indicators read.
+
+#include "model_state.hpp"
+
+#include <tradeeco/sim/executor.hpp>
+
+#include <algorithm>
+#include <cmath>
+
+namespace tradeeco::models {
+
+using namespace model_impl;
+
+// -------------------------------------------------------------------------------------------
+// The firm phase: every firm, every region; parallel over firms, each writing only its rows.
+void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*/) {
+    const double sigma_ces = params.trade_elasticity + 1.0; // markup sigma/(sigma-1)
+    // Foreign demand by sector x region from the drivers (1 = the start year's level).
+    const auto growth = burning_in ? driver_paths::flat() : drivers.demand(today);
+    const double import_growth = burning_in ? 1.0 : drivers.china(today);
+    const double trial = params.trial_scale, fixed_share = params.fixed_cost_share;
+    const double entry_noise = params.entry_noise;
+    const double sunk_months = params.sunk_cost_months, exit_h = params.exit_hazard;
+    const double exp_boost = params.experience_boost, nb_boost = params.neighbour_boost;
+    const double peer_max = params.peer_spillover, plat_cut = params.platform_cost_cut;
+    const double entry_h = params.entry_hazard * cal.entry_scale;
+    const double proc_ratio = params.processing_import_ratio;
+    const double rmb_base = params.rmb_goods_share;
+    const double vot_scale = params.value_of_time / 0.012;
+    const double ds = params.demand_draw_sigma;
+    const auto trial_months = std::uint16_t(std::lround(params.trial_months));
+    const std::uint32_t step = std::uint32_t(month_abs);
+    // A firm's monthly flow to a region ships as shipments_per_month shipments; below this many
+    // TEU a month each is smaller than lcl_shipment_teu and goes LCL through a forwarder.
+    const double lcl_cut = params.lcl_shipment_teu * params.shipments_per_month;
+    const double kd_value = params.kd_kit_value_share, finance_premium = params.sme_finance_premium;
+    const double subsidy_cap = params.entry_subsidy_cap, horizon_max = params.entry_horizon_max_months;
+    const double peer_half = params.peer_half_saturation, exit_cover = params.exit_fixed_cost_cover;
+    const double ordinary_inputs = params.ordinary_import_input_share, cbec_share = params.cbec_export_share;
+
+    // Policy levels this month, by sector x region (and flags for SME / location targeting are
+    // applied per firm below through a small lookup).
+    struct lever_levels {
+        std::array<std::array<double, R>, S> subsidy_all{}, subsidy_sme{}, intel{}, insurance_all{},
+            insurance_sme{}, rmb{};
+    } lv;
+    for (std::size_t s = 0; s < S; ++s)
+        for (std::size_t d = 0; d < R; ++d) {
+            const sector sx = sector(s);
+            const region rg = region(d);
+            auto all = [&](const targeting& t) {
+                return !t.sme_only && applies(t.sectors, sx) && applies_to(t.regions, rg) && t.locations.empty();
+            };
+            auto sme = [&](const targeting& t) {
+                return t.sme_only && applies(t.sectors, sx) && applies_to(t.regions, rg) && t.locations.empty();
+            };
+            lv.subsidy_all[s][d] = lever_strength(lever::entry_cost_subsidy, today, all);
+            lv.subsidy_sme[s][d] = lever_strength(lever::entry_cost_subsidy, today, sme);
+            lv.intel[s][d] = std::min(1.0, lever_strength(lever::market_intelligence, today, all));
+            lv.insurance_all[s][d] = lever_strength(lever::export_credit_insurance, today, all);
+            lv.insurance_sme[s][d] = lever_strength(lever::export_credit_insurance, today, sme);
+            lv.rmb[s][d] = lever_strength(lever::rmb_settlement_promotion, today,
+                                          [&](const targeting& t) { return applies(t.sectors, sx) && applies_to(t.regions, rg); });
+        }
+    const double kd_extra = lever_strength(lever::kd_kit_hub, today, [](const targeting& t) {
+        return applies(t.sectors, sector::autos_parts);
+    });
+    // Location-targeted entry subsidies (e.g. a bonded-zone programme).
+    std::array<double, num_locations> subsidy_loc{};
+    for (std::size_t l = 0; l < num_locations; ++l)
+        subsidy_loc[l] = lever_strength(lever::entry_cost_subsidy, today, [&](const targeting& t) {
+            return !t.locations.empty() && applies_to(t.locations, location(l));
+        });
+
+    // Leaders: sales scale from shares; they export to every region.
+    const double months_per_year = 12.0;
+    const std::size_t nb = sim::executor::num_blocks(n_firms, 1024);
+    std::vector<month_totals> partial(nb);
+    auto& cap = *firm.capability;
+    ex.for_each_block(n_firms, 1024, [&](std::size_t begin, std::size_t end) {
+        month_totals& acc = partial[begin / 1024];
+        for (std::size_t i = begin; i < end; ++i) {
+            const auto s = std::size_t((*firm.sector)[i]);
+            const auto loc = std::size_t((*firm.location)[i]);
+            const bool is_sme = (*firm.sme)[i] != 0;
+            const bool aeo = (*firm.aeo)[i] == 1;
+            const bool member = (*firm.platform)[i] != 0;
+            const auto id = firms.ids()[i];
+            double exp_total = 0, imp_total = 0;
+            std::int32_t n_dest = 0, dest_mask = 0, entered = 0, exited = 0;
+            double kd_here = 0, kd_total = 0; // KD kit exports booked in the bonded zone
+            double lcl_teu = 0, processing_imports = 0;
+            const double teu_per_100m = 1e8 / (detail::value_cny_per_kg[s] * detail::kg_per_teu);
+            auto ship = [&](std::size_t d, double v) { // chain leaders ship full containers
+                if (const double teu = v * teu_per_100m; teu < lcl_cut) {
+                    acc.lcl[s][d] += v;
+                    lcl_teu += teu;
+                }
+            };
+            // Imports (100m CNY this month) from the source regions of import_mix; `inputs` is
+            // the share of them that are intermediate goods.
+            auto import_from = [&](double im, double inputs, bool may_go_lcl) {
+                if (im <= 0) return;
+                for (std::size_t d = 0; d < R; ++d) {
+                    const double v = im * import_mix[s][d];
+                    if (v <= 0) continue;
+                    acc.imports[s][d] += v;
+                    acc.flows[loc][s][d] += v;
+                    acc.rmb_goods += v * std::min(1.0, rmb_base + lv.rmb[s][d]);
+                    acc.intermediate += inputs * v;
+                    if (may_go_lcl) ship(d, v);
+                }
+                imp_total += im;
+            };
+            // Customs: AEO firms face fewer inspections, so a lower time cost (and, through it,
+            // a higher effective demand: Carballo et al.; Djankov et al. ~1% per day).
+            const double vot = detail::value_of_time_by_sector[s] * vot_scale;
+            const double clear_gap = vot * (clearance_days_by_location[loc][(*firm.aeo)[i]] - clearance_days_general);
+            const double customs_factor = std::pow(1.0 + clear_gap, -params.trade_elasticity);
+            if (const auto leader = (*firm.leader)[i]; leader > 0) {
+                const auto& L = leaders[leader - 1];
+                for (std::size_t d = 0; d < R; ++d) {
+                    double v = cal.sector_target[s] * leader_export_share[leader - 1] * cal.export_mix[s][d] /
+                               months_per_year * growth[s][d] * cost_index[s][d] * customs_factor;
+                    if (L.s == sector::autos_parts) {
+                        // KD hubs add kit exports on top of vehicles (kits reach markets with
+                        // local-assembly rules); a kit is worth ~0.6 of a vehicle (ASSUMPTION).
+                        const double kd = v * kd_value * kd_extra;
+                        acc.kd_exports += kd;
+                        // KD hubs sit in the bonded zones (plan measure 2: Xiyong,
+                        // Lianglu-Cuntan, Yongchuan); kits are booked there.
+                        acc.trade_by_location[std::size_t(location::lianglu_cuntan_bonded)] += kd;
+                        acc.flows[std::size_t(location::lianglu_cuntan_bonded)][s][d] += kd;
+                        kd_here += kd;
+                        kd_total += kd;
+                        v += kd;
+                    }
+                    acc.exports[s][d] += v;
+                    if (L.s == sector::laptops_electronics) acc.laptop_exports += v;
+                    processing_imports += v * leader_import_ratio[leader - 1] * proc_ratio;
+                    acc.flows[loc][s][d] += v - kd_here;
+                    kd_here = 0;
+                    exp_total += v;
+                    acc.rmb_goods += v * std::min(1.0, rmb_base + lv.rmb[s][d]);
+                    acc.intermediate += v * intermediate_share[s];
+                }
+                import_from(processing_imports, 1.0, false); // leaders ship full containers
+                n_dest = std::int32_t(R);
+                dest_mask = (1 << R) - 1;
+            } else {
+                const double z = cap[i];
+                // Supplier links raise capability (Alfaro-Urena et al.), in full from the link's first
+                // month (the evidence's gain accrues over four years: the model front-loads it).
+                const double zi = z * ((*firm.supplier_of)[i] >= 0 ? 1.0 + params.supplier_size_gain : 1.0);
+                // One stream per firm and month decides which destinations are considered; a
+                // stream per firm-destination is drawn only where something is decided (most
+                // pairs are idle), which keeps the month cheap without changing any draw.
+                auto rng_consider = rng(id, step, p_entry);
+                for (std::size_t d = 0; d < R; ++d) {
+                    const std::size_t k = i * R + d;
+                    const double u_consider = rng_consider.uniform();
+                    if (status[k] == 0 && u_consider >= entry_h) {
+                        months_since_exit[k] += 1.0f;
+                        continue;
+                    }
+                    auto rng_d = rng(id * R + d, step, p_exit);
+                    const double u_enter = rng_d.uniform(), u_exit = rng_d.uniform();
+                    const double a = cal.demand_shift[s][d] * growth[s][d] * cost_index[s][d] * customs_factor;
+                    const double potential = a * zi; // full-scale monthly sales at mean demand
+                    const double ref_profit = cal.ref_profit_2024[s] > 0 ? cal.ref_profit_2024[s] : 1e-9;
+                    const double fixed = fixed_share * ref_profit * (member ? 1.0 - plat_cut : 1.0);
+                    std::uint8_t& st = status[k];
+                    if (st == 0) {
+                        months_since_exit[k] += 1.0f;
+                        if (potential <= 0) continue; // no demand for the sector there (e.g. cars in Japan)
+                        // Expected profit with the demand draw unknown; market intelligence reveals
+                        // part of it before entry.
+                        const double m = lv.intel[s][d];
+                        const double belief = std::exp(m * std::log(double(demand_draw[k])) +
+                                                       0.5 * (1 - m * m) * ds * ds - 0.5 * ds * ds);
+                        const double profit = potential * belief / sigma_ces - fixed;
+                        // Sunk cost: months of a typical exporter's profit, lowered by experience,
+                        // linked prior destinations, local peers, platform membership, policy.
+                        double sunk = sunk_months * ref_profit;
+                        const double since = months_since_exit[k];
+                        if (since < 12) sunk *= 1.0 - exp_boost * (1.0 - since / 12.0);
+                        std::int32_t linked = 0;
+                        for (std::size_t d2 = 0; d2 < R; ++d2)
+                            if ((linked_regions[d] >> d2) & 1u) linked += status[i * R + d2] == 2;
+                        sunk *= std::pow(1.0 - nb_boost, linked);
+                        const double p = peers[s][d];
+                        sunk *= 1.0 - peer_max * p / (p + peer_half);
+                        if (member) sunk *= 1.0 - plat_cut;
+                        double sub = lv.subsidy_all[s][d] + subsidy_loc[loc] + (is_sme ? lv.subsidy_sme[s][d] : 0.0);
+                        // Finance: constrained SMEs see a higher effective entry cost; insurance
+                        // relieves it (van der Veer: insured exports multiplier 2.3).
+                        const double ins = std::min(1.0, lv.insurance_all[s][d] + (is_sme ? lv.insurance_sme[s][d] : 0.0));
+                        if (is_sme) sunk *= 1.0 + finance_premium * (1.0 - ins);
+                        sunk *= 1.0 - std::min(subsidy_cap, sub);
+                        const double horizon = std::min(horizon_max, 1.0 / exit_h);
+                        const double value = profit * horizon - sunk;
+                        // Logistic noise in the entry rule, entry_noise of the sunk cost wide.
+                        if (u_enter < logistic(value / (entry_noise * sunk_months * ref_profit))) {
+                            st = 1;
+                            tenure[k] = 0;
+                            acc.new_entries += 1;
+                            entered |= 1 << d;
+                        } else
+                            continue;
+                    }
+                    // Exporting (trial or established).
+                    ++tenure[k];
+                    const double realized = potential * double(demand_draw[k]);
+                    const double sales = st == 1 ? trial * realized : realized;
+                    bool stay = u_exit >= exit_h;
+                    if (st == 1 && tenure[k] >= trial_months) {
+                        // End of the trial year: stay if full-scale profit covers fixed cost.
+                        if (realized / sigma_ces - fixed > 0) {
+                            st = 2;
+                            acc.trial_promotions += 1;
+                        } else {
+                            stay = false;
+                            acc.trial_exits += 1;
+                        }
+                    } else if (st == 2 && realized / sigma_ces < exit_cover * fixed)
+                        stay = false; // hysteresis: stay while covering half the fixed cost
+                    if (!stay) {
+                        acc.exits += 1;
+                        exited |= 1 << d;
+                        st = 0;
+                        tenure[k] = 0;
+                        months_since_exit[k] = 0;
+                        continue;
+                    }
+                    acc.exports[s][d] += sales;
+                    acc.flows[loc][s][d] += sales;
+                    ship(d, sales);
+                    exp_total += sales;
+                    ++n_dest;
+                    dest_mask |= 1 << d;
+                    if (st == 2) acc.established[s][d] += 1;
+                    const double rmb = std::min(1.0, rmb_base + lv.rmb[s][d]);
+                    acc.rmb_goods += sales * rmb;
+                    acc.intermediate += sales * intermediate_share[s];
+                    // Processing-trade imports of firms in bonded zones (inputs, sourced below).
+                    if (location_flags(location(loc)).bonded_zone &&
+                        (s == std::size_t(sector::laptops_electronics) || s == std::size_t(sector::electronic_components)))
+                        processing_imports += sales * proc_ratio;
+                }
+                import_from(processing_imports, 1.0, true);
+                // Ordinary imports: importer firms, proportional to capability (ASSUMPTION: 60%
+                // of them are inputs).
+                if ((*firm.importer)[i] == 2 || ((*firm.importer)[i] == 1 && exp_total > 0))
+                    import_from(cal.ordinary_import_scale * zi * import_growth, ordinary_inputs, true);
+                if ((*firm.indirect)[i]) acc.indirect_exports += exp_total;
+                if ((*firm.cbec)[i]) acc.cbec_exports += cbec_share * exp_total;
+            }
+            (*firm.exports_month)[i] = exp_total;
+            (*firm.imports_month)[i] = imp_total;
+            (*firm.lcl_teu_month)[i] = lcl_teu;
+            (*firm.destinations)[i] = n_dest;
+            (*firm.exports_year)[i] += exp_total;
+            (*firm.imports_year)[i] += imp_total;
+            (*firm.destinations_mask)[i] |= dest_mask;
+            (*firm.entered_mask)[i] |= entered;
+            (*firm.exited_mask)[i] |= exited;
+            (*firm.trade_year)[i] += exp_total + imp_total;
+            acc.trade_by_location[loc] += exp_total + imp_total - kd_total;
+            if (aeo) acc.aeo_trade += exp_total + imp_total;
+            // Indirect exporters do not declare at customs themselves: trade-service firms do.
+            if (exp_total + imp_total > 0 && !((*firm.indirect)[i] && imp_total == 0)) traded_this_year[i] = 1;
+            if (exp_total > 0) exported_this_year[i] = 1;
+        }
+    });
+    month = month_totals{};
+    for (const auto& p: partial) month.add(p);
+    peers = month.established;
+}
+
+} // namespace tradeeco::models

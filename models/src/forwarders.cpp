@@ -1,0 +1,202 @@
+// Freight forwarders: client relations, LCL consolidation, margins, one-bill documents, A-level
+// assessment, entry and exit.
+// Reads: the firms' monthly trade and LCL cargo (firm_decisions.cpp), the month's bookings
+//   (routes_bookings.cpp), levers one_bill_adoption and forwarder_attraction.
+// Writes: the forwarder table and its columns (forwarder_columns), the firms' forwarder_id,
+//   lcl_fill and lcl_wait_days by route (read by next month's route choice), boxes added to the
+//   month's bookings, bills_this_year, and the margins added to the year's logistics cost.
+
+#include "model_state.hpp"
+
+#include <tradeeco/sim/executor.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+namespace tradeeco::models {
+
+using namespace model_impl;
+
+// Stages a forwarder birth; its draws are keyed by its entry serial number.
+void trade_model::state::stage_forwarder(std::uint32_t step) {
+    const std::size_t slot = forwarders.stage_birth();
+    auto r = rng(fw_serial++, step, p_forwarder_entry);
+    forwarders.staged<double>("scale")[slot] = std::exp(params.forwarder_scale_sigma * r.normal());
+    forwarders.staged<double>("margin_share")[slot] =
+        params.forwarder_margin_min + params.forwarder_margin_range * r.uniform();
+}
+
+// Each trading firm books through its forwarder; a firm without one (or whose forwarder left)
+// picks among a random sample of eight by a logit on margin, scale, A-level status and one-bill
+// service (Gumbel draws; weights ASSUMPTIONS); the relation then persists (past relations).
+// Chain leaders book with the corridor operators directly (their own logistics arms and
+// capacity contracts), indirect exporters through their trade-service firm.
+void trade_model::state::assign_forwarders(std::uint32_t step) {
+    const std::size_t nfw = forwarders.size();
+    if (nfw == 0) return;
+    const int candidates = int(params.forwarder_candidates);
+    const double margin_scale = params.forwarder_choice_margin_scale;
+    const double w_scale = params.forwarder_choice_scale_weight, w_a_level = params.forwarder_choice_a_level_weight;
+    const double w_one_bill = params.forwarder_choice_one_bill_weight;
+    for (std::size_t i = 0; i < n_firms; ++i) {
+        const double value = (*firm.exports_month)[i] + (*firm.imports_month)[i];
+        if (value <= 0 || (*firm.indirect)[i] || (*firm.leader)[i]) continue;
+        auto& fid = (*firm.forwarder)[i];
+        std::size_t row = fid >= 0 ? forwarders.row_of(agent_id_t(fid)) : nfw;
+        if (row == nfw) {
+            auto r = rng(firms.ids()[i], step, p_forwarder);
+            double best = -1e300;
+            for (int k = 0; k < candidates; ++k) {
+                const std::size_t cand = std::size_t(r.below(nfw));
+                const double u = -(*fwd.margin)[cand] / margin_scale + w_scale * std::log((*fwd.scale)[cand]) +
+                                 w_a_level * (*fwd.a_level)[cand] + w_one_bill * (*fwd.one_bill)[cand] -
+                                 std::log(-std::log(r.uniform()));
+                if (u > best) {
+                    best = u;
+                    row = cand;
+                }
+            }
+            fid = std::int64_t(forwarders.ids()[row]);
+        }
+    }
+}
+
+// Each forwarder's clients' LCL cargo this month, TEU, by forwarder row.
+std::vector<double> trade_model::state::forwarder_lcl() const {
+    const std::size_t nfw = forwarders.size();
+    std::vector<double> lcl(nfw, 0.0);
+    for (std::size_t i = 0; i < n_firms; ++i) {
+        const double v = (*firm.lcl_teu_month)[i];
+        const auto fid = (*firm.forwarder)[i];
+        if (v <= 0 || fid < 0) continue;
+        if (const auto row = forwarders.row_of(agent_id_t(fid)); row < nfw) lcl[row] += v;
+    }
+    return lcl;
+}
+
+// Forwarders consolidate their clients' LCL cargo route by route under a hybrid policy: a box
+// leaves when full or when its first cargo has waited consolidation_max_days T (Cetinkaya &
+// Bookbinder 2003). Cargo arriving at a TEU a day fills a box to min(1, a T) and waits
+// min(1/a, T)/2 on average. A forwarder's LCL cargo on a route is its share of all forwarded
+// LCL cargo times the route's LCL cargo (its clients' route mix taken as the average). One that
+// fills a box within T consolidates its own; the others co-load theirs into one shared
+// consolidation (as small forwarders hand LCL to a co-loader), so a route's fill and wait depend
+// on its LCL volume and how it is spread over forwarders. Departures carry boxes: part-filled
+// ones take capacity. Air cargo is not boxed.
+void trade_model::state::consolidate_lcl(const std::vector<double>& lcl) {
+    const std::size_t nfw = lcl.size();
+    const double total = std::accumulate(lcl.begin(), lcl.end(), 0.0);
+    if (total <= 0) return;
+    const double max_days = params.consolidation_max_days, days = 30.4375;
+    for (std::size_t r = 0; r < num_routes; ++r) {
+        const double cargo = bookings.lcl_teu[r];
+        if (cargo <= 0) continue;
+        double boxes = 0, wait = 0, pooled = 0;
+        auto consolidate = [&](double v) { // one consolidation of v TEU a month
+            const double a = v / days;
+            boxes += v / std::min(1.0, a * max_days);
+            wait += v * 0.5 * std::min(1.0 / a, max_days);
+        };
+        for (std::size_t k = 0; k < nfw; ++k) {
+            if (lcl[k] <= 0) continue;
+            const double v = cargo * lcl[k] / total;
+            if (v / days * max_days >= 1.0) consolidate(v);
+            else pooled += v;
+        }
+        if (pooled > 0) consolidate(pooled);
+        lcl_fill[r] = cargo / boxes;
+        lcl_wait_days[r] = wait / cargo;
+        bookings.teu[r] += boxes - cargo;
+        if (!burning_in) {
+            corridor_year.lcl_teu += cargo;
+            corridor_year.lcl_boxes += boxes;
+            corridor_year.lcl_wait += wait;
+        }
+    }
+}
+
+// A month of forwarding: relations, consolidation, then volumes, margins (which add to the
+// trade-logistics cost) and one-bill documents.
+void trade_model::state::forwarders_month(std::uint32_t step) {
+    const std::size_t nfw = forwarders.size();
+    if (nfw == 0 || burning_in) return;
+    assign_forwarders(step);
+    consolidate_lcl(forwarder_lcl());
+    double margin_cost = 0, lsc_share = 0, booked = 0;
+    for (std::size_t r = 0; r < num_routes; ++r) {
+        booked += bookings.teu[r];
+        if (route_table[r].how == detail::mode::rail_sea || route(r) == route::clt_rail) lsc_share += bookings.teu[r];
+    }
+    lsc_share = booked > 0 ? lsc_share / booked : 0;
+    const double teu_per_bill = params.teu_per_bill;
+    // Each client firm sends its booking to its forwarder (in parallel; messages keep firm
+    // order), then the forwarders take them in that order.
+    forwarder_bookings.emit(ex, n_firms, [&](std::size_t i, std::vector<forwarder_booking>& out) {
+        const double value = (*firm.exports_month)[i] + (*firm.imports_month)[i];
+        const auto fid = (*firm.forwarder)[i];
+        if (value <= 0 || (*firm.indirect)[i] || fid < 0) return;
+        const std::size_t row = forwarders.row_of(agent_id_t(fid));
+        if (row >= nfw) return;
+        out.push_back({row, value * 1e8 / (detail::value_cny_per_kg[(*firm.sector)[i]] * detail::kg_per_teu)});
+    });
+    for (const auto& b: forwarder_bookings.all()) {
+        (*fwd.volume)[b.row] += b.teu;
+        margin_cost += b.teu * freight_per_teu_month * (*fwd.margin)[b.row] / 1e8;
+        if ((*fwd.one_bill)[b.row]) bills_this_year += b.teu * lsc_share / teu_per_bill;
+    }
+    corridor_year.logistics_cost += margin_cost;
+}
+
+// Yearly: client counts, A-level assessment, one-bill adoption, exit of idle forwarders and
+// entry (baseline replaces exits, ASSUMPTION; the lever adds entrants).
+void trade_model::state::forwarders_year(sim::date today) {
+    if (burning_in) return;
+    const std::size_t nfw = forwarders.size();
+    std::fill(fwd.clients->begin(), fwd.clients->end(), 0);
+    for (std::size_t i = 0; i < n_firms; ++i)
+        if (const auto fid = (*firm.forwarder)[i]; fid >= 0)
+            if (const auto row = forwarders.row_of(agent_id_t(fid)); row < nfw) ++(*fwd.clients)[row];
+    std::vector<double> vols(*fwd.volume);
+    std::sort(vols.begin(), vols.end());
+    const double q_a_level = params.a_level_volume_quantile, q_exit = params.forwarder_exit_volume_quantile;
+    const double v80 = vols.empty() ? 0 : vols[std::size_t(q_a_level * double(vols.size() - 1))];
+    const double v20 = vols.empty() ? 0 : vols[std::size_t(q_exit * double(vols.size() - 1))];
+    const double assess = params.a_level_assessment_rate, adopt_2024 = params.one_bill_adoption_2024;
+    const double a_level_mult = params.one_bill_a_level_multiplier, exit_rate = params.forwarder_exit_rate;
+    const double adopt = lever_any(lever::one_bill_adoption, today);
+    const std::uint32_t ystep = std::uint32_t(2000 + month_abs);
+    forwarders.prepare_removals();
+    std::size_t exits = 0;
+    for (std::size_t k = 0; k < nfw; ++k) {
+        auto r = rng(forwarders.ids()[k], ystep, p_forwarder);
+        const double u1 = r.uniform(), u2 = r.uniform(), u3 = r.uniform();
+        // A-level assessment of eligible large forwarders.
+        if (!(*fwd.a_level)[k] && (*fwd.volume)[k] >= v80 && u1 < assess) (*fwd.a_level)[k] = 1;
+        // One-bill adoption: the baseline rate plus the lever, A-level firms more likely.
+        if (!(*fwd.one_bill)[k] && u2 < std::min(1.0, (adopt_2024 + adopt) * ((*fwd.a_level)[k] ? a_level_mult : 1.0)))
+            (*fwd.one_bill)[k] = 1;
+        // Exit of idle small forwarders.
+        if ((*fwd.clients)[k] == 0 && (*fwd.volume)[k] <= v20 && u3 < exit_rate) {
+            forwarders.mark_removed(k);
+            ++exits;
+        }
+    }
+    forwarder_entry_carry += lever_any(lever::forwarder_attraction, today);
+    const auto extra = std::size_t(std::floor(forwarder_entry_carry));
+    forwarder_entry_carry -= double(extra);
+    for (std::size_t k = 0; k < exits; ++k) stage_forwarder(ystep);
+    // Attracted forwarders are established firms moving in (plan measure 15: "logistics chain
+    // leaders"): larger than other entrants, and some already A-level.
+    for (std::size_t k = 0; k < extra; ++k) {
+        const std::size_t slot = forwarders.staged_births();
+        stage_forwarder(ystep);
+        forwarders.staged<double>("scale")[slot] *= params.attracted_forwarder_scale;
+        auto r = rng(fw_serial, ystep, p_forwarder_entry);
+        forwarders.staged<std::uint8_t>("a_level")[slot] = r.bernoulli(params.attracted_a_level_share) ? 1 : 0;
+    }
+    forwarders.compact();
+    std::fill(fwd.volume->begin(), fwd.volume->end(), 0.0);
+}
+
+} // namespace tradeeco::models

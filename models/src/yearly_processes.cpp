@@ -1,0 +1,154 @@
+// Yearly firm processes: AEO certification, platform enrolment, chain-leader supplier pairing,
+// specialised-SME certification, graduation from indirect exporting, e-commerce adoption.
+// Reads: the firms' trade this year (trade_year, exported_this_year, traded_this_year), levers
+//   aeo_cultivation, platform_outreach, chain_leader_pairing, cbec_support.
+// Writes: the firm columns credit_tier, platform_member, supplier_of, specialised_sme,
+//   indirect_exporter, cbec_channel; platform_members_trading and cal.certification_rate.
+
+#include "model_state.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace tradeeco::models {
+
+using namespace model_impl;
+
+// AEO: eligible firms (top decile of this year's trade, general credit) apply; most
+// pass the audit; a few certificates lapse (2%/yr, ASSUMPTION).
+void trade_model::state::aeo_year(sim::date today, std::uint32_t ystep) {
+    const std::vector<double>& trade = *firm.trade_year;
+    std::vector<double> sorted; // top decile of the firms that traded this year
+    for (double v: trade)
+        if (v > 0) sorted.push_back(v);
+    std::sort(sorted.begin(), sorted.end());
+    const double top = params.aeo_eligible_top_share, lapse = params.aeo_lapse_rate;
+    const double cutoff = sorted.empty() ? 1e300 : sorted[std::size_t((1.0 - top) * double(sorted.size() - 1))];
+    for (std::size_t i = 0; i < n_firms; ++i) {
+        auto r = rng(firms.ids()[i], ystep, p_aeo);
+        const double u = r.uniform(), u2 = r.uniform();
+        auto& tier = (*firm.aeo)[i];
+        const sector sx = sector((*firm.sector)[i]);
+        const location lx = location((*firm.location)[i]);
+        if (tier == 0 && trade[i] > 0 && trade[i] >= cutoff) {
+            const double p = params.aeo_apply_rate +
+                             lever_strength(lever::aeo_cultivation, today, [&](const targeting& t) {
+                                 return applies(t.sectors, sx) && applies_to(t.locations, lx);
+                             });
+            if (u < p && u2 < params.aeo_success) tier = 1;
+        } else if (tier == 1 && u < lapse && (*firm.leader)[i] == 0)
+            tier = 0;
+    }
+}
+
+// Platforms enrol trading firms.
+void trade_model::state::platforms_year(sim::date today, std::uint32_t ystep) {
+    // Coverage over the year, measured before the year-end enrolment round takes effect.
+    platform_members_trading = 0;
+    for (std::size_t i = 0; i < n_firms; ++i) platform_members_trading += traded_this_year[i] && (*firm.platform)[i];
+    for (std::size_t i = 0; i < n_firms; ++i) {
+        if ((*firm.platform)[i] || !traded_this_year[i]) continue;
+        const sector sx = sector((*firm.sector)[i]);
+        const location lx = location((*firm.location)[i]);
+        const bool sme = (*firm.sme)[i];
+        const double p = params.platform_enrol_rate +
+                         lever_strength(lever::platform_outreach, today, [&](const targeting& t) {
+                             return applies(t.sectors, sx) && applies_to(t.locations, lx) && (!t.sme_only || sme);
+                         });
+        auto r = rng(firms.ids()[i], ystep, p_platform);
+        if (r.bernoulli(std::min(1.0, p))) (*firm.platform)[i] = 1;
+    }
+}
+
+// Chain leaders pair with local suppliers (manufacturing firms without a link).
+void trade_model::state::pairing_year(sim::date today, std::uint32_t ystep) {
+    std::size_t candidates = 0;
+    for (std::size_t i = leaders.size(); i < n_firms; ++i) candidates += (*firm.supplier_of)[i] < 0;
+    for (std::size_t k = 0; k < leaders.size(); ++k) {
+        const sector sx = leaders[k].s;
+        const double links = params.baseline_pairing +
+                             lever_strength(lever::chain_leader_pairing, today,
+                                            [&](const targeting& t) { return applies(t.sectors, sx); });
+        const double p = std::min(1.0, links / std::max<double>(1.0, double(candidates) / double(leaders.size())));
+        for (std::size_t i = leaders.size(); i < n_firms; ++i) {
+            if ((*firm.supplier_of)[i] >= 0) continue;
+            const auto si = sector((*firm.sector)[i]);
+            const bool fits = si == sx || si == sector::electronic_components ||
+                              si == sector::chemicals_materials || si == sector::motorcycles_machinery;
+            if (!fits) continue;
+            auto r = rng(firms.ids()[i] * 16 + k, ystep, p_pairing);
+            if (r.bernoulli(p * double(leaders.size()) / double(leaders.size()))) (*firm.supplier_of)[i] = std::int32_t(k);
+        }
+    }
+}
+
+// Specialised-and-sophisticated certification among the manufacturing SME exporters above
+// the SMEs' median capability (the plan counts on +100 by 2027). Exporting is the gate, so
+// programmes that make more SMEs export raise certifications.
+void trade_model::state::certification_year(std::uint32_t ystep) {
+    std::vector<double> caps;
+    for (std::size_t i = leaders.size(); i < n_firms; ++i)
+        if ((*firm.sme)[i]) caps.push_back((*firm.capability)[i]);
+    if (!caps.empty()) {
+        std::nth_element(caps.begin(), caps.begin() + std::ptrdiff_t(caps.size() / 2), caps.end());
+        const double median = caps[caps.size() / 2];
+        auto eligible = [&](std::size_t i) {
+            return (*firm.sme)[i] && !(*firm.specialised)[i] && exported_this_year[i] &&
+                   (*firm.sector)[i] != std::uint8_t(sector::agri_food) && (*firm.capability)[i] >= median;
+        };
+        // The rate is set in the first year so that specialised_certified_per_year firms are
+        // certified at 2024 eligibility; it is then held, so more eligible exporters mean
+        // more certifications.
+        if (cal.certification_rate < 0 && !burning_in) {
+            double n = 0;
+            for (std::size_t i = leaders.size(); i < n_firms; ++i) n += eligible(i);
+            cal.certification_rate =
+                std::min(1.0, params.specialised_certified_per_year * spec.population_scale / std::max(1.0, n));
+        }
+        for (std::size_t i = leaders.size(); i < n_firms; ++i) {
+            if (cal.certification_rate <= 0 || !eligible(i)) continue;
+            auto r = rng(firms.ids()[i], ystep, p_specialised);
+            if (r.bernoulli(cal.certification_rate)) (*firm.specialised)[i] = 1;
+        }
+    }
+}
+
+// Graduation from indirect to direct exporting (Ahn, Khandelwal & Wei: firms later switch
+// to exporting themselves): an indirect exporter that sold more this year than the median
+// direct exporter switches with probability 0.3 a year (ASSUMPTION).
+void trade_model::state::graduation_year(std::uint32_t ystep) {
+    const double graduation = params.indirect_graduation_rate;
+    std::vector<double> direct;
+    for (std::size_t i = leaders.size(); i < n_firms; ++i)
+        if (!(*firm.indirect)[i] && (*firm.exports_year)[i] > 0) direct.push_back((*firm.exports_year)[i]);
+    if (!direct.empty()) {
+        std::nth_element(direct.begin(), direct.begin() + std::ptrdiff_t(direct.size() / 2), direct.end());
+        const double median = direct[direct.size() / 2];
+        for (std::size_t i = leaders.size(); i < n_firms; ++i) {
+            if (!(*firm.indirect)[i] || (*firm.exports_year)[i] <= median) continue;
+            auto r = rng(firms.ids()[i], ystep, p_indirect);
+            if (r.bernoulli(graduation)) (*firm.indirect)[i] = 0;
+        }
+    }
+}
+
+// Cross-border e-commerce channel adoption (consumer goods, agri-food, machinery parts):
+// 3%/yr baseline (ASSUMPTION) plus a tenth of the lever's cost cut.
+void trade_model::state::cbec_year(sim::date today, std::uint32_t ystep) {
+    const double adoption = params.cbec_adoption_rate, support_effect = params.cbec_support_adoption_effect;
+    for (std::size_t i = leaders.size(); i < n_firms; ++i) {
+        const sector sx = sector((*firm.sector)[i]);
+        if ((*firm.cbec)[i] || !(*firm.sme)[i] ||
+            !(sx == sector::consumer_goods_hardware || sx == sector::agri_food || sx == sector::motorcycles_machinery))
+            continue;
+        const location lx = location((*firm.location)[i]);
+        const double p = adoption + support_effect * lever_strength(lever::cbec_support, today, [&](const targeting& t) {
+                                    return applies(t.sectors, sx) && applies_to(t.locations, lx);
+                                });
+        auto r = rng(firms.ids()[i], ystep, p_cbec);
+        if (r.bernoulli(p)) (*firm.cbec)[i] = 1;
+    }
+}
+
+
+} // namespace tradeeco::models

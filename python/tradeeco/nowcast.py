@@ -6,10 +6,10 @@ Carlo filter, and returns the updated fans, the probability of meeting every tar
 after each monthly update, the change since the previous update, and early warnings.
 
 What the ensemble is (and is not yet): a *member* is one parameter set drawn from the prior
-(:func:`prior`) run with its own random stream (its replicate index). Calibrated posteriors,
-driver paths and checkpoints do not exist in tradeeco yet, so the prior is uniform over the
-parameter table's plausible ranges for a documented subset of influential parameters
-(:data:`PRIOR_KEYS`; a ``prior`` column of the table is honoured when it appears), and every
+(:func:`prior`) run with its own random stream (its replicate index), which also draws its
+driver path (data/drivers.csv and their forecast errors). Calibrated posteriors and checkpoints
+do not exist in tradeeco yet, so the prior is the parameter table's (docs/parameters.md,
+"Priors") for a documented subset of influential parameters (:data:`PRIOR_KEYS`), and every
 re-run starts from January 2024.
 
 The method (docs/nowcast.md has the reasoning and the references): a particle filter over
@@ -53,6 +53,7 @@ import pandas as pd
 import xarray as xr
 
 from . import targets as _targets
+from ._parameters import prior_logpdf, prior_ppf
 from .errors import TradeecoError
 
 __all__ = [
@@ -261,34 +262,24 @@ def simulated(ds: xr.Dataset, obs: Observation) -> np.ndarray:
 
 
 def prior(keys: Sequence[str] | None = None) -> pd.DataFrame:
-    """The prior of the ensemble's parameters: one row per drawn parameter with columns key,
-    value, unit, min, max, distribution. Uniform over the table's [min, max] for
-    :data:`PRIOR_KEYS` (or ``keys``); a ``prior`` column in the parameter table, when present,
-    selects the drawn parameters instead ("uniform" draws, empty/"fixed" does not)."""
+    """The prior of the ensemble's parameters: one row per drawn parameter (:data:`PRIOR_KEYS`,
+    or ``keys``) with columns key, value, unit, min, max and prior, the distribution the
+    parameter table gives it over [min, max] (docs/parameters.md, "Priors")."""
     from . import parameter_table
 
-    table = pd.DataFrame(parameter_table()).set_index("key")
-    if keys is None and "prior" in table.columns:
-        chosen = table[table["prior"].fillna("").astype(str).str.strip().ne("")]
-        chosen = chosen[chosen["prior"].str.strip().str.lower().ne("fixed")]
-        other = sorted(set(chosen["prior"].str.strip().str.lower()) - {"uniform"})
-        if other:
-            raise NotImplementedError(f"prior distributions {other} are not supported yet")
-        keys = list(chosen.index)
+    table = parameter_table().set_index("key")
     keys = list(PRIOR_KEYS if keys is None else keys)
     missing = [k for k in keys if k not in table.index]
     if missing:
         raise KeyError(f"no parameter(s) {missing} in the parameter table")
-    out = table.loc[keys, ["value", "unit", "min", "max"]].reset_index()
-    out["distribution"] = "uniform"
-    return out
+    return table.loc[keys, ["value", "unit", "min", "max", "prior"]].reset_index()
 
 
 def draw_parameters(n: int, rng: np.random.Generator, table: pd.DataFrame) -> list[dict]:
-    """``n`` parameter sets drawn from a prior table (see :func:`prior`)."""
-    lo, hi = table["min"].to_numpy(float), table["max"].to_numpy(float)
-    draws = rng.uniform(lo, hi, size=(n, len(table)))
+    """``n`` parameter sets drawn from a prior table (see :func:`prior`), by the inverse CDF of
+    each parameter's prior."""
     keys = list(table["key"])
+    draws = prior_ppf(keys, rng.uniform(size=(n, len(keys))), table)
     return [dict(zip(keys, (float(x) for x in row), strict=True)) for row in draws]
 
 
@@ -528,9 +519,9 @@ def _take(ds: xr.Dataset, idx: np.ndarray) -> xr.Dataset:
 def _mover(spec, prior_table: pd.DataFrame, threads: int, jitter: float, next_replicate: list):
     """A pseudo-marginal Metropolis-Hastings move (Andrieu & Roberts 2009) for each member:
     jitter the drawn parameters (Gaussian, ``jitter`` x the members' spread, reflected into the
-    prior's range, so the proposal is symmetric and the uniform prior cancels), re-run with a
-    fresh random stream and accept with probability min(1, L(new) / L(old)), where L is the
-    likelihood of every observation so far."""
+    prior's range, so the proposal is symmetric), re-run with a fresh random stream and accept
+    with probability min(1, p(new) L(new) / (p(old) L(old))), where p is the prior density and L
+    the likelihood of every observation so far."""
     keys = list(prior_table["key"])
     lo = prior_table["min"].to_numpy(float)
     hi = prior_table["max"].to_numpy(float)
@@ -547,8 +538,8 @@ def _mover(spec, prior_table: pd.DataFrame, threads: int, jitter: float, next_re
         next_replicate[0] += n
         sets = [dict(zip(keys, (float(x) for x in row), strict=True)) for row in prop]
         fresh = run_members(spec, sets, ids, threads=threads)
-        ll_old = flt.loglik(members, so_far)
-        ll_new = flt.loglik(fresh, so_far)
+        ll_old = flt.loglik(members, so_far) + prior_logpdf(keys, theta, prior_table)
+        ll_new = flt.loglik(fresh, so_far) + prior_logpdf(keys, prop, prior_table)
         accept = np.log(flt.rng.random(n)) < (ll_new - ll_old)
         fresh = fresh.assign_coords(replicate=members["replicate"].values)
         fresh["member"] = ("replicate", np.asarray(ids))

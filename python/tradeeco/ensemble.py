@@ -39,7 +39,8 @@ import numpy as np
 
 from ._native import core
 from ._scenarios import ScenarioLike, as_spec, load_scenario_string
-from .errors import RunCancelled
+from ._results import CHECKSUM_ATTRIBUTE, checksum_rows, verify_checksums
+from .errors import ResultIOError, RunCancelled
 
 __all__ = ["StudyMismatchError", "ensemble", "join_shards", "run_shard", "run_study"]
 
@@ -54,6 +55,8 @@ SERIES_CHUNK_ROWS = 64  # as sim/src/results_writer.cpp: replicates per series c
 EVENT_BLOCK_ROWS = 1 << 18  # event rows copied per read/write when joining (2 MiB of float64)
 # HDF5 dimension-scale bookkeeping: made by the H5DS calls of the join, never copied.
 _SCALE_ATTRS = frozenset({"CLASS", "NAME", "REFERENCE_LIST", "DIMENSION_LIST"})
+# Recomputed over the joined values, never copied from a shard.
+_NOT_COPIED = _SCALE_ATTRS | {CHECKSUM_ATTRIBUTE}
 
 
 # --- study members ---------------------------------------------------------------------------
@@ -412,9 +415,20 @@ def _shard_ok(path: Path, first: int, n: int, seed: int) -> bool:
                 and _text(a["seed_text"]) == str(seed)
                 and "finished_at" in a
                 and f["replicate"].shape == (n,)
-            )
+            ) and _checksums_ok(path)
     except Exception:
         return False
+
+
+def _checksums_ok(path: Path) -> bool:
+    """The file's values match the checksums written with them (a shard or result damaged on
+    disk is run again rather than joined or kept)."""
+    try:
+        verify_checksums(path)
+    except ResultIOError as e:
+        log.warning("%s", e)
+        return False
+    return True
 
 
 def _text(value) -> str:
@@ -452,9 +466,10 @@ def _output_done(m: Member) -> bool:
     try:
         with h5py.File(m.file, "r") as f:
             study = _text(f.attrs.get("ensemble_study", b""))
-            return study == m.study_hash() and f["replicate"].shape == (m.replicates,)
+            done = study == m.study_hash() and f["replicate"].shape == (m.replicates,)
     except Exception:
         return False
+    return done and _checksums_ok(m.file)
 
 
 # --- progress --------------------------------------------------------------------------------
@@ -819,7 +834,7 @@ def _set_attr(dst_id, name: str, value) -> None:
 
 def _copy_attrs(src, dst, skip=()) -> None:
     for name in _attr_names(src):
-        if name not in _SCALE_ATTRS and name not in skip:
+        if name not in _NOT_COPIED and name not in skip:
             _copy_attr(src.id, dst.id, name)
 
 
@@ -912,8 +927,32 @@ def join_shards(
     return out
 
 
+def _checked_read(path, name: str, src) -> np.ndarray:
+    """A shard variable's values, checked against the checksum written with them, so a shard
+    damaged on disk never reaches a joined file (which gets checksums of its own)."""
+    values = src[...]
+    stored = src.attrs.get(CHECKSUM_ATTRIBUTE)
+    if stored is not None:
+        _check_sum(path, name, checksum_rows(values), stored)
+    return values
+
+
+def _check_sum(path, name: str, got: int, stored) -> None:
+    if got != int(np.asarray(stored).reshape(-1)[0]):
+        raise ResultIOError(
+            f"{path}: variable {name} is damaged: its values do not match the checksum "
+            "written with them; delete the shard and run the study again to redo it"
+        )
+
+
+def _set_checksum(ds, crc: int) -> None:
+    _set_number_attr(ds.id, CHECKSUM_ATTRIBUTE, float(crc))
+
+
 def _join_layout_and_data(f0, dst, shards, sizes, total, root_attrs) -> None:
     import h5py
+
+    path0 = shards[0][0]
 
     # Root attributes in the first shard's order, the study's values replacing the shard's.
     version = _text(f0.attrs.get("tradeeco_version", b"")) or "unknown"
@@ -937,9 +976,11 @@ def _join_layout_and_data(f0, dst, shards, sizes, total, root_attrs) -> None:
             continue
         if _text(src.attrs.get("CLASS", b"")) == "DIMENSION_SCALE":  # month, year
             ds = _new_dataset(dst, src, src.shape, src.maxshape)
-            ds[...] = src[...]
+            values = _checked_read(path0, name, src)
+            ds[...] = values
             _make_scale(ds, src.attrs["NAME"])
             _copy_attrs(src, ds)
+            _set_checksum(ds, checksum_rows(values))
             scales[name] = ds
         else:
             periods = src.shape[1]
@@ -962,19 +1003,29 @@ def _join_layout_and_data(f0, dst, shards, sizes, total, root_attrs) -> None:
     )
     _make_scale(rep, b"replicate")
     _copy_attrs(rep_src, rep)
+    _set_checksum(rep, checksum_rows(rep[...]))
     for _, ds in series:
         _attach(ds, rep, 0)
 
     # Data, shard by shard in index order: at most one shard's rows of one variable in memory.
+    # The joined variables' checksums run over the rows in the same order.
+    crcs: dict[str, int] = {}
     for (path, first), n in zip(shards, sizes, strict=True):
         with h5py.File(path, "r") as f:
             for name, ds in series:
                 src = f[name]
                 if src.shape[0] != n or src.shape[1] != ds.shape[1]:
                     raise ValueError(f"join_shards: {path}: {name} has shape {src.shape}")
-                ds[first : first + n, :] = src[...]
+                values = _checked_read(path, name, src)
+                ds[first : first + n, :] = values
+                crcs[name] = checksum_rows(values, crcs.get(name, 0))
             for tname, (row, columns) in tables.items():
-                _append_table(f, path, tname, row, columns, first)
+                _append_table(f, path, tname, row, columns, first, crcs)
+    for name, ds in series:
+        _set_checksum(ds, crcs[name])
+    for tname, (_, columns) in tables.items():
+        for cname, c in columns.items():
+            _set_checksum(c, crcs.get(f"events/{tname}/{cname}", 0))
 
 
 def _create_tables(f0, dst):
@@ -1008,7 +1059,9 @@ def _create_tables(f0, dst):
     return tables
 
 
-def _append_table(f, path, tname, row, columns, first) -> None:
+def _append_table(f, path, tname, row, columns, first, crcs: dict[str, int]) -> None:
+    """Appends a shard's rows of one event table, checking the shard's column checksums and
+    continuing the joined columns' (in `crcs`, keyed events/<table>/<column>)."""
     g = f["events"][tname]
     n = g["replicate"].shape[0]
     if n == 0:
@@ -1017,12 +1070,19 @@ def _append_table(f, path, tname, row, columns, first) -> None:
     row.resize((start + n,))
     for cname, c in columns.items():
         src = g[cname]
+        key = f"events/{tname}/{cname}"
         if src.shape[0] != n:
-            raise ValueError(f"join_shards: {path}: events/{tname}/{cname} has {src.shape[0]} rows")
+            raise ValueError(f"join_shards: {path}: {key} has {src.shape[0]} rows")
         c.resize((start + n,))
+        shard_crc, crc = 0, crcs.get(key, 0)
         for i in range(0, n, EVENT_BLOCK_ROWS):
             j = min(n, i + EVENT_BLOCK_ROWS)
             block = src[i:j]
+            shard_crc = checksum_rows(block, shard_crc)
             if cname == "replicate":
                 block = block + np.int32(first)  # local index -> the study's index
             c[start + i : start + j] = block
+            crc = checksum_rows(block, crc)
+        if CHECKSUM_ATTRIBUTE in src.attrs:
+            _check_sum(path, key, shard_crc, src.attrs[CHECKSUM_ATTRIBUTE])
+        crcs[key] = crc

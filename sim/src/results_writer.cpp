@@ -277,6 +277,60 @@ std::int32_t periods(const results_layout& layout, frequency f) {
     return f == frequency::monthly ? layout.clock.num_months() : layout.clock.num_years();
 }
 
+// --- Checksums -------------------------------------------------------------------------------
+
+// CRC-32 as zlib computes it (polynomial 0xEDB88320), so Python checks it with zlib.crc32.
+std::uint32_t crc32_update(std::uint32_t crc, const unsigned char* p, std::size_t n) {
+    static const auto table = [] {
+        std::array<std::uint32_t, 256> t{};
+        for (std::uint32_t i = 0; i < 256; ++i) {
+            std::uint32_t c = i;
+            for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+            t[i] = c;
+        }
+        return t;
+    }();
+    crc = ~crc;
+    for (std::size_t i = 0; i < n; ++i) crc = table[(crc ^ p[i]) & 0xFFu] ^ (crc >> 8);
+    return ~crc;
+}
+
+// Stores the CRC-32 of a dataset's values (little-endian, row-major, as read back from the
+// file) in its attribute `checksum_attribute`. HDF5 cannot tell a chunk index damaged on disk
+// from a chunk never written (both read as the fill value), and contiguous coordinates carry
+// no check at all, so tradeeco.open verifies these sums: a damaged file is an error, never
+// other numbers. Read back in blocks of rows to bound memory.
+constexpr const char* checksum_attribute = "tradeeco_crc32";
+
+void write_checksum(const checker& check, hid_t ds, const std::string& name) {
+    const std::string what = "checksumming " + name;
+    handle space(check(H5Dget_space(ds), what), H5Sclose);
+    const int rank = check(H5Sget_simple_extent_ndims(space.get()), what);
+    std::array<hsize_t, 2> dims{0, 1};
+    check(H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr), what);
+    handle type(check(H5Dget_type(ds), what), H5Tclose);
+    const bool is_float = H5Tget_class(type.get()) == H5T_FLOAT;
+    const std::size_t size = check(H5Tget_size(type.get()), what) > 4 ? 8 : 4;
+    const hid_t mem = is_float ? H5T_IEEE_F64LE : size == 8 ? H5T_STD_I64LE : H5T_STD_I32LE;
+    const hsize_t width = rank == 2 ? dims[1] : 1;
+    const hsize_t block = std::max<hsize_t>(1, (hsize_t(1) << 20) / std::max<hsize_t>(1, width));
+    std::vector<unsigned char> buf;
+    std::uint32_t crc = 0;
+    for (hsize_t row = 0; row < dims[0]; row += block) {
+        const hsize_t n = std::min(block, dims[0] - row);
+        buf.resize(std::size_t(n * width) * size);
+        handle fspace(check(H5Dget_space(ds), what), H5Sclose);
+        const std::array<hsize_t, 2> offset{row, 0}, count{n, width};
+        check(H5Sselect_hyperslab(fspace.get(), H5S_SELECT_SET, offset.data(), nullptr,
+                                  count.data(), nullptr),
+              what);
+        handle mspace(check(H5Screate_simple(rank, count.data(), nullptr), what), H5Sclose);
+        check(H5Dread(ds, mem, mspace.get(), fspace.get(), H5P_DEFAULT, buf.data()), what);
+        crc = crc32_update(crc, buf.data(), buf.size());
+    }
+    write_number_attribute(check, ds, checksum_attribute, double(crc));
+}
+
 } // namespace
 
 // --- The writer ------------------------------------------------------------------------------
@@ -628,6 +682,7 @@ struct results_writer::impl {
         write_rows(check, ds.get(), H5T_NATIVE_INT32, 0, n, 0, ids.data(), "writing replicate");
         make_scale(ds.get(), "replicate", replicate_dimid);
         write_text_attribute(check, ds.get(), "long_name", "replicate index");
+        write_checksum(check, ds.get(), "replicate");
         for (std::size_t s = 0; s < series.size(); ++s)
             attach(series[s].get(), ds.get(), 0, layout.series[s].name);
     }
@@ -697,8 +752,23 @@ struct results_writer::impl {
         committed = true;
     }
 
+    void write_checksums() {
+        for (std::size_t s = 0; s < series.size(); ++s)
+            write_checksum(check, series[s].get(), layout.series[s].name);
+        write_checksum(check, month_coord.get(), "month");
+        write_checksum(check, year_coord.get(), "year");
+        for (std::size_t t = 0; t < tables.size(); ++t) {
+            const auto& name = layout.tables[t].name;
+            write_checksum(check, tables[t].replicate_column.get(), name + "/replicate");
+            for (std::size_t c = 0; c < tables[t].columns.size(); ++c)
+                write_checksum(check, tables[t].columns[c].get(),
+                               name + "/" + layout.tables[t].columns[c].name);
+        }
+    }
+
     void close() {
         create_replicate_coordinate();
+        write_checksums();
         write_root_attributes();
         // Everything closed before the file, so the close really flushes it (H5F_CLOSE_SEMI).
         for (auto& t: tables) {

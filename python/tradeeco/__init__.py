@@ -24,7 +24,7 @@ from __future__ import annotations
 from . import analysis, plot, targets
 from ._native import available as _core_available
 from ._native import core as _core_or_raise
-from ._results import open, open_events, run
+from ._results import open, open_events, run, seal
 from ._scenarios import (
     as_spec,
     load_scenario,
@@ -66,6 +66,7 @@ __all__ = [
     "plot",
     "run",
     "scenario_path",
+    "seal",
     "shipped_scenarios",
     "shock_catalogue",
     "targets",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import io
+import re
 import tempfile
 import zlib
 from collections.abc import Callable
@@ -16,7 +18,7 @@ from ._native import core
 from ._scenarios import ScenarioLike, as_spec
 from .errors import ResultIOError
 
-__all__ = ["open", "open_events", "run"]
+__all__ = ["open", "open_events", "run", "seal"]
 
 ProgressArg = bool | Callable[[int, int], object] | None
 
@@ -37,15 +39,16 @@ def open(
     ``chunks={}`` to get dask arrays (needs the ``dask`` extra). Use it as a context manager, or
     call ``.load()`` and ``.close()``, to release the file.
 
-    With ``verify`` (the default) every variable is read once and checked against the CRC-32
-    the writer stored with it (attribute ``tradeeco_crc32``), so a file damaged on disk (a
-    flipped bit, a truncated copy) raises instead of giving other numbers; this reads the whole
-    file (about 0.1 s per 100 MB).
+    With ``verify`` (the default) the file's bytes are first checked against the seal its
+    writer put in its first 512 bytes (a CRC-32 and the length), so a file damaged on disk (a
+    flipped bit, a truncated copy) raises instead of giving other numbers, or hanging in the
+    HDF5 library; this reads the file once (about 0.1 s per 100 MB). ``verify=False`` opens
+    files without a seal (other tools', or older tradeeco's) unchecked.
 
     Raises:
         FileNotFoundError: there is no such file.
         ResultIOError: the file is not a readable tradeeco result file, or it is damaged (the
-            message names the file and, for a checksum, the variable).
+            message names the file).
 
     Example:
         >>> import tradeeco
@@ -58,7 +61,7 @@ def open(
     if path.is_dir():
         raise ResultIOError(f"{path}: is a folder, not a result file")
     if verify:
-        verify_checksums(path)
+        verify_seal(path)
     try:
         ds = xr.open_dataset(path, engine=_engine(), group=group, chunks=chunks)
         return _decode_months(ds)
@@ -73,78 +76,106 @@ def _why(e: BaseException) -> str:
     return f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
 
 
-CHECKSUM_ATTRIBUTE = "tradeeco_crc32"  # as sim/src/results_writer.cpp
-CHECKSUM_BLOCK_BYTES = 1 << 23  # read 8 MiB of a variable at a time when checking
+SEAL_BYTES = 512  # the user block results_writer.cpp reserves at the start of every file
+_SEAL = re.compile(rb"tradeeco-seal crc32=([0-9a-f]{8}) bytes=([0-9]{1,20})\n\0*")
+_HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+_READ_BYTES = 1 << 23
 
 
-def checksum_dtype(dtype: np.dtype) -> np.dtype:
-    """The little-endian type a variable's values are checksummed in (as the C++ writer)."""
-    if dtype.kind == "f":
-        return np.dtype("<f8")
-    return np.dtype("<i8") if dtype.itemsize > 4 else np.dtype("<i4")
+def _crc_after_seal(f) -> tuple[int, int]:
+    """CRC-32 and length of everything after the seal's block of an open binary file."""
+    f.seek(SEAL_BYTES)
+    crc = size = 0
+    while block := f.read(_READ_BYTES):
+        crc = zlib.crc32(block, crc)
+        size += len(block)
+    return crc, size
 
 
-def checksum_rows(values: np.ndarray, crc: int = 0) -> int:
-    """Continues a variable's CRC-32 over `values`, the next rows in order."""
-    return zlib.crc32(np.ascontiguousarray(values, dtype=checksum_dtype(values.dtype)), crc)
+def seal(path: str | os.PathLike) -> None:
+    """Seals a result file as results_writer.cpp does: its first ``SEAL_BYTES`` (an HDF5 user
+    block) get ``tradeeco-seal crc32=<hex> bytes=<n>`` for the bytes after them, and the file is
+    flushed to disk. A file without the block (another tool's HDF5 or netCDF-4 file) gets one
+    put in front first, which HDF5 readers accept. Sealing vouches for the bytes as they are
+    now: :func:`open` then checks that they stay so.
+
+    Example:
+        >>> ds.to_netcdf("mine.h5", engine="h5netcdf")  # doctest: +SKIP
+        >>> tradeeco.seal("mine.h5"); tradeeco.open("mine.h5")  # doctest: +SKIP
+    """
+    path = Path(path)
+    with io.open(path, "rb") as f:
+        head = f.read(SEAL_BYTES + len(_HDF5_SIGNATURE))
+    if head.startswith(_HDF5_SIGNATURE):  # no user block: copy behind an empty one
+        tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+        try:
+            with io.open(path, "rb") as src, io.open(tmp, "wb") as dst:
+                dst.write(bytes(SEAL_BYTES))
+                while block := src.read(_READ_BYTES):
+                    dst.write(block)
+            seal_in_place(tmp)
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+        return
+    if head[SEAL_BYTES:] != _HDF5_SIGNATURE:
+        raise ResultIOError(f"{path}: not an HDF5 file, cannot seal it")
+    seal_in_place(path)
 
 
-def dataset_checksum(ds) -> int:
-    """The CRC-32 of an h5py dataset's values, read a block of rows at a time."""
-    if not ds.shape:
-        return checksum_rows(np.asarray(ds[()]).reshape(1))
-    crc, n = 0, ds.shape[0]
-    row_bytes = max(1, int(np.prod(ds.shape[1:], dtype=np.int64)) * 8)
-    step = max(1, CHECKSUM_BLOCK_BYTES // row_bytes)
-    for i in range(0, n, step):
-        crc = checksum_rows(ds[i : i + step], crc)
-    return crc
+def seal_in_place(path: Path) -> None:
+    with io.open(path, "r+b") as f:
+        crc, size = _crc_after_seal(f)
+        f.seek(0)
+        f.write(f"tradeeco-seal crc32={crc:08x} bytes={size}\n".encode().ljust(SEAL_BYTES, b"\0"))
+        f.flush()
+        os.fsync(f.fileno())
 
 
-def verify_checksums(path: str | os.PathLike) -> None:
-    """Reads every variable of a result file and compares it with its stored CRC-32.
-
-    Files written before checksums existed (no variable has one) pass unchecked; in a file
-    where some variables have one, a series or coordinate without it is damage too.
+def verify_seal(path: str | os.PathLike) -> None:
+    """Checks a result file's bytes against its seal, before any HDF5 library reads it.
 
     Raises:
-        ResultIOError: the file cannot be read as HDF5, or a variable's values differ from
-            its checksum, naming the file and the variable.
+        ResultIOError: the file is damaged (its bytes or its length differ from the seal, or
+            the seal is unreadable), is not an HDF5 file, or has no seal (written by another
+            tool, or by tradeeco before it sealed its files: ``open(path, verify=False)`` reads
+            it unchecked); the message names the file.
     """
-    import h5py
-
     path = Path(path)
-    checked: list[str] = []
-    unchecked: list[str] = []
-
-    def visit(name: str, obj) -> None:
-        if not isinstance(obj, h5py.Dataset) or name.rsplit("/", 1)[-1] == "row":
-            return  # groups, and event tables' row dimensions (empty, no values)
-        stored = obj.attrs.get(CHECKSUM_ATTRIBUTE)
-        if stored is None:
-            unchecked.append(name)
-            return
-        stored = int(np.asarray(stored).reshape(-1)[0])
-        got = dataset_checksum(obj)
-        if got != stored:
-            raise ResultIOError(
-                f"{path}: variable {name} is damaged: its values do not match the checksum "
-                f"written with them (CRC-32 {got:08x}, expected {stored:08x}); rerun it or "
-                "restore the file from a copy"
-            )
-        checked.append(name)
-
     try:
-        with h5py.File(path, "r") as f:
-            f.visititems(visit)
-    except ResultIOError:
-        raise
-    except Exception as e:  # not HDF5, truncated, or damaged structure
-        raise ResultIOError(f"{path}: not a readable tradeeco result file: {_why(e)}") from e
-    if checked and unchecked:
+        with io.open(path, "rb") as f:
+            head = f.read(SEAL_BYTES + len(_HDF5_SIGNATURE))
+            if head.startswith(_HDF5_SIGNATURE):
+                raise ResultIOError(
+                    f"{path}: the file has no tradeeco seal, so it cannot be checked for damage "
+                    "(written by another tool or an older tradeeco): tradeeco.open(path, "
+                    "verify=False) reads it unchecked, tradeeco.seal(path) vouches for it as it is"
+                )
+            m = _SEAL.fullmatch(head[:SEAL_BYTES])
+            signed = head[SEAL_BYTES:] == _HDF5_SIGNATURE
+            if not signed and not head.startswith(b"tradeeco-seal"):
+                raise ResultIOError(
+                    f"{path}: not a tradeeco result file (no HDF5 signature, no seal)"
+                )
+            if m is None or not signed:
+                raise ResultIOError(
+                    f"{path}: the file is damaged: its seal or its HDF5 signature is unreadable"
+                )
+            crc, size = _crc_after_seal(f)
+    except OSError as e:
+        if isinstance(e, ResultIOError):
+            raise
+        raise ResultIOError(f"{path}: cannot read the result file: {e}") from e
+    want_crc, want_size = int(m.group(1), 16), int(m.group(2))
+    if size != want_size:
         raise ResultIOError(
-            f"{path}: variable(s) {', '.join(unchecked[:5])} have no checksum while "
-            f"{len(checked)} others do: the file is damaged or was edited"
+            f"{path}: the file is damaged: {size + SEAL_BYTES} bytes where "
+            f"{want_size + SEAL_BYTES} were written (truncated or appended to)"
+        )
+    if crc != want_crc:
+        raise ResultIOError(
+            f"{path}: the file is damaged: its bytes do not match the checksum written with "
+            f"them (CRC-32 {crc:08x}, expected {want_crc:08x}); rerun it or restore a copy"
         )
 
 

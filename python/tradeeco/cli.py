@@ -329,7 +329,10 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             while label in datasets:
                 label = f"{p.stem}#{k}"
                 k += 1
-            datasets[label] = tradeeco.open(p).load()
+            try:
+                datasets[label] = tradeeco.open(p).load()
+            except tradeeco.ResultIOError as e:  # damaged, unsealed or not a result file
+                raise _BadInputError(str(e)) from None
     finally:
         for ds in datasets.values():
             ds.close()

@@ -39,7 +39,7 @@ import numpy as np
 
 from ._native import core
 from ._scenarios import ScenarioLike, as_spec, load_scenario_string
-from ._results import CHECKSUM_ATTRIBUTE, checksum_rows, verify_checksums
+from ._results import SEAL_BYTES, seal_in_place, verify_seal
 from .errors import ResultIOError, RunCancelled
 
 __all__ = ["StudyMismatchError", "ensemble", "join_shards", "run_shard", "run_study"]
@@ -55,8 +55,6 @@ SERIES_CHUNK_ROWS = 64  # as sim/src/results_writer.cpp: replicates per series c
 EVENT_BLOCK_ROWS = 1 << 18  # event rows copied per read/write when joining (2 MiB of float64)
 # HDF5 dimension-scale bookkeeping: made by the H5DS calls of the join, never copied.
 _SCALE_ATTRS = frozenset({"CLASS", "NAME", "REFERENCE_LIST", "DIMENSION_LIST"})
-# Recomputed over the joined values, never copied from a shard.
-_NOT_COPIED = _SCALE_ATTRS | {CHECKSUM_ATTRIBUTE}
 
 
 # --- study members ---------------------------------------------------------------------------
@@ -260,6 +258,7 @@ def _members(
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
             raise ValueError(f"replicates must be an integer >= 1, got {n!r}")
         n = int(n)
+        spec.with_(replicates=n)  # within a scenario's range, before any plan is made of it
         b = _batch_size(n, batch_size)
         s = spec.seed if seed is None else seed
         if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 0:
@@ -415,16 +414,16 @@ def _shard_ok(path: Path, first: int, n: int, seed: int) -> bool:
                 and _text(a["seed_text"]) == str(seed)
                 and "finished_at" in a
                 and f["replicate"].shape == (n,)
-            ) and _checksums_ok(path)
+            ) and _intact(path)
     except Exception:
         return False
 
 
-def _checksums_ok(path: Path) -> bool:
-    """The file's values match the checksums written with them (a shard or result damaged on
-    disk is run again rather than joined or kept)."""
+def _intact(path: Path) -> bool:
+    """The file's seal matches its bytes (a shard or result damaged on disk after it was
+    written is run again rather than joined or kept)."""
     try:
-        verify_checksums(path)
+        verify_seal(path)
     except ResultIOError as e:
         log.warning("%s", e)
         return False
@@ -469,7 +468,7 @@ def _output_done(m: Member) -> bool:
             done = study == m.study_hash() and f["replicate"].shape == (m.replicates,)
     except Exception:
         return False
-    return done and _checksums_ok(m.file)
+    return done and _intact(m.file)
 
 
 # --- progress --------------------------------------------------------------------------------
@@ -834,7 +833,7 @@ def _set_attr(dst_id, name: str, value) -> None:
 
 def _copy_attrs(src, dst, skip=()) -> None:
     for name in _attr_names(src):
-        if name not in _NOT_COPIED and name not in skip:
+        if name not in _SCALE_ATTRS and name not in skip:
             _copy_attr(src.id, dst.id, name)
 
 
@@ -887,7 +886,9 @@ def join_shards(
     attributes come from the first shard, root attributes updated by `root_attributes`.
 
     Streams: one shard's rows of one variable (or 2 MiB of an event column) are in memory at a
-    time. The file is written as ``<out>.tmp-<pid>`` and renamed when complete.
+    time. The file is written as ``<out>.tmp-<pid>``, sealed as results_writer.cpp seals its
+    files (see :func:`tradeeco._results.verify_seal`) and renamed when complete. Each shard's
+    seal is checked first.
     """
     import h5py
 
@@ -900,6 +901,7 @@ def join_shards(
     for p, first in shards:
         if first != expected:
             raise ValueError(f"join_shards: {p} starts at replicate {first}, expected {expected}")
+        verify_seal(p)  # a shard damaged on disk must not reach the joined file
         with h5py.File(p, "r") as f:
             n = f["replicate"].shape[0]
             started.append(_text(f.attrs.get("started_at", b"")))
@@ -914,45 +916,80 @@ def join_shards(
     if any(finished):
         root.setdefault("finished_at", max(finished))
     tmp = out.with_name(f"{out.name}.tmp-{os.getpid()}")
-    try:
-        with (
-            h5py.File(shards[0][0], "r") as f0,
-            h5py.File(tmp, "w", libver=("v108", "v108"), track_order=True) as dst,
-        ):
-            _join_layout_and_data(f0, dst, shards, sizes, total, root)
-        os.replace(tmp, out)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    _reserve_room(tmp, sum(p.stat().st_size for p, _ in shards) + (1 << 20))
+    failure = None
+    with _quiet_h5py_close_errors():
+        try:
+            with (
+                h5py.File(shards[0][0], "r") as f0,
+                h5py.File(
+                    tmp, "w", libver=("v108", "v108"), track_order=True,
+                    userblock_size=SEAL_BYTES,
+                ) as dst,
+            ):  # fmt: skip
+                _join_layout_and_data(f0, dst, shards, sizes, total, root)
+            seal_in_place(tmp)
+            os.replace(tmp, out)
+        except OSError as e:  # a full disk, most likely: one line naming the file
+            tmp.unlink(missing_ok=True)
+            if isinstance(e, ResultIOError):
+                raise
+            failure = os.strerror(e.errno) if e.errno else str(e).splitlines()[0]
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+    if failure is not None:  # raised here, once HDF5's objects of the failed file are gone
+        raise ResultIOError(f"{out}: joining the shards failed: {failure}")
     return out
 
 
-def _checked_read(path, name: str, src) -> np.ndarray:
-    """A shard variable's values, checked against the checksum written with them, so a shard
-    damaged on disk never reaches a joined file (which gets checksums of its own)."""
-    values = src[...]
-    stored = src.attrs.get(CHECKSUM_ATTRIBUTE)
-    if stored is not None:
-        _check_sum(path, name, checksum_rows(values), stored)
-    return values
-
-
-def _check_sum(path, name: str, got: int, stored) -> None:
-    if got != int(np.asarray(stored).reshape(-1)[0]):
+def _reserve_room(tmp: Path, size: int) -> None:
+    """Fails early, before HDF5 writes anything, if the joined file cannot fit: the shards'
+    total size (an upper bound: the join holds the same data once, and one file's metadata)
+    is allocated as `tmp` and freed again. HDF5 (1.10 to 1.14) cannot close a file whose last
+    write failed and crashes at exit over it, so a disk that fills during the join must be
+    caught before it starts; a disk filled by someone else in between remains possible."""
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        try:
+            os.posix_fallocate(fd, 0, size)
+        finally:
+            os.close(fd)
+    except OSError as e:
+        reason = os.strerror(e.errno) if e.errno else str(e)
         raise ResultIOError(
-            f"{path}: variable {name} is damaged: its values do not match the checksum "
-            "written with them; delete the shard and run the study again to redo it"
-        )
+            f"{tmp.with_name(tmp.name.split('.tmp-')[0])}: no room to join the shards "
+            f"({size / 1e6:.1f} MB needed): {reason}; the shards are kept, run again when "
+            "there is room"
+        ) from None
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
-def _set_checksum(ds, crc: int) -> None:
-    _set_number_attr(ds.id, CHECKSUM_ATTRIBUTE, float(crc))
+@contextlib.contextmanager
+def _quiet_h5py_close_errors():
+    """h5py reports each object it cannot close (its file's last write failed: a full disk) as
+    a traceback printed on stderr, besides the error that matters, which is raised. stderr is
+    held while a join writes and passed on afterwards without those reports."""
+    import io
+    import sys
+
+    held, real = io.StringIO(), sys.stderr
+    sys.stderr = held
+    try:
+        yield
+    finally:
+        import gc
+
+        gc.collect()  # objects of a failed file are released (and reported) here
+        sys.stderr = real
+        text = held.getvalue()
+        if text and "h5py/_objects.pyx" not in text:
+            real.write(text)
 
 
 def _join_layout_and_data(f0, dst, shards, sizes, total, root_attrs) -> None:
     import h5py
-
-    path0 = shards[0][0]
 
     # Root attributes in the first shard's order, the study's values replacing the shard's.
     version = _text(f0.attrs.get("tradeeco_version", b"")) or "unknown"
@@ -976,11 +1013,9 @@ def _join_layout_and_data(f0, dst, shards, sizes, total, root_attrs) -> None:
             continue
         if _text(src.attrs.get("CLASS", b"")) == "DIMENSION_SCALE":  # month, year
             ds = _new_dataset(dst, src, src.shape, src.maxshape)
-            values = _checked_read(path0, name, src)
-            ds[...] = values
+            ds[...] = src[...]
             _make_scale(ds, src.attrs["NAME"])
             _copy_attrs(src, ds)
-            _set_checksum(ds, checksum_rows(values))
             scales[name] = ds
         else:
             periods = src.shape[1]
@@ -1003,29 +1038,19 @@ def _join_layout_and_data(f0, dst, shards, sizes, total, root_attrs) -> None:
     )
     _make_scale(rep, b"replicate")
     _copy_attrs(rep_src, rep)
-    _set_checksum(rep, checksum_rows(rep[...]))
     for _, ds in series:
         _attach(ds, rep, 0)
 
     # Data, shard by shard in index order: at most one shard's rows of one variable in memory.
-    # The joined variables' checksums run over the rows in the same order.
-    crcs: dict[str, int] = {}
     for (path, first), n in zip(shards, sizes, strict=True):
         with h5py.File(path, "r") as f:
             for name, ds in series:
                 src = f[name]
                 if src.shape[0] != n or src.shape[1] != ds.shape[1]:
                     raise ValueError(f"join_shards: {path}: {name} has shape {src.shape}")
-                values = _checked_read(path, name, src)
-                ds[first : first + n, :] = values
-                crcs[name] = checksum_rows(values, crcs.get(name, 0))
+                ds[first : first + n, :] = src[...]
             for tname, (row, columns) in tables.items():
-                _append_table(f, path, tname, row, columns, first, crcs)
-    for name, ds in series:
-        _set_checksum(ds, crcs[name])
-    for tname, (_, columns) in tables.items():
-        for cname, c in columns.items():
-            _set_checksum(c, crcs.get(f"events/{tname}/{cname}", 0))
+                _append_table(f, path, tname, row, columns, first)
 
 
 def _create_tables(f0, dst):
@@ -1059,9 +1084,7 @@ def _create_tables(f0, dst):
     return tables
 
 
-def _append_table(f, path, tname, row, columns, first, crcs: dict[str, int]) -> None:
-    """Appends a shard's rows of one event table, checking the shard's column checksums and
-    continuing the joined columns' (in `crcs`, keyed events/<table>/<column>)."""
+def _append_table(f, path, tname, row, columns, first) -> None:
     g = f["events"][tname]
     n = g["replicate"].shape[0]
     if n == 0:
@@ -1070,19 +1093,12 @@ def _append_table(f, path, tname, row, columns, first, crcs: dict[str, int]) -> 
     row.resize((start + n,))
     for cname, c in columns.items():
         src = g[cname]
-        key = f"events/{tname}/{cname}"
         if src.shape[0] != n:
-            raise ValueError(f"join_shards: {path}: {key} has {src.shape[0]} rows")
+            raise ValueError(f"join_shards: {path}: events/{tname}/{cname} has {src.shape[0]} rows")
         c.resize((start + n,))
-        shard_crc, crc = 0, crcs.get(key, 0)
         for i in range(0, n, EVENT_BLOCK_ROWS):
             j = min(n, i + EVENT_BLOCK_ROWS)
             block = src[i:j]
-            shard_crc = checksum_rows(block, shard_crc)
             if cname == "replicate":
                 block = block + np.int32(first)  # local index -> the study's index
             c[start + i : start + j] = block
-            crc = checksum_rows(block, crc)
-        if CHECKSUM_ATTRIBUTE in src.attrs:
-            _check_sum(path, key, shard_crc, src.attrs[CHECKSUM_ATTRIBUTE])
-        crcs[key] = crc

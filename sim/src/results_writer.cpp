@@ -4,13 +4,16 @@
 #include <hdf5.h>
 #include <hdf5_hl.h>
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <cerrno>
 #include <system_error>
 #include <utility>
 
@@ -71,7 +74,18 @@ std::string hdf5_error_detail() {
         return 0;
     };
     H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, walk, &detail);
-    return detail.empty() ? "unknown HDF5 error" : detail;
+    if (detail.empty()) return "unknown HDF5 error";
+    // A failed system call is described over several lines ("file write failed: time = ...,
+    // errno = 27, error message = 'File too large', ..."): keep what failed and the reason.
+    const std::string tag = "error message = '";
+    const auto at = detail.find(tag);
+    if (at != std::string::npos) {
+        const auto from = at + tag.size();
+        const auto to = detail.find('\'', from);
+        const auto what = detail.substr(0, detail.find(':'));
+        return what + ": " + detail.substr(from, to == std::string::npos ? to : to - from);
+    }
+    return detail;
 }
 
 [[noreturn]] void throw_io(const std::filesystem::path& file, const std::string& what) {
@@ -265,21 +279,46 @@ struct temp_file {
     bool armed = false;
     ~temp_file() {
         std::error_code ec;
-        if (armed) std::filesystem::remove(path, ec);
+        if (!armed) return;
+        // Emptied first: after a failed close (a full disk) HDF5 keeps the file descriptor
+        // open, and a removed file's blocks are only freed when it closes.
+        std::filesystem::resize_file(path, 0, ec);
+        std::filesystem::remove(path, ec);
     }
 };
 
+// HDF5 1.10 keeps the ID of a file whose close failed (a full disk) while freeing the file's
+// state; its atexit clean-up then closes it again and crashes (SIGSEGV after the run had
+// already reported the error). Nothing is left to flush at exit: every writer closes or
+// removes its file before returning. So the clean-up is turned off, before HDF5 initialises.
+[[maybe_unused]] const bool hdf5_without_atexit = [] {
+    H5dont_atexit();
+    return true;
+}();
+
+// <target>.tmp-<pid>, and -<n> after it for the second and later writers of one process, so
+// that two runs in one process (two threads) into one path never share a temporary file.
 std::string tmp_name(const std::filesystem::path& target) {
-    return target.filename().string() + ".tmp-" + std::to_string(::getpid());
+    static std::atomic<unsigned> writers{0};
+    const unsigned n = writers.fetch_add(1);
+    std::string name = target.filename().string() + ".tmp-" + std::to_string(::getpid());
+    return n == 0 ? name : name + "-" + std::to_string(n);
 }
 
 std::int32_t periods(const results_layout& layout, frequency f) {
     return f == frequency::monthly ? layout.clock.num_months() : layout.clock.num_years();
 }
 
-// --- Checksums -------------------------------------------------------------------------------
+// --- The seal --------------------------------------------------------------------------------
 
-// CRC-32 as zlib computes it (polynomial 0xEDB88320), so Python checks it with zlib.crc32.
+// The file starts with a user block of `seal_bytes` that HDF5 leaves alone; once the file is
+// closed, the block receives one line, "tradeeco-seal crc32=<8 hex> bytes=<n>", the CRC-32 (as
+// zlib computes it) and length of everything after the block. tradeeco.open checks it before
+// any HDF5 library parses the file: a damaged file (a flipped bit, a truncated copy) is then an
+// error naming the file, never other numbers, nor a hang inside HDF5's parsing of a damaged
+// structure (both seen when fuzzing unsealed files). python/tradeeco/_results.py reads it.
+constexpr hsize_t seal_bytes = 512;
+
 std::uint32_t crc32_update(std::uint32_t crc, const unsigned char* p, std::size_t n) {
     static const auto table = [] {
         std::array<std::uint32_t, 256> t{};
@@ -295,40 +334,37 @@ std::uint32_t crc32_update(std::uint32_t crc, const unsigned char* p, std::size_
     return ~crc;
 }
 
-// Stores the CRC-32 of a dataset's values (little-endian, row-major, as read back from the
-// file) in its attribute `checksum_attribute`. HDF5 cannot tell a chunk index damaged on disk
-// from a chunk never written (both read as the fill value), and contiguous coordinates carry
-// no check at all, so tradeeco.open verifies these sums: a damaged file is an error, never
-// other numbers. Read back in blocks of rows to bound memory.
-constexpr const char* checksum_attribute = "tradeeco_crc32";
-
-void write_checksum(const checker& check, hid_t ds, const std::string& name) {
-    const std::string what = "checksumming " + name;
-    handle space(check(H5Dget_space(ds), what), H5Sclose);
-    const int rank = check(H5Sget_simple_extent_ndims(space.get()), what);
-    std::array<hsize_t, 2> dims{0, 1};
-    check(H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr), what);
-    handle type(check(H5Dget_type(ds), what), H5Tclose);
-    const bool is_float = H5Tget_class(type.get()) == H5T_FLOAT;
-    const std::size_t size = check(H5Tget_size(type.get()), what) > 4 ? 8 : 4;
-    const hid_t mem = is_float ? H5T_IEEE_F64LE : size == 8 ? H5T_STD_I64LE : H5T_STD_I32LE;
-    const hsize_t width = rank == 2 ? dims[1] : 1;
-    const hsize_t block = std::max<hsize_t>(1, (hsize_t(1) << 20) / std::max<hsize_t>(1, width));
-    std::vector<unsigned char> buf;
+// Writes the seal into a closed file and flushes it to disk, so the rename that follows
+// publishes a complete file.
+void seal_file(const std::filesystem::path& path) {
+    auto fail = [&](const std::string& what) {
+        throw io_error(std::string(writer_name) + ": " + path.string() + ": " + what + ": " +
+                       std::generic_category().message(errno));
+    };
+    const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+    if (fd < 0) fail("reopening to seal");
+    struct closer {
+        int fd;
+        ~closer() { ::close(fd); }
+    } guard{fd};
+    std::vector<unsigned char> buf(std::size_t(1) << 20);
     std::uint32_t crc = 0;
-    for (hsize_t row = 0; row < dims[0]; row += block) {
-        const hsize_t n = std::min(block, dims[0] - row);
-        buf.resize(std::size_t(n * width) * size);
-        handle fspace(check(H5Dget_space(ds), what), H5Sclose);
-        const std::array<hsize_t, 2> offset{row, 0}, count{n, width};
-        check(H5Sselect_hyperslab(fspace.get(), H5S_SELECT_SET, offset.data(), nullptr,
-                                  count.data(), nullptr),
-              what);
-        handle mspace(check(H5Screate_simple(rank, count.data(), nullptr), what), H5Sclose);
-        check(H5Dread(ds, mem, mspace.get(), fspace.get(), H5P_DEFAULT, buf.data()), what);
-        crc = crc32_update(crc, buf.data(), buf.size());
+    std::uint64_t size = 0;
+    for (;;) {
+        const ssize_t got = ::pread(fd, buf.data(), buf.size(), off_t(seal_bytes + size));
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) fail("reading to seal");
+        if (got == 0) break;
+        crc = crc32_update(crc, buf.data(), std::size_t(got));
+        size += std::uint64_t(got);
     }
-    write_number_attribute(check, ds, checksum_attribute, double(crc));
+    char line[96];
+    const int len = std::snprintf(line, sizeof line, "tradeeco-seal crc32=%08x bytes=%llu\n",
+                                  unsigned(crc), static_cast<unsigned long long>(size));
+    std::string block(line, std::size_t(len));
+    block.resize(seal_bytes, '\0');
+    if (::pwrite(fd, block.data(), block.size(), 0) != ssize_t(block.size())) fail("sealing");
+    if (::fsync(fd) != 0) fail("flushing to disk");
 }
 
 } // namespace
@@ -424,6 +460,7 @@ struct results_writer::impl {
         check(H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_SEMI), "setting close degree");
         handle fcpl(check(H5Pcreate(H5P_FILE_CREATE), "creating file creation list"), H5Pclose);
         track_order(check, fcpl.get(), true);
+        check(H5Pset_userblock(fcpl.get(), seal_bytes), "reserving the seal's block");
         file = handle(check(H5Fcreate(temp.path.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get()),
                             "creating the temporary file"),
                       H5Fclose);
@@ -682,7 +719,6 @@ struct results_writer::impl {
         write_rows(check, ds.get(), H5T_NATIVE_INT32, 0, n, 0, ids.data(), "writing replicate");
         make_scale(ds.get(), "replicate", replicate_dimid);
         write_text_attribute(check, ds.get(), "long_name", "replicate index");
-        write_checksum(check, ds.get(), "replicate");
         for (std::size_t s = 0; s < series.size(); ++s)
             attach(series[s].get(), ds.get(), 0, layout.series[s].name);
     }
@@ -742,6 +778,7 @@ struct results_writer::impl {
     void commit(const std::filesystem::path& target) {
         if (committed) throw model_error(std::string(writer_name) + ": committed twice");
         if (!closed) close();
+        seal_file(temp.path);
         // A failed rename can be retried by calling commit() again.
         std::error_code ec;
         std::filesystem::rename(temp.path, target, ec);
@@ -752,23 +789,8 @@ struct results_writer::impl {
         committed = true;
     }
 
-    void write_checksums() {
-        for (std::size_t s = 0; s < series.size(); ++s)
-            write_checksum(check, series[s].get(), layout.series[s].name);
-        write_checksum(check, month_coord.get(), "month");
-        write_checksum(check, year_coord.get(), "year");
-        for (std::size_t t = 0; t < tables.size(); ++t) {
-            const auto& name = layout.tables[t].name;
-            write_checksum(check, tables[t].replicate_column.get(), name + "/replicate");
-            for (std::size_t c = 0; c < tables[t].columns.size(); ++c)
-                write_checksum(check, tables[t].columns[c].get(),
-                               name + "/" + layout.tables[t].columns[c].name);
-        }
-    }
-
     void close() {
         create_replicate_coordinate();
-        write_checksums();
         write_root_attributes();
         // Everything closed before the file, so the close really flushes it (H5F_CLOSE_SEMI).
         for (auto& t: tables) {

@@ -100,23 +100,19 @@ def test_console_script_is_installed():
 
 
 def test_python_dash_m_tradeeco_is_the_cli():
-    env = {**os.environ, "MPLBACKEND": "Agg"}
-    r = subprocess.run(
-        [sys.executable, "-m", "tradeeco", "--version"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-    )
+    def dash_m(*args):
+        return subprocess.run(
+            [sys.executable, "-m", "tradeeco", *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, "MPLBACKEND": "Agg"},
+        )
+
+    r = dash_m("--version")
     assert r.returncode == 0, r.stderr
     assert r.stdout.startswith("tradeeco ")
-    r = subprocess.run(
-        [sys.executable, "-m", "tradeeco", "frobnicate"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-    )
+    r = dash_m("frobnicate")
     assert r.returncode == 2 and "invalid choice" in r.stderr
 
 
@@ -196,7 +192,11 @@ def test_run_quiet_prints_nothing(core, tmp_path):
 
 
 def write(ds, path):
+    """A result file as tradeeco writes them: netCDF-4, sealed (tradeeco.open checks seals)."""
+    import tradeeco
+
     ds.to_netcdf(path, engine="h5netcdf")
+    tradeeco.seal(path)
     return path
 
 

@@ -1,0 +1,60 @@
+"""Short runs of the atheris fuzz harnesses (tests/fuzz/) and a replay of their regression
+inputs: every input gives a typed error or a valid result within 1 s, never a crash or another
+exception. The long runs and their figures are in docs/reliability.md."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+FUZZ = Path(__file__).resolve().parents[1] / "fuzz"
+REGRESSIONS = FUZZ / "regressions"
+
+
+@pytest.fixture
+def atheris_env(core, tmp_path):
+    pytest.importorskip("atheris", reason="the fuzz harnesses need atheris (pip install atheris)")
+    return {
+        **os.environ,
+        "MPLBACKEND": "Agg",
+        "TRADEECO_FUZZ_WORKDIR": str(tmp_path / "work"),
+        "TRADEECO_FUZZ_ARTIFACTS": str(tmp_path),
+    }
+
+
+def harness(name, args, env, timeout=180):
+    r = subprocess.run(
+        [sys.executable, name, *args],
+        cwd=FUZZ,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
+    assert r.returncode == 0, r.stderr[-4000:]
+    return r.stderr
+
+
+@pytest.mark.parametrize(
+    "name, runs",
+    [("fuzz_scenarios.py", 4000), ("fuzz_results.py", 400)],
+)
+def test_short_fuzz_run_finds_nothing(atheris_env, tmp_path, name, runs):
+    out = harness(name, [f"-runs={runs}", "-seed=17", "-max_total_time=40"], atheris_env)
+    assert "Done " in out and " runs in " in out
+    assert not list(tmp_path.glob("crash-*")) and not list(tmp_path.glob("timeout-*"))
+
+
+@pytest.mark.parametrize("name, kind", [("fuzz_scenarios.py", "scenarios"), ("fuzz_results.py", "results")])
+def test_regression_inputs_replay_cleanly(atheris_env, name, kind):
+    files = sorted(p for p in (REGRESSIONS / kind).iterdir() if p.is_file())
+    assert files
+    out = harness(name, [str(p) for p in files], atheris_env)
+    for p in files:
+        assert f"Running: {p}" in out
+    assert f"Executed {files[-1]}" in out

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import builtins
 import os
-import shutil
-import io
 import re
+import shutil
 import tempfile
 import zlib
 from collections.abc import Callable
@@ -101,15 +101,16 @@ def seal(path: str | os.PathLike) -> None:
 
     Example:
         >>> ds.to_netcdf("mine.h5", engine="h5netcdf")  # doctest: +SKIP
-        >>> tradeeco.seal("mine.h5"); tradeeco.open("mine.h5")  # doctest: +SKIP
+        >>> tradeeco.seal("mine.h5")  # doctest: +SKIP
+        >>> tradeeco.open("mine.h5")  # doctest: +SKIP
     """
     path = Path(path)
-    with io.open(path, "rb") as f:
+    with builtins.open(path, "rb") as f:
         head = f.read(SEAL_BYTES + len(_HDF5_SIGNATURE))
     if head.startswith(_HDF5_SIGNATURE):  # no user block: copy behind an empty one
         tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
         try:
-            with io.open(path, "rb") as src, io.open(tmp, "wb") as dst:
+            with builtins.open(path, "rb") as src, builtins.open(tmp, "wb") as dst:
                 dst.write(bytes(SEAL_BYTES))
                 while block := src.read(_READ_BYTES):
                     dst.write(block)
@@ -124,7 +125,7 @@ def seal(path: str | os.PathLike) -> None:
 
 
 def seal_in_place(path: Path) -> None:
-    with io.open(path, "r+b") as f:
+    with builtins.open(path, "r+b") as f:
         crc, size = _crc_after_seal(f)
         f.seek(0)
         f.write(f"tradeeco-seal crc32={crc:08x} bytes={size}\n".encode().ljust(SEAL_BYTES, b"\0"))
@@ -143,7 +144,7 @@ def verify_seal(path: str | os.PathLike) -> None:
     """
     path = Path(path)
     try:
-        with io.open(path, "rb") as f:
+        with builtins.open(path, "rb") as f:
             head = f.read(SEAL_BYTES + len(_HDF5_SIGNATURE))
             if head.startswith(_HDF5_SIGNATURE):
                 raise ResultIOError(

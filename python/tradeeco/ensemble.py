@@ -38,8 +38,8 @@ from typing import Any
 import numpy as np
 
 from ._native import core
-from ._scenarios import ScenarioLike, as_spec, load_scenario_string
 from ._results import SEAL_BYTES, seal_in_place, verify_seal
+from ._scenarios import ScenarioLike, as_spec, load_scenario_string
 from .errors import ResultIOError, RunCancelled
 
 __all__ = ["StudyMismatchError", "ensemble", "join_shards", "run_shard", "run_study"]

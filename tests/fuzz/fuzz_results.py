@@ -47,7 +47,10 @@ def _seed_files() -> list[bytes]:
 
 SEEDS = _seed_files()
 REFERENCE = tradeeco.open(WORK / "seed-false.h5").load()
-ORIGINALS = {s: tradeeco.open(WORK / f"seed-{e}.h5").load() for s, e in zip(SEEDS, ("false", "true"))}
+ORIGINALS = {
+    s: tradeeco.open(WORK / f"seed-{e}.h5").load()
+    for s, e in zip(SEEDS, ("false", "true"), strict=True)
+}
 TARGET = WORK / "input.h5"
 # Warm-up: the first call imports scipy, which alone takes longer than the 1 s timeout.
 analysis.attainment(REFERENCE)
@@ -68,7 +71,7 @@ def custom_mutator(data: bytes, max_size: int, seed: int) -> bytes:
         elif op == 1:  # cut short
             del b[max(1, i) :]
         elif op == 2:  # an address or length field
-            value = rng.choice(ODD_FIELDS + [rng.randrange(len(b) + 64)])
+            value = rng.choice([*ODD_FIELDS, rng.randrange(len(b) + 64)])
             b[i : i + 8] = value.to_bytes(8, "little")
         else:  # a block copied elsewhere
             j, n = rng.randrange(len(b)), rng.randint(1, 64)

@@ -946,8 +946,8 @@ def join_shards(
 def _reserve_room(tmp: Path, size: int) -> None:
     """Fails early, before HDF5 writes anything, if the joined file cannot fit: the shards'
     total size (an upper bound: the join holds the same data once, and one file's metadata)
-    is allocated as `tmp` and freed again. HDF5 (1.10 to 1.14) cannot close a file whose last
-    write failed and crashes at exit over it, so a disk that fills during the join must be
+    is allocated as `tmp` and freed again. HDF5 cannot close a file whose last write failed
+    and crashes at exit over it (seen with h5py's HDF5 2.0.0), so a disk that fills during the join must be
     caught before it starts; a disk filled by someone else in between remains possible."""
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)

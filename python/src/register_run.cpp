@@ -10,6 +10,7 @@
 #include <pybind11/stl/filesystem.h>
 
 #include <filesystem>
+#include <limits>
 #include <string>
 #include <utility>
 
@@ -57,6 +58,13 @@ void register_run(py::module_& m) {
             // except through call_progress, which takes the GIL back.
             if (threads < 0) throw py::value_error("threads must be >= 0 (0 = all cores)");
             if (first_replicate < 0) throw py::value_error("first_replicate must be >= 0");
+            // Replicate indices are int32: past 2^31 - 1 they would wrap to other replicates'
+            // random streams (found by property tests).
+            if (std::int64_t(first_replicate) + spec.spec.replicates - 1 >
+                std::numeric_limits<std::int32_t>::max())
+                throw py::value_error("first_replicate + replicates must be at most 2^31 (got " +
+                                      std::to_string(first_replicate) + " + " +
+                                      std::to_string(spec.spec.replicates) + ")");
             if (!progress.is_none() && !PyCallable_Check(progress.ptr()))
                 throw py::type_error("progress must be a callable(done, total) or None");
             if (out.empty()) throw py::value_error("out must be a file path");

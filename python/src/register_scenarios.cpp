@@ -8,6 +8,7 @@
 #include <tradeeco/models/taxonomy.hpp>
 #include <tradeeco/scenarios/load.hpp>
 #include <tradeeco/scenarios/write.hpp>
+#include <tradeeco/scenarios/validate.hpp>
 
 #include <pybind11/stl.h>
 #include <pybind11/stl/filesystem.h>
@@ -123,6 +124,10 @@ py_spec with_overrides(const py_spec& self, const py::object& seed, const py::ob
         note << " replicates = " << out.spec.replicates;
     }
     if (!population_scale.is_none()) {
+        if (!(PyFloat_Check(population_scale.ptr()) || PyLong_Check(population_scale.ptr())) ||
+            PyBool_Check(population_scale.ptr()))
+            throw py::type_error("population_scale must be a number, got " +
+                                 py::repr(population_scale).cast<std::string>());
         const double scale = population_scale.cast<double>();
         if (!std::isfinite(scale) || scale <= 0)
             throw py::value_error("population_scale must be a positive number, got " +
@@ -138,6 +143,14 @@ py_spec with_overrides(const py_spec& self, const py::object& seed, const py::ob
         out.spec.end = e;
         note << " end = " << iso(e);
     }
+    // The scalar rules a scenario file obeys (population_scale in [0.001, 200], end in 2000 to
+    // 2100, seed below 2^63): an override must not run what no file could, e.g. a population a
+    // million times the real one. Policies and shocks are left out, so that an earlier end
+    // still cuts a scenario short for a quick experiment.
+    models::model_spec scalars = out.spec;
+    scalars.instruments.clear();
+    scalars.shocks.clear();
+    scenarios::validate(scalars);
     // The resolved text is the run's provenance and must load back to this spec (parameter
     // overrides and ensembles re-read it): write the spec out again under the original header,
     // and say what was overridden.

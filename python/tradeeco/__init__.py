@@ -31,7 +31,7 @@ from __future__ import annotations
 from . import analysis, plot, targets
 from ._native import available as _core_available
 from ._native import core as _core_or_raise
-from ._results import open, open_events, run, unit_label
+from ._results import open, open_events, run, seal, unit_label
 from ._scenarios import (
     as_spec,
     load_scenario,
@@ -83,6 +83,7 @@ __all__ = [
     "required",
     "run",
     "scenario_path",
+    "seal",
     "shipped_scenarios",
     "shock_catalogue",
     "targets",

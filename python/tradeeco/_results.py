@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import builtins
 import datetime
 import os
+import re
 import shutil
 import tempfile
+import threading
 import warnings
+import zlib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -15,11 +19,17 @@ import xarray as xr
 
 from ._native import core
 from ._scenarios import ScenarioLike, with_parameter_overrides
-from .errors import ResultNameWarning
+from .errors import ResultIOError, ResultNameWarning
 
-__all__ = ["open", "open_events", "run", "unit_label"]
+__all__ = ["open", "open_events", "run", "seal", "unit_label"]
 
 ProgressArg = bool | Callable[[int, int], object] | None
+
+# netCDF-C and the HDF5 inside the netCDF4 wheel are not thread-safe, and xarray does not lock
+# everything it reads when a file is opened (its attributes): two threads opening result files at
+# once crashed the process (tests/python/test_faults.py). Opening, and run()'s in-memory load,
+# hold this lock.
+_OPEN_LOCK = threading.RLock()
 
 #: Result files are netCDF-4; CF tools (compliance-checker, CF section 2.1) want this suffix.
 RESULT_SUFFIX = ".nc"
@@ -69,7 +79,13 @@ def api_call(function: str, *args, **kwargs) -> str:
     return f"{function}({', '.join(parts)})"
 
 
-def open(path: str | os.PathLike, *, group: str | None = None, chunks=None) -> xr.Dataset:
+def open(
+    path: str | os.PathLike,
+    *,
+    group: str | None = None,
+    chunks=None,
+    verify: bool = True,
+) -> xr.Dataset:
     """Opens a tradeeco result file as an xarray.Dataset (lazily; with the netcdf4 engine, which
     opens a 1,000-replicate file several times faster than h5netcdf, or h5netcdf without it).
 
@@ -80,6 +96,17 @@ def open(path: str | os.PathLike, *, group: str | None = None, chunks=None) -> x
     ``chunks={}`` to get dask arrays (needs the ``dask`` extra). Use it as a context manager, or
     call ``.load()`` and ``.close()``, to release the file.
 
+    With ``verify`` (the default) the file's bytes are first checked against the seal its
+    writer put in its first 512 bytes (a CRC-32 and the length), so a file damaged on disk (a
+    flipped bit, a truncated copy) raises instead of giving other numbers, or hanging in the
+    HDF5 library; this reads the file once (about 0.1 s per 100 MB). ``verify=False`` opens
+    files without a seal (other tools', or older tradeeco's) unchecked.
+
+    Raises:
+        FileNotFoundError: there is no such file.
+        ResultIOError: the file is not a readable tradeeco result file, or it is damaged (the
+            message names the file).
+
     Example:
         >>> import tradeeco
         >>> with tradeeco.open("baseline.nc") as ds:  # doctest: +SKIP
@@ -88,8 +115,127 @@ def open(path: str | os.PathLike, *, group: str | None = None, chunks=None) -> x
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"{path}: no such result file")
-    ds = xr.open_dataset(path, engine=_engine(), group=group, chunks=chunks)
-    return _decode_months(ds)
+    if path.is_dir():
+        raise ResultIOError(f"{path}: is a folder, not a result file")
+    if verify:
+        verify_seal(path)
+    try:
+        with _OPEN_LOCK:
+            ds = xr.open_dataset(path, engine=_engine(), group=group, chunks=chunks)
+            return _decode_months(ds)
+    except (ResultIOError, ImportError):
+        raise
+    except Exception as e:  # HDF5, netCDF and decoding errors of a damaged or foreign file
+        where = f"{path}" if group is None else f"{path} (group {group})"
+        raise ResultIOError(f"{where}: not a readable tradeeco result file: {_why(e)}") from e
+
+
+def _why(e: BaseException) -> str:
+    return f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
+
+
+SEAL_BYTES = 512  # the user block results_writer.cpp reserves at the start of every file
+_SEAL = re.compile(rb"tradeeco-seal crc32=([0-9a-f]{8}) bytes=([0-9]{1,20})\n\0*")
+_HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+_READ_BYTES = 1 << 23
+
+
+def _crc_after_seal(f) -> tuple[int, int]:
+    """CRC-32 and length of everything after the seal's block of an open binary file."""
+    f.seek(SEAL_BYTES)
+    crc = size = 0
+    while block := f.read(_READ_BYTES):
+        crc = zlib.crc32(block, crc)
+        size += len(block)
+    return crc, size
+
+
+def seal(path: str | os.PathLike) -> None:
+    """Seals a result file as results_writer.cpp does: its first ``SEAL_BYTES`` (an HDF5 user
+    block) get ``tradeeco-seal crc32=<hex> bytes=<n>`` for the bytes after them, and the file is
+    flushed to disk. A file without the block (another tool's HDF5 or netCDF-4 file) gets one
+    put in front first, which HDF5 readers accept. Sealing vouches for the bytes as they are
+    now: :func:`open` then checks that they stay so.
+
+    Example:
+        >>> ds.to_netcdf("mine.h5", engine="h5netcdf")  # doctest: +SKIP
+        >>> tradeeco.seal("mine.h5")  # doctest: +SKIP
+        >>> tradeeco.open("mine.h5")  # doctest: +SKIP
+    """
+    path = Path(path)
+    with builtins.open(path, "rb") as f:
+        head = f.read(SEAL_BYTES + len(_HDF5_SIGNATURE))
+    if head.startswith(_HDF5_SIGNATURE):  # no user block: copy behind an empty one
+        tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+        try:
+            with builtins.open(path, "rb") as src, builtins.open(tmp, "wb") as dst:
+                dst.write(bytes(SEAL_BYTES))
+                while block := src.read(_READ_BYTES):
+                    dst.write(block)
+            seal_in_place(tmp)
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+        return
+    if head[SEAL_BYTES:] != _HDF5_SIGNATURE:
+        raise ResultIOError(f"{path}: not an HDF5 file, cannot seal it")
+    seal_in_place(path)
+
+
+def seal_in_place(path: Path) -> None:
+    with builtins.open(path, "r+b") as f:
+        crc, size = _crc_after_seal(f)
+        f.seek(0)
+        f.write(f"tradeeco-seal crc32={crc:08x} bytes={size}\n".encode().ljust(SEAL_BYTES, b"\0"))
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def verify_seal(path: str | os.PathLike) -> None:
+    """Checks a result file's bytes against its seal, before any HDF5 library reads it.
+
+    Raises:
+        ResultIOError: the file is damaged (its bytes or its length differ from the seal, or
+            the seal is unreadable), is not an HDF5 file, or has no seal (written by another
+            tool, or by tradeeco before it sealed its files: ``open(path, verify=False)`` reads
+            it unchecked); the message names the file.
+    """
+    path = Path(path)
+    try:
+        with builtins.open(path, "rb") as f:
+            head = f.read(SEAL_BYTES + len(_HDF5_SIGNATURE))
+            if head.startswith(_HDF5_SIGNATURE):
+                raise ResultIOError(
+                    f"{path}: the file has no tradeeco seal, so it cannot be checked for damage "
+                    "(written by another tool or an older tradeeco): tradeeco.open(path, "
+                    "verify=False) reads it unchecked, tradeeco.seal(path) vouches for it as it is"
+                )
+            m = _SEAL.fullmatch(head[:SEAL_BYTES])
+            signed = head[SEAL_BYTES:] == _HDF5_SIGNATURE
+            if not signed and not head.startswith(b"tradeeco-seal"):
+                raise ResultIOError(
+                    f"{path}: not a tradeeco result file (no HDF5 signature, no seal)"
+                )
+            if m is None or not signed:
+                raise ResultIOError(
+                    f"{path}: the file is damaged: its seal or its HDF5 signature is unreadable"
+                )
+            crc, size = _crc_after_seal(f)
+    except OSError as e:
+        if isinstance(e, ResultIOError):
+            raise
+        raise ResultIOError(f"{path}: cannot read the result file: {e}") from e
+    want_crc, want_size = int(m.group(1), 16), int(m.group(2))
+    if size != want_size:
+        raise ResultIOError(
+            f"{path}: the file is damaged: {size + SEAL_BYTES} bytes where "
+            f"{want_size + SEAL_BYTES} were written (truncated or appended to)"
+        )
+    if crc != want_crc:
+        raise ResultIOError(
+            f"{path}: the file is damaged: its bytes do not match the checksum written with "
+            f"them (CRC-32 {crc:08x}, expected {want_crc:08x}); rerun it or restore a copy"
+        )
 
 
 def unit_label(da: xr.DataArray) -> str:
@@ -194,6 +340,7 @@ def run(
         threads=threads,
         seed=seed,
         first_replicate=first_replicate or None,
+        parameters=parameters or None,
     )
     callback, close = _progress_callback(progress, spec.replicates, spec.name)
     tmpdir = None
@@ -214,7 +361,7 @@ def run(
         close()
         if tmpdir is None:
             return open(target)
-        with open(target) as ds:
+        with open(target) as ds, _OPEN_LOCK:
             return ds.load()
     finally:
         close()

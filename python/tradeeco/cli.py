@@ -8,6 +8,7 @@ missing file, bad arguments); 130 cancelled with Ctrl-C. Errors print as
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import math
 import os
@@ -19,6 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_CANCELLED = 0, 1, 2, 130
+EXIT_TERMINATED = 143  # 128 + SIGTERM, as a shell reports a process ended by `kill`
 
 
 class _BadInputError(Exception):
@@ -353,7 +355,10 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
     if len(args.files) < 2:
         raise _BadInputError("compare needs at least two result files")
-    datasets = analysis.load_results(args.files)
+    try:
+        datasets = analysis.load_results(args.files)
+    except tradeeco.ResultIOError as e:  # damaged, unsealed or not a result file
+        raise _BadInputError(str(e)) from None
 
     labels = list(datasets)
     att = analysis.attainment(datasets)
@@ -1023,7 +1028,8 @@ def build_parser() -> argparse.ArgumentParser:
               tradeeco optimize plan --target aeo_firms --target kd_kit_exports --out opt/
               tradeeco nowcast baseline --observed obs.csv   P(met) updated on the statistics
 
-            exit codes: 0 ok, 1 run failed, 2 bad input, 130 cancelled (Ctrl-C)
+            exit codes: 0 ok, 1 run failed, 2 bad input, 130 cancelled (Ctrl-C),
+            143 terminated (SIGTERM; cleaned up like Ctrl-C)
             """
         ),
     )
@@ -1284,6 +1290,33 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where Ctrl-C would be so a run cleans up (no temporaries, no partial
+    files, finished shards kept) instead of dying where it stands."""
+
+
+@contextlib.contextmanager
+def _sigterm_cancels(terminated: list):
+    """While the command runs, SIGTERM cancels it like Ctrl-C (only in the main thread, where
+    Python can handle signals); `terminated` gets an entry when it arrived."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_sigterm(signum, frame):
+        terminated.append(signum)
+        raise _Terminated("terminated (SIGTERM)")
+
+    previous = signal.signal(signal.SIGTERM, on_sigterm)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``tradeeco`` command. Returns the exit code."""
     parser = build_parser()
@@ -1302,8 +1335,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"tradeeco: error: {message}", file=sys.stderr)
         return code
 
+    terminated = []
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _sigterm_cancels(terminated):
             warnings.showwarning = _show_warning
             return args.func(args)
     except (
@@ -1315,7 +1349,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return fail(str(e), EXIT_BAD_INPUT)
     except KeyboardInterrupt:  # includes tradeeco.RunCancelled
         print("tradeeco: cancelled", file=sys.stderr)
-        return EXIT_CANCELLED
+        return EXIT_TERMINATED if terminated else EXIT_CANCELLED
     except ImportError as e:
         return fail(str(e), EXIT_FAILED)
     except Exception as e:  # ModelError, ResultIOError, anything unexpected

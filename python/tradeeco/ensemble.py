@@ -37,9 +37,17 @@ from typing import Any
 import numpy as np
 
 from ._native import core
-from ._results import RESULT_SUFFIX, api_call, utc_now, warn_if_not_nc
+from ._results import (
+    RESULT_SUFFIX,
+    SEAL_BYTES,
+    api_call,
+    seal_in_place,
+    utc_now,
+    verify_seal,
+    warn_if_not_nc,
+)
 from ._scenarios import ScenarioLike, as_spec, load_scenario_string, with_parameters
-from .errors import RunCancelled
+from .errors import ResultIOError, RunCancelled
 
 __all__ = ["StudyMismatchError", "ensemble", "join_shards", "run_shard", "run_study"]
 
@@ -231,6 +239,7 @@ def _members(
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
             raise ValueError(f"replicates must be an integer >= 1, got {n!r}")
         n = int(n)
+        spec.with_(replicates=n)  # within a scenario's range, before any plan is made of it
         b = _batch_size(n, batch_size)
         s = spec.seed if seed is None else seed
         if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 0:
@@ -387,9 +396,20 @@ def _shard_ok(path: Path, first: int, n: int, seed: int) -> bool:
                 and _text(a["seed_text"]) == str(seed)
                 and "finished_at" in a
                 and f["replicate"].shape == (n,)
-            )
+            ) and _intact(path)
     except Exception:
         return False
+
+
+def _intact(path: Path) -> bool:
+    """The file's seal matches its bytes (a shard or result damaged on disk after it was
+    written is run again rather than joined or kept)."""
+    try:
+        verify_seal(path)
+    except ResultIOError as e:
+        log.warning("%s", e)
+        return False
+    return True
 
 
 def _text(value) -> str:
@@ -427,9 +447,10 @@ def _output_done(m: Member) -> bool:
     try:
         with h5py.File(m.file, "r") as f:
             study = _text(f.attrs.get("ensemble_study", b""))
-            return study == m.study_hash() and f["replicate"].shape == (m.replicates,)
+            done = study == m.study_hash() and f["replicate"].shape == (m.replicates,)
     except Exception:
         return False
+    return done and _intact(m.file)
 
 
 # --- progress --------------------------------------------------------------------------------
@@ -882,7 +903,9 @@ def join_shards(
     (ResultNameWarning) if `out` does not end in ``.nc``.
 
     Streams: one shard's rows of one variable (or 2 MiB of an event column) are in memory at a
-    time. The file is written as ``<out>.tmp-<pid>`` and renamed when complete.
+    time. The file is written as ``<out>.tmp-<pid>``, sealed as results_writer.cpp seals its
+    files (see :func:`tradeeco._results.verify_seal`) and renamed when complete. Each shard's
+    seal is checked first.
     """
     warn_if_not_nc(out)
     if command is None:
@@ -904,6 +927,7 @@ def _join_shards(shards, out, *, root_attributes, history, command) -> Path:
     for p, first in shards:
         if first != expected:
             raise ValueError(f"join_shards: {p} starts at replicate {first}, expected {expected}")
+        verify_seal(p)  # a shard damaged on disk must not reach the joined file
         with h5py.File(p, "r") as f:
             n = f["replicate"].shape[0]
             started.append(_text(f.attrs.get("started_at", b"")))
@@ -923,17 +947,76 @@ def _join_shards(shards, out, *, root_attributes, history, command) -> Path:
     if any(finished):
         root.setdefault("finished_at", max(finished))
     tmp = out.with_name(f"{out.name}.tmp-{os.getpid()}")
-    try:
-        with (
-            h5py.File(shards[0][0], "r") as f0,
-            h5py.File(tmp, "w", libver=("v108", "v108"), track_order=True) as dst,
-        ):
-            _join_layout_and_data(f0, dst, shards, sizes, total, root)
-        os.replace(tmp, out)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    _reserve_room(tmp, sum(p.stat().st_size for p, _ in shards) + (1 << 20))
+    failure = None
+    with _quiet_h5py_close_errors():
+        try:
+            with (
+                h5py.File(shards[0][0], "r") as f0,
+                h5py.File(
+                    tmp, "w", libver=("v108", "v108"), track_order=True,
+                    userblock_size=SEAL_BYTES,
+                ) as dst,
+            ):  # fmt: skip
+                _join_layout_and_data(f0, dst, shards, sizes, total, root)
+            seal_in_place(tmp)
+            os.replace(tmp, out)
+        except OSError as e:  # a full disk, most likely: one line naming the file
+            tmp.unlink(missing_ok=True)
+            if isinstance(e, ResultIOError):
+                raise
+            failure = os.strerror(e.errno) if e.errno else str(e).splitlines()[0]
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+    if failure is not None:  # raised here, once HDF5's objects of the failed file are gone
+        raise ResultIOError(f"{out}: joining the shards failed: {failure}")
     return out
+
+
+def _reserve_room(tmp: Path, size: int) -> None:
+    """Fails early, before HDF5 writes anything, if the joined file cannot fit: the shards'
+    total size (an upper bound: the join holds the same data once, and one file's metadata)
+    is allocated as `tmp` and freed again. HDF5 cannot close a file whose last write failed
+    and crashes at exit over it (seen with h5py's HDF5 2.0.0), so a disk that fills during the join must be
+    caught before it starts; a disk filled by someone else in between remains possible."""
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        try:
+            os.posix_fallocate(fd, 0, size)
+        finally:
+            os.close(fd)
+    except OSError as e:
+        reason = os.strerror(e.errno) if e.errno else str(e)
+        raise ResultIOError(
+            f"{tmp.with_name(tmp.name.split('.tmp-')[0])}: no room to join the shards "
+            f"({size / 1e6:.1f} MB needed): {reason}; the shards are kept, run again when "
+            "there is room"
+        ) from None
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def _quiet_h5py_close_errors():
+    """h5py reports each object it cannot close (its file's last write failed: a full disk) as
+    a traceback printed on stderr, besides the error that matters, which is raised. stderr is
+    held while a join writes and passed on afterwards without those reports."""
+    import io
+    import sys
+
+    held, real = io.StringIO(), sys.stderr
+    sys.stderr = held
+    try:
+        yield
+    finally:
+        import gc
+
+        gc.collect()  # objects of a failed file are released (and reported) here
+        sys.stderr = real
+        text = held.getvalue()
+        if text and "h5py/_objects.pyx" not in text:
+            real.write(text)
 
 
 def _join_layout_and_data(f0, dst, shards, sizes, total, root_attrs) -> None:

@@ -715,15 +715,22 @@ class NowcastResult:
     _prior_members: xr.Dataset = None  # type: ignore[assignment]
 
     def to_netcdf(self, path: str | os.PathLike) -> Path:
-        """Writes the weighted ensemble as a tradeeco result file (written under a temporary
-        name and renamed, so a file only ever appears complete)."""
+        """Writes the weighted ensemble as a tradeeco result file: written under a temporary
+        name, sealed like every result file (:func:`tradeeco.seal`: ``tradeeco.open`` then
+        detects damage) and renamed, so a file only ever appears complete."""
+        from ._results import seal
+
         path = Path(path)
-        tmp = path.with_name(path.name + ".tmp")
+        tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
         ds = self.posterior.copy()
         for name in ds.data_vars:
             ds[name].encoding = {}
-        ds.to_netcdf(tmp, engine="h5netcdf")
-        os.replace(tmp, path)
+        try:
+            ds.to_netcdf(tmp, engine="h5netcdf")
+            seal(tmp)
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
         return path
 
 

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <string>
 #include <thread>
 
 #if defined(__SANITIZE_THREAD__)
@@ -46,7 +47,12 @@ struct executor::arena {
 };
 
 executor::executor(int threads): threads_(threads) {
-    if (threads_ < 0) throw std::invalid_argument("executor: thread count must be >= 0");
+    // TBB sizes an arena's slot arrays by its thread count: 2^31 threads crashed the process
+    // (found by property tests). No machine this runs on has more than a few hundred cores.
+    constexpr int max_threads = 4096;
+    if (threads_ < 0 || threads_ > max_threads)
+        throw std::invalid_argument("threads must be in [0, " + std::to_string(max_threads) +
+                                    "] (0 = all cores), got " + std::to_string(threads_));
     if (threads_ == 0) threads_ = int(std::max(1u, std::thread::hardware_concurrency()));
     if (threads_ > 1) arena_ = std::make_unique<arena>(threads_);
 }

@@ -4,13 +4,16 @@
 #include <hdf5.h>
 #include <hdf5_hl.h>
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <cerrno>
 #include <system_error>
 #include <utility>
 
@@ -71,7 +74,18 @@ std::string hdf5_error_detail() {
         return 0;
     };
     H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, walk, &detail);
-    return detail.empty() ? "unknown HDF5 error" : detail;
+    if (detail.empty()) return "unknown HDF5 error";
+    // A failed system call is described over several lines ("file write failed: time = ...,
+    // errno = 27, error message = 'File too large', ..."): keep what failed and the reason.
+    const std::string tag = "error message = '";
+    const auto at = detail.find(tag);
+    if (at != std::string::npos) {
+        const auto from = at + tag.size();
+        const auto to = detail.find('\'', from);
+        const auto what = detail.substr(0, detail.find(':'));
+        return what + ": " + detail.substr(from, to == std::string::npos ? to : to - from);
+    }
+    return detail;
 }
 
 [[noreturn]] void throw_io(const std::filesystem::path& file, const std::string& what) {
@@ -273,16 +287,92 @@ struct temp_file {
     bool armed = false;
     ~temp_file() {
         std::error_code ec;
-        if (armed) std::filesystem::remove(path, ec);
+        if (!armed) return;
+        // Emptied first: after a failed close (a full disk) HDF5 keeps the file descriptor
+        // open, and a removed file's blocks are only freed when it closes.
+        std::filesystem::resize_file(path, 0, ec);
+        std::filesystem::remove(path, ec);
     }
 };
 
+// HDF5 1.10 keeps the ID of a file whose close failed (a full disk) while freeing the file's
+// state; its atexit clean-up then closes it again and crashes (SIGSEGV after the run had
+// already reported the error). Nothing is left to flush at exit: every writer closes or
+// removes its file before returning. So the clean-up is turned off, before HDF5 initialises.
+[[maybe_unused]] const bool hdf5_without_atexit = [] {
+    H5dont_atexit();
+    return true;
+}();
+
+// <target>.tmp-<pid>, and -<n> after it for the second and later writers of one process, so
+// that two runs in one process (two threads) into one path never share a temporary file.
 std::string tmp_name(const std::filesystem::path& target) {
-    return target.filename().string() + ".tmp-" + std::to_string(::getpid());
+    static std::atomic<unsigned> writers{0};
+    const unsigned n = writers.fetch_add(1);
+    std::string name = target.filename().string() + ".tmp-" + std::to_string(::getpid());
+    return n == 0 ? name : name + "-" + std::to_string(n);
 }
 
 std::int32_t periods(const results_layout& layout, frequency f) {
     return f == frequency::monthly ? layout.clock.num_months() : layout.clock.num_years();
+}
+
+// --- The seal --------------------------------------------------------------------------------
+
+// The file starts with a user block of `seal_bytes` that HDF5 leaves alone; once the file is
+// closed, the block receives one line, "tradeeco-seal crc32=<8 hex> bytes=<n>", the CRC-32 (as
+// zlib computes it) and length of everything after the block. tradeeco.open checks it before
+// any HDF5 library parses the file: a damaged file (a flipped bit, a truncated copy) is then an
+// error naming the file, never other numbers, nor a hang inside HDF5's parsing of a damaged
+// structure (both seen when fuzzing unsealed files). python/tradeeco/_results.py reads it.
+constexpr hsize_t seal_bytes = 512;
+
+std::uint32_t crc32_update(std::uint32_t crc, const unsigned char* p, std::size_t n) {
+    static const auto table = [] {
+        std::array<std::uint32_t, 256> t{};
+        for (std::uint32_t i = 0; i < 256; ++i) {
+            std::uint32_t c = i;
+            for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+            t[i] = c;
+        }
+        return t;
+    }();
+    crc = ~crc;
+    for (std::size_t i = 0; i < n; ++i) crc = table[(crc ^ p[i]) & 0xFFu] ^ (crc >> 8);
+    return ~crc;
+}
+
+// Writes the seal into a closed file and flushes it to disk, so the rename that follows
+// publishes a complete file.
+void seal_file(const std::filesystem::path& path) {
+    auto fail = [&](const std::string& what) {
+        throw io_error(std::string(writer_name) + ": " + path.string() + ": " + what + ": " +
+                       std::generic_category().message(errno));
+    };
+    const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+    if (fd < 0) fail("reopening to seal");
+    struct closer {
+        int fd;
+        ~closer() { ::close(fd); }
+    } guard{fd};
+    std::vector<unsigned char> buf(std::size_t(1) << 20);
+    std::uint32_t crc = 0;
+    std::uint64_t size = 0;
+    for (;;) {
+        const ssize_t got = ::pread(fd, buf.data(), buf.size(), off_t(seal_bytes + size));
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) fail("reading to seal");
+        if (got == 0) break;
+        crc = crc32_update(crc, buf.data(), std::size_t(got));
+        size += std::uint64_t(got);
+    }
+    char line[96];
+    const int len = std::snprintf(line, sizeof line, "tradeeco-seal crc32=%08x bytes=%llu\n",
+                                  unsigned(crc), static_cast<unsigned long long>(size));
+    std::string block(line, std::size_t(len));
+    block.resize(seal_bytes, '\0');
+    if (::pwrite(fd, block.data(), block.size(), 0) != ssize_t(block.size())) fail("sealing");
+    if (::fsync(fd) != 0) fail("flushing to disk");
 }
 
 } // namespace
@@ -378,6 +468,7 @@ struct results_writer::impl {
         check(H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_SEMI), "setting close degree");
         handle fcpl(check(H5Pcreate(H5P_FILE_CREATE), "creating file creation list"), H5Pclose);
         track_order(check, fcpl.get(), true);
+        check(H5Pset_userblock(fcpl.get(), seal_bytes), "reserving the seal's block");
         file = handle(check(H5Fcreate(temp.path.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get()),
                             "creating the temporary file"),
                       H5Fclose);
@@ -695,6 +786,7 @@ struct results_writer::impl {
     void commit(const std::filesystem::path& target) {
         if (committed) throw model_error(std::string(writer_name) + ": committed twice");
         if (!closed) close();
+        seal_file(temp.path);
         // A failed rename can be retried by calling commit() again.
         std::error_code ec;
         std::filesystem::rename(temp.path, target, ec);

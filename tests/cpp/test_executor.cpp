@@ -151,6 +151,7 @@ TEST_CASE("threads = 0 means all hardware threads; negative throws", "[executor]
     CHECK(all.threads() == int(std::max(1u, std::thread::hardware_concurrency())));
     CHECK(executor().threads() == 1);
     CHECK_THROWS_AS(executor(-1), std::invalid_argument);
+    CHECK_THROWS_AS(executor(1 << 30), std::invalid_argument); // would size TBB arrays by it
 }
 
 TEST_CASE("an exception in a loop body reaches the caller", "[executor]") {

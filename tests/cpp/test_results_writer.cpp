@@ -18,9 +18,11 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <limits>
 #include <string>
 #include <vector>
@@ -511,4 +513,26 @@ TEST_CASE("results_writer stores long provenance text", "[results]") {
     h5 replicate(H5Dopen2(file, "replicate", H5P_DEFAULT), H5Dclose);
     CHECK(max_dim0(replicate) == H5S_UNLIMITED);
     CHECK(attached(file, "trading_firms", "replicate", 0));
+}
+
+TEST_CASE("results_writer seals the file with the CRC-32 and length of its HDF5 part", "[results]") {
+    scratch_dir dir("sealed");
+    const auto target = dir.path / "run.nc";
+    write_sample(target);
+    std::ifstream in(target, std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    REQUIRE(bytes.size() > 512);
+    // The HDF5 part starts after the 512-byte user block; the seal is the block's first line.
+    CHECK(bytes.compare(512, 8, "\x89HDF\r\n\x1a\n") == 0);
+    const std::string line = bytes.substr(0, bytes.find('\n'));
+    std::uint32_t crc = 0xFFFFFFFFu; // bitwise CRC-32 (zlib's), independent of the writer's table
+    for (std::size_t i = 512; i < bytes.size(); ++i) {
+        crc ^= static_cast<unsigned char>(bytes[i]);
+        for (int k = 0; k < 8; ++k) crc = (crc & 1) ? 0xEDB88320u ^ (crc >> 1) : crc >> 1;
+    }
+    char expected[96];
+    std::snprintf(expected, sizeof expected, "tradeeco-seal crc32=%08x bytes=%zu", unsigned(~crc),
+                  bytes.size() - 512);
+    CHECK(line == expected);
+    CHECK(bytes.find_first_not_of('\0', line.size() + 1) == 512); // the rest of the block is 0
 }

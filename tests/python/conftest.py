@@ -103,3 +103,26 @@ def synthetic(
 @pytest.fixture
 def demo():
     return synthetic()
+
+
+def arrays(path) -> dict[str, tuple]:
+    """Every dataset of a result file (series, coordinates, event columns) as raw bytes."""
+    import h5py
+
+    found: dict[str, tuple] = {}
+
+    def visit(name, obj):
+        if isinstance(obj, h5py.Dataset):
+            found[name] = (str(obj.dtype), obj.shape, obj[()].tobytes())
+
+    with h5py.File(path, "r") as f:
+        f.visititems(visit)
+    return found
+
+
+def assert_identical(a, b):
+    """Two result files hold the same arrays, bit for bit."""
+    x, y = arrays(a), arrays(b)
+    assert sorted(x) == sorted(y)
+    different = [k for k in x if x[k] != y[k]]
+    assert not different, f"arrays differ: {different}"

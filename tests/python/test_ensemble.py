@@ -16,6 +16,7 @@ import time
 import h5py
 import numpy as np
 import pytest
+from conftest import assert_identical
 
 import tradeeco
 from tradeeco.ensemble import StudyMismatchError, join_shards, with_parameters
@@ -56,26 +57,6 @@ def reference(core, small, tmp_path_factory):
     out = tmp_path_factory.mktemp("reference") / "ref.nc"
     core.run_to_file(small.with_(replicates=10), out, threads=1)
     return out
-
-
-def arrays(path) -> dict[str, bytes]:
-    """Every dataset of a file (series, coordinates, event columns) as raw bytes."""
-    found: dict[str, bytes] = {}
-
-    def visit(name, obj):
-        if isinstance(obj, h5py.Dataset):
-            found[name] = (str(obj.dtype), obj.shape, obj[()].tobytes())
-
-    with h5py.File(path, "r") as f:
-        f.visititems(visit)
-    return found
-
-
-def assert_identical(a, b):
-    x, y = arrays(a), arrays(b)
-    assert sorted(x) == sorted(y)
-    different = [k for k in x if x[k] != y[k]]
-    assert not different, f"arrays differ: {different}"
 
 
 # --- local backend ---------------------------------------------------------------------------

@@ -11,6 +11,8 @@ The model itself is C++ (``tradeeco._core``); this package is the Python face of
 * :func:`required` finds the smallest strength of a lever (or package) that meets a target with
   a given probability, and its cost; :func:`optimize` searches for the cheapest packages that
   meet a set of targets (:mod:`tradeeco.policy_search`).
+* :func:`sensitivity` finds which parameters drive each target's verdict and each plan effect
+  (Morris screening, then Sobol indices; :mod:`tradeeco.sensitivity`).
 * :mod:`tradeeco.targets` holds the plan's targets; :mod:`tradeeco.analysis` computes the
   probability of meeting them, paired scenario differences and tidy frames, and draws fan charts
   and package comparisons.
@@ -48,6 +50,7 @@ from .errors import (
 )
 from .model import Model
 from .policy_search import optimize, required
+from .sensitivity import sensitivity
 
 __all__ = [
     "Model",
@@ -75,6 +78,7 @@ __all__ = [
     "required",
     "run",
     "scenario_path",
+    "sensitivity",
     "shipped_scenarios",
     "shock_catalogue",
     "targets",

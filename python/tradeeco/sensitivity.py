@@ -76,6 +76,7 @@ ProgressArg = bool | Callable[[int, int], object] | None
 CACHE_FORMAT = "tradeeco-sensitivity-cache/1"
 MIN_TRAJECTORIES = 2  # SALib's Morris analysis needs at least two trajectories
 MIN_SOBOL_BASE = 8  # fewer base samples give Sobol estimates that are mostly noise
+MIN_DRIVER_SHARE = 0.01  # a driver's mu* is at least this share of the output's largest
 
 
 # --- the parameter space -----------------------------------------------------------------------
@@ -600,15 +601,18 @@ class SensitivityResult:
 
     def drivers(self, n: int = 5) -> pd.DataFrame:
         """The ``n`` parameters driving each output: ranked by Morris ``mu*`` over every
-        parameter when the study screened, else by Sobol ``ST``; with the Sobol indices of the
-        ones the Sobol stage varied. Columns output, rank, parameter, mu_star_norm, S1, S1_conf,
+        parameter when the study screened (leaving out those under 1 % of the output's largest
+        ``mu*``), else by Sobol ``ST``; with the Sobol indices of the ones the Sobol stage
+        varied. Columns output, rank, parameter, mu_star_norm, S1, S1_conf,
         ST, ST_conf."""
         sob = self.sobol.set_index(["output", "parameter"])
         rows = []
         for output in self.outputs["output"]:
             if not self.morris.empty:
                 m = self.morris[self.morris["output"] == output]
-                m = m[m["mu_star"] > 0].sort_values("mu_star", ascending=False)
+                # Below 1 % of the output's largest effect a parameter drives nothing.
+                m = m[m["mu_star_norm"] >= MIN_DRIVER_SHARE]
+                m = m.sort_values("mu_star", ascending=False)
                 ranked = list(zip(m["parameter"], m["mu_star_norm"], strict=True))
             else:
                 s = self.sobol[self.sobol["output"] == output].sort_values("ST", ascending=False)
@@ -1014,6 +1018,7 @@ def sensitivity(
     replicates: int = 1,
     seed: int | None = None,
     end: str | None = None,
+    population_scale: float | None = None,
     year: int = 2027,
     indicators: Iterable[str] | None = None,
     workers: int = 2,
@@ -1033,7 +1038,8 @@ def sensitivity(
         top_k: parameters the Sobol stage varies.
         replicates, seed: replicates per scenario and sample, and their seed (default: the
             first scenario's); the same for every sample (common random numbers).
-        end: end date of the runs (``"2024-12-31"`` for a quick look); ``year`` must be in it.
+        end: end date of the runs (``"2025-06-30"`` for a quick look); ``year`` must be in it.
+        population_scale: scale of the firm population (quick looks; changes the answers).
         year: the year whose values are the outputs.
         indicators: target ids to study (default: those with a target in ``year``).
         workers: processes running samples in parallel.
@@ -1058,6 +1064,7 @@ def sensitivity(
             replicates=replicates,
             seed=seed,
             end=end,
+            population_scale=population_scale,
             year=year,
             indicators=indicators,
         )

@@ -283,3 +283,53 @@ def test_variance_decomposition_of_an_ensemble_design(core):
     row = d.iloc[0]
     assert row["var_total"] > 0
     assert row["share_parameters"] + row["share_noise"] == pytest.approx(1.0)
+
+
+# --- command line --------------------------------------------------------------------------------
+
+
+def test_cli_help_has_examples(capsys):
+    from tradeeco import cli
+
+    with pytest.raises(SystemExit) as info:
+        cli.main(["sensitivity", "--help"])
+    assert info.value.code == 0
+    out = capsys.readouterr().out
+    assert "tradeeco sensitivity" in out and "examples:" in out and "--budget" in out
+
+
+def test_cli_small_study_writes_tables_and_markdown(core, tmp_path, capsys):
+    from tradeeco import cli
+
+    args = [
+        "sensitivity",
+        "--end=2025-03-31",
+        "--year=2025",
+        "--population-scale=0.05",
+        "--parameters=trade_elasticity,exit_hazard",
+        "--top-k=2",  # two parameters: straight to Sobol
+        "--sobol-base=2",
+        "--budget=16",
+        "--workers=1",
+        "--quiet",
+        f"--cache={tmp_path / 'evals.jsonl'}",
+        f"--out={tmp_path / 'tables'}",
+        f"--markdown={tmp_path / 'sens.md'}",
+    ]
+    assert cli.main(args) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("16 runs (8 samples x 2), 8 evaluated now, 0 from the cache")
+    assert "plan-baseline:trading_firms" in out
+    assert (tmp_path / "tables" / "drivers.csv").exists()
+    assert "### Paired effects" in (tmp_path / "sens.md").read_text()
+    assert cli.main(args) == 0  # again: everything from the cache
+    assert "0 evaluated now, 8 from the cache" in capsys.readouterr().out
+
+
+def test_cli_bad_input_exits_2_with_the_reason(core, capsys):
+    from tradeeco import cli
+
+    assert cli.main(["sensitivity", "--parameters=nope", "--quiet"]) == 2
+    assert "unknown parameter(s) 'nope'" in capsys.readouterr().err
+    assert cli.main(["sensitivity", "--budget=10", "--quiet"]) == 2
+    assert "give a budget of at least 600" in capsys.readouterr().err

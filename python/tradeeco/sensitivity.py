@@ -933,7 +933,7 @@ def study(
                 calc_second_order=False,
                 num_resamples=num_resamples,
                 conf_level=conf_level,
-                seed=sampling_seed,
+                seed=sampling_seed + 1,  # SALib's sobol.analyze ignores seed 0 (`if seed:`)
             )
             srows += _index_rows(out, screened, res, ("S1", "S1_conf", "ST", "ST_conf"))
         sobol_df = pd.DataFrame(

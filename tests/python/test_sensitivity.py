@@ -333,3 +333,9 @@ def test_cli_bad_input_exits_2_with_the_reason(core, capsys):
     assert "unknown parameter(s) 'nope'" in capsys.readouterr().err
     assert cli.main(["sensitivity", "--budget=10", "--quiet"]) == 2
     assert "give a budget of at least 600" in capsys.readouterr().err
+
+
+def test_confidence_intervals_are_reproducible():
+    a = study(ishigami, ISHIGAMI_SPACE, budget=5 * 32, progress=False)
+    b = study(ishigami, ISHIGAMI_SPACE, budget=5 * 32, progress=False)
+    np.testing.assert_array_equal(a.sobol["ST_conf"], b.sobol["ST_conf"])

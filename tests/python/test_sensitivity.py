@@ -204,14 +204,14 @@ def test_small_model_study_end_to_end(small_evaluator, tmp_path):
     res = study(
         small_evaluator,
         parameter_space(SMOKE_PARAMETERS),
-        budget=2 * (2 * 4 + 4 * 4),
+        budget=2 * (2 * 4 + 2 * 4),
         top_k=2,
         trajectories=2,
-        sobol_base=4,
+        sobol_base=2,
         runs_per_sample=small_evaluator.runs_per_sample,
         progress=False,
     )
-    assert res.meta["runs"] == 2 * (2 * 4 + 4 * 4)
+    assert res.meta["runs"] == 2 * (2 * 4 + 2 * 4)  # Morris 2 x (3 + 1), Sobol 2 x (2 + 2)
     assert len(res.screened) == 2 and set(res.screened) <= set(SMOKE_PARAMETERS)
     assert set(res.sobol["parameter"]) <= set(res.screened)
     assert "plan-baseline:trading_firms" in set(res.outputs["output"])

@@ -193,6 +193,17 @@ def test_model_evaluator_outputs_levels_and_paired_effects(small_evaluator):
     assert "baseline:electronic_components_trade" in changed
 
 
+def test_model_evaluator_reads_the_same_numbers_as_result_files(core):
+    # The fast path (the model's series, no file) against tradeeco.run + analysis.yearly,
+    # with two replicates and a sample away from the table values.
+    fast = ModelEvaluator(end="2025-03-31", year=2025, population_scale=0.05, replicates=2)
+    assert fast.engine == "model"
+    sample = {"trade_elasticity": 3.1, "exit_hazard": 0.04, "foreign_demand_growth": -0.01}
+    via_files = ModelEvaluator(end="2025-03-31", year=2025, population_scale=0.05, replicates=2)
+    via_files.engine = "run"
+    assert fast(sample) == via_files(sample)
+
+
 def test_model_evaluator_rejects_what_cannot_run(core):
     with pytest.raises(ValueError, match="year 2027 is after the scenarios' end"):
         ModelEvaluator(end="2025-03-31")

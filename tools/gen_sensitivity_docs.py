@@ -57,6 +57,7 @@ def run_study(progress: bool = True):
                 "evaluated_samples": res.meta["evaluated_samples"],
                 "evaluation_seconds": res.meta["evaluation_seconds"],
                 "workers": res.meta["workers"],
+                "note": "model series (no result files)",
             }
         )
         RUNS.write_text(json.dumps(runs, indent=2) + "\n")
@@ -70,26 +71,48 @@ def _cost() -> list[str]:
         return [
             "(No timing was recorded for this study: results/sensitivity/runs.json is missing.)"
         ]
-    samples = sum(r["evaluated_samples"] for r in runs)
-    seconds = sum(r["evaluation_seconds"] for r in runs)
     per_sample = len(STUDY["scenarios"]) * STUDY["replicates"]
-    workers = sorted({r["workers"] for r in runs})
     lines = [
-        f"The evaluations ran in {len(runs)} call(s) of this script starting "
-        f"{runs[0]['started_utc']}: {samples} samples ({samples * per_sample} model runs, full size, "
-        f"2024-2027) in {seconds / 60:.0f} min of wall time on {'/'.join(map(str, workers))} "
-        f"worker processes, {samples * per_sample / seconds:.2f} runs/s.",
+        f"The evaluations ran in {len(runs)} call(s) of this script (model runs full size, "
+        "2024-2027, each sample evaluated once and cached):",
+        "",
+        "| call started (UTC) | samples | model runs | wall time | worker processes | runs/s | note |",
+        "|---|---|---|---|---|---|---|",
     ]
+    for r in runs:
+        n, sec = r["evaluated_samples"], r["evaluation_seconds"]
+        lines.append(
+            f"| {r['started_utc']} | {n} | {n * per_sample} | {sec / 60:.1f} min | "
+            f"{r['workers']} | {n * per_sample / sec:.2f} | {r.get('note', '')} |"
+        )
     if LOAD.exists():
         loads = [float(line.split()[1]) for line in LOAD.read_text().splitlines() if line.strip()]
         if loads:
-            lines.append(
+            lines += [
+                "",
                 f"The machine ({os.cpu_count()} cores, shared with other work) had a 1-minute "
                 f"load average of {min(loads):.1f} to {max(loads):.1f} (mean "
-                f"{sum(loads) / len(loads):.1f}) while it ran, so the workers got a fraction "
-                "of the cores; `bench/README.md` gives the cost per run on its own."
-            )
+                f"{sum(loads) / len(loads):.1f}) while the study ran, so the workers got a "
+                "fraction of the cores; `bench/README.md` gives the cost per run on its own.",
+            ]
     return lines
+
+
+def _headline(res) -> list[str]:
+    """Which parameters drive the most outputs: counted from the drivers table."""
+    d = res.drivers(5)
+    first = d[d["rank"] == 1]["parameter"].value_counts()
+    top5 = d["parameter"].value_counts()
+    n_out = d["output"].nunique()
+    lines = [
+        f"The parameters named most often among the five drivers of the {n_out} outputs that vary:",
+        "",
+        "| parameter | outputs it drives (of the five) | outputs it drives most |",
+        "|---|---|---|",
+    ]
+    for key, count in top5.head(10).items():
+        lines.append(f"| `{key}` | {count} | {int(first.get(key, 0))} |")
+    return [*lines, ""]
 
 
 def page(res) -> str:
@@ -121,8 +144,8 @@ def page(res) -> str:
         "effect) ranks the parameters; divided by the output's largest `mu*` it is comparable "
         "across outputs (`mu*/max` below).",
         f"- **Sobol indices** (SALib, Saltelli's scheme): the {m['top_k']} parameters with the "
-        "largest `mu*/max` over all outputs are varied together, the others held at their "
-        f"table values, from {m['sobol_base']} base samples ({m['sobol_samples']} samples). "
+        "largest mean `mu*/max` over all outputs (broad influence) are varied together, the "
+        f"others held at their table values, from {m['sobol_base']} base samples ({m['sobol_samples']} samples). "
         "First-order `S1` and total `ST` indices with "
         f"{m['conf_level']:.0%} bootstrap confidence intervals ({m['num_resamples']} "
         "resamples); `ST ± c` below is the total index and the interval's half-width.",
@@ -160,16 +183,18 @@ def page(res) -> str:
         "what looks like a parameter's effect can be its interaction with that seed's draws. "
         "`tradeeco.analysis.variance_decomposition` splits an indicator's variance over "
         "(parameter set x seed) runs into the parameters' part and the noise's.",
-        "- `entry_hazard` is multiplied at start-up by a factor calibrated to the 2024 count of "
-        "trading firms (`entry_scale` in `models/src/trade_model.cpp`), so most of its sampled "
-        "value cancels.",
+        "- `entry_hazard` is rescaled at start-up by a factor calibrated to the 2024 count of "
+        "trading firms (`entry_scale` in `models/src/trade_model.cpp`); the tables show that "
+        "its sampled value still moves the 2027 indicators, so the calibration does not undo "
+        "it.",
         "- Ranges are the table's plausible ranges, many of them ASSUMPTIONs "
         "(`docs/parameters.md`); a parameter with a wide assumed range can look important "
         "because its range is wide.",
         "",
         "## Results",
         "",
-        res.to_markdown(5),
+        *_headline(res),
+        res.to_markdown(5, cost=False),
         "## Parameters versus noise",
         "",
         "The indices above apportion the variance across parameter samples at one seed. How much "

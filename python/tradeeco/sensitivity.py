@@ -6,7 +6,7 @@ A study has two stages, both over the parameter table's plausible ranges (unifor
 1. **Morris screening** (elementary effects, ``SALib.sample.morris``) of every parameter:
    ``r`` trajectories of ``k + 1`` points each. Parameters are ranked per output by ``mu*``
    (the mean absolute elementary effect), normalised by the largest ``mu*`` of that output, and
-   the ``top_k`` parameters with the largest normalised ``mu*`` over all outputs go on.
+   the ``top_k`` parameters with the largest mean normalised ``mu*`` over all outputs go on.
 2. **Sobol indices** (Saltelli's scheme, ``SALib.sample.sobol`` / ``SALib.analyze.sobol``) of
    those ``top_k`` parameters, the others held at their table values: first-order ``S1`` and
    total ``ST`` indices with SALib's bootstrap confidence intervals.
@@ -690,9 +690,10 @@ class SensitivityResult:
             cells[output] = ", ".join(parts)
         return cells
 
-    def to_markdown(self, n: int = 5) -> str:
-        """The study as markdown tables: the design and its cost, the parameters the Sobol
-        stage varied, and per output the ``n`` parameters that drive it."""
+    def to_markdown(self, n: int = 5, cost: bool = True) -> str:
+        """The study as markdown tables: the design (and with ``cost``, what this call
+        evaluated), the parameters the Sobol stage varied, and per output the ``n`` parameters
+        that drive it."""
         m = self.meta
         cells = self.driver_cells(n)
         lines = [
@@ -708,12 +709,18 @@ class SensitivityResult:
             f"run(s) per sample, {m['runs']} runs in all; confidence intervals "
             f"{m['conf_level']:.0%} from {m['num_resamples']} bootstrap resamples.",
             "",
-            f"Cost: {m['evaluated_samples']} samples evaluated in this call "
-            f"({m['cached_samples']} taken from the cache), {m['evaluation_seconds']} s of "
-            f"evaluation on {m['workers']} worker process(es).",
-            "",
-            "Parameters varied in the Sobol stage (largest normalised Morris mu* over all outputs "
-            "first):",
+            *(
+                [
+                    f"Cost: {m['evaluated_samples']} samples evaluated in this call "
+                    f"({m['cached_samples']} taken from the cache), {m['evaluation_seconds']} s "
+                    f"of evaluation on {m['workers']} worker process(es).",
+                    "",
+                ]
+                if cost
+                else []
+            ),
+            "Parameters varied in the Sobol stage (largest mean normalised Morris mu* over all "
+            "outputs first):",
             "",
             "| parameter | range | prior | unit |",
             "|---|---|---|---|",
@@ -822,7 +829,9 @@ def study(
         num_levels: Morris grid levels.
         conf_level, num_resamples: SALib's bootstrap confidence intervals.
         sampling_seed: seed of the Morris and Sobol designs (not of the model).
-        workers: processes evaluating samples in parallel (1: in this process).
+        workers: processes evaluating samples in parallel (1: in this process). They are
+            started with "spawn", which imports the calling script again: call from a script
+            under ``if __name__ == "__main__":`` (the CLI and notebooks need nothing).
         cache: JSON-lines file of evaluations; a later call with the same file, study identity
             (the evaluator's ``identity()``) and design reuses them, so a killed study resumes.
         resume: False discards an existing cache file.
@@ -910,7 +919,9 @@ def study(
             morris_df = pd.DataFrame(rows, columns=morris_df.columns)
             top = morris_df.groupby("output")["mu_star"].transform("max")
             morris_df["mu_star_norm"] = np.where(top > 0, morris_df["mu_star"] / top, 0.0)
-            score = morris_df.groupby("parameter")["mu_star_norm"].max()
+            # Broad importance: the mean over outputs, so a parameter that drives many verdicts
+            # goes on before one that drives a single output (which Morris still names).
+            score = morris_df.groupby("parameter")["mu_star_norm"].mean()
             score = score.reindex(keys).fillna(0.0)
             screened = list(score.sort_values(ascending=False, kind="stable").index[:top_k])
         else:

@@ -843,10 +843,15 @@ def study(
         ValueError: the budget cannot pay for the smallest design, or a bad argument.
         StudyCacheMismatchError: ``cache`` holds another study's evaluations.
     """
-    from SALib.analyze import morris as morris_analyze
-    from SALib.analyze import sobol as sobol_analyze
-    from SALib.sample import morris as morris_sample
-    from SALib.sample import sobol as sobol_sample
+    try:
+        from SALib.analyze import morris as morris_analyze
+        from SALib.analyze import sobol as sobol_analyze
+        from SALib.sample import morris as morris_sample
+        from SALib.sample import sobol as sobol_sample
+    except ImportError:
+        raise ImportError(
+            "sensitivity studies need SALib: pip install 'tradeeco[sensitivity]'"
+        ) from None
 
     space = list(space)
     k = len(space)

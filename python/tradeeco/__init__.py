@@ -13,6 +13,8 @@ The model itself is C++ (``tradeeco._core``); this package is the Python face of
 * :func:`required` finds the smallest strength of a lever (or package) that meets a target with
   a given probability, and its cost; :func:`optimize` searches for the cheapest packages that
   meet a set of targets (:mod:`tradeeco.policy_search`).
+* :func:`sensitivity` finds which parameters drive each target's verdict and each plan effect
+  (Morris screening, then Sobol indices; :mod:`tradeeco.sensitivity`).
 * :mod:`tradeeco.targets` holds the plan's targets; :mod:`tradeeco.analysis` computes the
   probability of meeting them, paired scenario differences and tidy frames, and draws fan charts
   and package comparisons.
@@ -54,6 +56,7 @@ from .model import Model
 from .nowcast import nowcast
 from .policy_search import optimize, required
 from .report import report
+from .sensitivity import sensitivity
 
 __all__ = [
     "Model",
@@ -84,6 +87,7 @@ __all__ = [
     "run",
     "scenario_path",
     "seal",
+    "sensitivity",
     "shipped_scenarios",
     "shock_catalogue",
     "targets",

@@ -107,6 +107,7 @@ def prior_ppf(keys, u, table: pd.DataFrame | None = None):
             out[:, j] = np.exp(x) if kind == "lognormal" else x
         else:
             raise ValueError(f"parameter {r.name!r}: unknown prior {kind!r}")
+        out[:, j] = np.clip(out[:, j], lo, hi)  # rounding must not step outside the range
     return out
 
 

@@ -650,3 +650,122 @@ def _weighted_row(
         "p95": float(p95),
         "p_met": float((w * met).sum() / total) if v.size else math.nan,
     }
+# --- variance decomposition ------------------------------------------------------------------
+
+__all__ += ["variance_decomposition"]
+
+
+def variance_decomposition(
+    results: Results,
+    indicators: Iterable[str] | None = None,
+    years: Iterable[int] | None = None,
+) -> pd.DataFrame:
+    """How much of each indicator's variance comes from parameters and how much from
+    stochastic noise, by the law of total variance over parameter sets:
+    ``Var(Y) = Var(E[Y | set]) + E[Var(Y | set)]``.
+
+    ``results`` holds one result set per parameter set, each with its replicates over seeds
+    (for instance ``tradeeco.ensemble(scenario, design=[...])``, which runs every design point
+    with the same seeds). Sets with different replicate counts are allowed; each set weighs
+    by its count, so the two parts add up to the total exactly.
+
+    Args:
+        results: ``{set label: Dataset}`` or a list of Datasets, one per parameter set.
+        indicators: variables to split (default: target indicators present in every set).
+        years: years to report (default: every year present).
+
+    Returns:
+        A DataFrame with columns indicator, year, sets, runs, mean, var_total,
+        var_parameters (variance of the per-set means), var_noise (mean within-set
+        variance), share_parameters, share_noise, and var_parameters_unbiased: the
+        parameter part less the noise its set means still carry (one-way ANOVA estimator,
+        clipped at 0; the sample identity above uses population variances, so with few
+        seeds per set var_parameters overstates the parameters' part by about
+        var_noise / seeds). Variances are in the indicator's unit squared. ``share_*`` are
+        NaN where the total variance is 0.
+
+    >>> import numpy as np, xarray as xr
+    >>> def one(values):  # one parameter set: its replicates in one year
+    ...     return xr.Dataset(
+    ...         {"trading_firms": (("replicate", "year"), np.c_[values])},
+    ...         coords={"replicate": range(len(values)), "year": [2027]},
+    ...     )
+    >>> sets = {"a": one([1.0, 3.0]), "b": one([5.0, 7.0])}
+    >>> d = variance_decomposition(sets)
+    >>> d[["var_total", "var_parameters", "var_noise"]].values.tolist()
+    [[5.0, 4.0, 1.0]]
+    """
+    sets = as_mapping(results)
+    if len(sets) < 2:
+        raise ValueError(
+            f"a variance decomposition needs results of at least 2 parameter sets, got {len(sets)}"
+        )
+    if indicators is None:
+        common = [set(target_indicators(ds)) for ds in sets.values()]
+        names = [t for t in _targets.ids() if all(t in c for c in common)]
+    else:
+        names = list(indicators)
+    wanted = None if years is None else {int(y) for y in years}
+    rows = []
+    for name in names:
+        per_set = {}
+        for label, ds in sets.items():
+            if name not in ds.data_vars:
+                raise KeyError(f"{name!r} is not a variable of parameter set {label!r}")
+            per_set[label] = yearly(ds, name)
+        all_years = sorted(
+            set.intersection(*({int(y) for y in v["year"].values} for v in per_set.values()))
+        )
+        for year in all_years:
+            if wanted is not None and year not in wanted:
+                continue
+            groups = []
+            for v in per_set.values():
+                x = np.asarray(v.sel(year=year).values, dtype=float).ravel()
+                groups.append(x[~np.isnan(x)])
+            groups = [g for g in groups if g.size]
+            if len(groups) < 2:
+                continue
+            sizes = np.array([g.size for g in groups], dtype=float)
+            n = sizes.sum()
+            grand = sum(g.sum() for g in groups) / n
+            means = np.array([g.mean() for g in groups])
+            within = np.array([g.var() for g in groups])  # population variance per set
+            var_params = float(np.sum(sizes * (means - grand) ** 2) / n)
+            var_noise = float(np.sum(sizes * within) / n)
+            total = var_params + var_noise
+            # One-way random-effects ANOVA: E[MS_between] = sigma_noise^2 + n0 sigma_params^2.
+            k = len(groups)
+            ms_within = float(np.sum(sizes * within) / (n - k)) if n > k else math.nan
+            ms_between = float(np.sum(sizes * (means - grand) ** 2) / (k - 1))
+            n0 = (n - np.sum(sizes**2) / n) / (k - 1)
+            unbiased = max(0.0, (ms_between - ms_within) / n0) if n > k else math.nan
+            rows.append(
+                {
+                    "indicator": name,
+                    "year": int(year),
+                    "sets": k,
+                    "runs": int(n),
+                    "mean": float(grand),
+                    "var_total": total,
+                    "var_parameters": var_params,
+                    "var_noise": var_noise,
+                    "share_parameters": var_params / total if total > 0 else math.nan,
+                    "share_noise": var_noise / total if total > 0 else math.nan,
+                    "var_parameters_unbiased": unbiased,
+                }
+            )
+    columns = [
+        "indicator",
+        "year",
+        "sets",
+        "runs",
+        "mean",
+        "var_total",
+        "var_parameters",
+        "var_noise",
+        "share_parameters",
+        "share_noise",
+        "var_parameters_unbiased",
+    ]
+    return pd.DataFrame(rows, columns=columns)

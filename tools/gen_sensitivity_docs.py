@@ -1,0 +1,261 @@
+"""Runs the sensitivity study behind docs/sensitivity.md and writes that page.
+
+    python tools/gen_sensitivity_docs.py            # run (or resume) the study, write the page
+    python tools/gen_sensitivity_docs.py --check    # exit 1 if the page differs from a fresh one
+
+The study's evaluations are cached in results/sensitivity/cache.jsonl (git-ignored), so
+running it again after an interruption resumes, and regenerating the page from a finished
+study takes seconds. The design is fixed here (STUDY) so that the page is reproducible. How
+long the evaluations took, on how many workers and under what machine load, is kept in
+results/sensitivity/runs.json (one entry per call that evaluated samples) and
+results/sensitivity/load.log (``date loadavg`` lines written while the study ran), and
+printed on the page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+FOLDER = ROOT / "results" / "sensitivity"
+CACHE = FOLDER / "cache.jsonl"
+RUNS = FOLDER / "runs.json"
+LOAD = FOLDER / "load.log"
+PAGE = ROOT / "docs" / "sensitivity.md"
+
+# The design of the documented study, sized for the project's shared 2-core machine: 5 Morris
+# trajectories over every parameter with a range (5 x 75 samples for 74 parameters), then
+# Sobol indices of the 5 screened parameters from 64 base samples (64 x 7 samples); baseline
+# and plan at every sample.
+STUDY = {
+    "scenarios": ("baseline", "plan"),
+    "replicates": 1,
+    "year": 2027,
+    "budget": 1700,
+    "trajectories": 5,
+    "top_k": 5,
+    "sobol_base": 64,
+    "workers": 2,
+}
+
+
+def run_study(progress: bool = True):
+    import tradeeco
+
+    started = time.time()
+    res = tradeeco.sensitivity(**STUDY, cache=CACHE, progress=progress)
+    if res.meta["evaluated_samples"]:
+        runs = json.loads(RUNS.read_text()) if RUNS.exists() else []
+        runs.append(
+            {
+                "started_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
+                "evaluated_samples": res.meta["evaluated_samples"],
+                "evaluation_seconds": res.meta["evaluation_seconds"],
+                "workers": res.meta["workers"],
+                "note": "model series (no result files)",
+            }
+        )
+        RUNS.write_text(json.dumps(runs, indent=2) + "\n")
+    return res
+
+
+def _cost() -> list[str]:
+    """The page's account of what the study cost, from runs.json and load.log."""
+    runs = json.loads(RUNS.read_text()) if RUNS.exists() else []
+    if not runs:
+        return [
+            "(No timing was recorded for this study: results/sensitivity/runs.json is missing.)"
+        ]
+    per_sample = len(STUDY["scenarios"]) * STUDY["replicates"]
+    lines = [
+        f"The evaluations ran in {len(runs)} call(s) of this script (model runs full size, "
+        "2024-2027, each sample evaluated once and cached):",
+        "",
+        "| call started (UTC) | samples | model runs | wall time | worker processes | runs/s | note |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in runs:
+        n, sec = r["evaluated_samples"], r["evaluation_seconds"]
+        lines.append(
+            f"| {r['started_utc']} | {n} | {n * per_sample} | {sec / 60:.1f} min | "
+            f"{r['workers']} | {n * per_sample / sec:.2f} | {r.get('note', '')} |"
+        )
+    if LOAD.exists():
+        loads = [float(line.split()[1]) for line in LOAD.read_text().splitlines() if line.strip()]
+        if loads:
+            lines += [
+                "",
+                f"The machine ({os.cpu_count()} cores, shared with other work) had a 1-minute "
+                f"load average of {min(loads):.1f} to {max(loads):.1f} (mean "
+                f"{sum(loads) / len(loads):.1f}) while the study ran, so the workers got a "
+                "fraction of the cores; `bench/README.md` gives the cost per run on its own.",
+            ]
+    return lines
+
+
+def _headline(res) -> list[str]:
+    """Which parameters drive the most outputs: counted from the drivers table."""
+    d = res.drivers(5)
+    first = d[d["rank"] == 1]["parameter"].value_counts()
+    top5 = d["parameter"].value_counts()
+    n_out = d["output"].nunique()
+    lines = [
+        f"The parameters named most often among the five drivers of the {n_out} outputs that vary:",
+        "",
+        "| parameter | outputs it drives (of the five) | outputs it drives most |",
+        "|---|---|---|",
+    ]
+    for key, count in top5.head(10).items():
+        lines.append(f"| `{key}` | {count} | {int(first.get(key, 0))} |")
+    return [*lines, ""]
+
+
+def page(res) -> str:
+    m = res.meta
+    n_out = len(res.outputs)
+    levels = res.outputs[res.outputs["kind"] == "level"]
+    indicators = sorted(set(levels["indicator"]))
+    lines = [
+        "# What drives each verdict: global sensitivity",
+        "",
+        "<!-- Generated by tools/gen_sensitivity_docs.py from the study it runs; do not edit. -->",
+        "",
+        "Which of the model's parameters move each 2027 target indicator, under the baseline "
+        "and under the plan, and each plan-versus-baseline effect? This page is the answer of "
+        "one global sensitivity study over the parameter table's plausible ranges. The "
+        "drivers named here are where better evidence (or calibration, issue 13) would most "
+        "change a verdict.",
+        "",
+        "## Method",
+        "",
+        f"- **Parameters:** the {m['parameters']} rows of `tradeeco.parameter_table()` with a "
+        "range (`min < max`), each uniform on its range. (When the table gives a `prior` per "
+        "parameter, the study samples it instead, truncated to the range.) Sampling is done in "
+        "the unit cube and mapped through each prior's inverse CDF, so effects are per unit of "
+        "prior probability and comparable across units.",
+        f"- **Morris screening** (SALib): {m['trajectories']} trajectories of "
+        f"{m['parameters'] + 1} points on a {m['num_levels']}-level grid "
+        f"({m['morris_samples']} samples). For each output, `mu*` (mean absolute elementary "
+        "effect) ranks the parameters; divided by the output's largest `mu*` it is comparable "
+        "across outputs (`mu*/max` below).",
+        f"- **Sobol indices** (SALib, Saltelli's scheme): the {m['top_k']} parameters with the "
+        "largest mean `mu*/max` over all outputs (broad influence) are varied together, the "
+        f"others held at their table values, from {m['sobol_base']} base samples ({m['sobol_samples']} samples). "
+        "First-order `S1` and total `ST` indices with "
+        f"{m['conf_level']:.0%} bootstrap confidence intervals ({m['num_resamples']} "
+        "resamples); `ST ± c` below is the total index and the interval's half-width.",
+        "- **Model runs:** at every sample the baseline and the plan each run one replicate "
+        "(full population, 2024-2027) with the same seed (the baseline's, "
+        f"{m['identity']['seed']}), so every sample sees the same random numbers (common "
+        "random numbers) and the plan effect is the paired difference at the same sample and "
+        "seed.",
+        f"- **Outputs ({n_out}):** the 2027 value of each of the {len(indicators)} target "
+        "indicators that have a 2027 target and that the model produces, under the baseline "
+        "(`baseline:`) and under the plan (`plan:`), and each plan effect "
+        "(`plan-baseline:`).",
+        "",
+        "Reading the tables: a row's drivers are its five largest Morris effects over all "
+        f"{m['parameters']} parameters (those under 1 % of the largest are not named), with "
+        "`mu*/max` and, for the parameters of the Sobol stage, `ST ± c`. "
+        '"Share of samples meeting it" counts the Morris design\'s samples whose value meets '
+        "the target; the design favours the ends of each range, so it shows how far the "
+        "ranges can move a verdict, not a probability. "
+        "Calibration, not this page, turns ranges into probabilities (issue 13).",
+        "",
+        "## Cost",
+        "",
+        *_cost(),
+        "",
+        f"Design in all: {m['samples']} samples, {m['runs']} model runs. "
+        f"The Sobol stage's {m['sobol_base']} base samples are few: the intervals are wide, "
+        'and an `ST` near 0 with a wide interval means "not resolved", not "no effect". '
+        "A larger study is one command (`tradeeco sensitivity --budget 10000 --cache "
+        "sens.jsonl`); `bench/README.md` says how long it takes here.",
+        "",
+        "## Caveats",
+        "",
+        "- One seed per sample: each output is the model's answer for that seed, so part of "
+        "what looks like a parameter's effect can be its interaction with that seed's draws. "
+        "`tradeeco.analysis.variance_decomposition` splits an indicator's variance over "
+        "(parameter set x seed) runs into the parameters' part and the noise's.",
+        "- `entry_hazard` is rescaled at start-up by a factor calibrated to the 2024 count of "
+        "trading firms (`entry_scale` in `models/src/trade_model.cpp`); the tables show that "
+        "its sampled value still moves the 2027 indicators, so the calibration does not undo "
+        "it.",
+        "- Ranges are the table's plausible ranges, many of them ASSUMPTIONs "
+        "(`docs/parameters.md`); a parameter with a wide assumed range can look important "
+        "because its range is wide.",
+        "",
+        "## Results",
+        "",
+        *_headline(res),
+        res.to_markdown(5, cost=False),
+        "## Parameters versus noise",
+        "",
+        "The indices above apportion the variance across parameter samples at one seed. How much "
+        "of an indicator's spread comes from parameters at all, and how much from the model's "
+        "own randomness, is the law of total variance over (parameter set x seed) runs, "
+        "`tradeeco.analysis.variance_decomposition`: the variance of the per-set means is the "
+        "parameters' part, the mean within-set variance the noise's. An ensemble with a design "
+        "gives such runs, every set with the same seeds:",
+        "",
+        "```python",
+        "import tradeeco",
+        "",
+        'runs = tradeeco.ensemble("baseline", replicates=20, design=[',
+        '    {"trade_elasticity": 2.5}, {"trade_elasticity": 4.0}, {"trade_elasticity": 5.1}])',
+        "parts = tradeeco.analysis.variance_decomposition(runs, years=[2027])",
+        'parts[["indicator", "share_parameters", "share_noise", "var_parameters_unbiased"]]',
+        "```",
+        "",
+        "## Reproduce",
+        "",
+        "```sh",
+        "python tools/gen_sensitivity_docs.py      # runs or resumes the study, writes this page",
+        f"tradeeco sensitivity --budget {STUDY['budget']} --trajectories {STUDY['trajectories']} "
+        f"--top-k {STUDY['top_k']} --sobol-base {STUDY['sobol_base']} \\",
+        "    --cache sens.jsonl --out sens/ --markdown sens.md     # the same study by hand",
+        "```",
+        "",
+        "From Python, the same tables are DataFrames:",
+        "",
+        "```python",
+        "import tradeeco",
+        "",
+        f"res = tradeeco.sensitivity(budget={STUDY['budget']}, trajectories="
+        f"{STUDY['trajectories']}, top_k={STUDY['top_k']}, sobol_base={STUDY['sobol_base']}, "
+        'cache="sens.jsonl")',
+        "res.drivers(5).query(\"output == 'plan:trading_firms'\")",
+        "res.sobol      # S1, S1_conf, ST, ST_conf per output and parameter",
+        "res.morris     # mu, mu_star, mu_star_conf, sigma per output and parameter",
+        "```",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="compare with docs/sensitivity.md")
+    parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    args = parser.parse_args(argv)
+    res = run_study(progress=not args.quiet)
+    res.save(FOLDER / "tables")
+    text = page(res)
+    if args.check:
+        if not PAGE.exists() or PAGE.read_text() != text:
+            print(f"{PAGE} is out of date: run python tools/gen_sensitivity_docs.py")
+            return 1
+        return 0
+    PAGE.write_text(text)
+    print(f"wrote {PAGE}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -129,7 +129,7 @@ void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*
                 const auto& L = leaders[leader - 1];
                 for (std::size_t d = 0; d < R; ++d) {
                     double v = cal.sector_target[s] * leader_export_share[leader - 1] * cal.export_mix[s][d] /
-                               months_per_year * growth[s][d] * cost_index[s][d] * customs_factor;
+                               months_per_year * growth[s][d] * cost_index[s][d] * fx_factor[s][is_sme] * customs_factor;
                     if (L.s == sector::autos_parts) {
                         // KD hubs add kit exports on top of vehicles (kits reach markets with
                         // local-assembly rules); a kit is worth ~0.6 of a vehicle (ASSUMPTION).
@@ -160,6 +160,7 @@ void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*
                 // Supplier links raise capability (Alfaro-Urena et al.), in full from the link's first
                 // month (the evidence's gain accrues over four years: the model front-loads it).
                 const double zi = z * ((*firm.supplier_of)[i] >= 0 ? 1.0 + params.supplier_size_gain : 1.0);
+                const double fx_sme = fx_factor[s][is_sme];
                 // One stream per firm and month decides which destinations are considered; a
                 // stream per firm-destination is drawn only where something is decided (most
                 // pairs are idle), which keeps the month cheap without changing any draw.
@@ -173,7 +174,7 @@ void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*
                     }
                     auto rng_d = rng(id * R + d, step, p_exit);
                     const double u_enter = rng_d.uniform(), u_exit = rng_d.uniform();
-                    const double a = cal.demand_shift[s][d] * growth[s][d] * cost_index[s][d] * customs_factor;
+                    const double a = cal.demand_shift[s][d] * growth[s][d] * cost_index[s][d] * fx_sme * customs_factor;
                     const double potential = a * zi; // full-scale monthly sales at mean demand
                     const double ref_profit = cal.ref_profit_2024[s] > 0 ? cal.ref_profit_2024[s] : 1e-9;
                     const double fixed = fixed_share * ref_profit * (member ? 1.0 - plat_cut : 1.0);

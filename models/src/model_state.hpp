@@ -222,6 +222,7 @@ struct trade_model::state {
     std::array<std::array<double, R>, S> import_mix{};
     std::array<std::array<double, R>, S> peers{};      // established exporters last month
     std::array<std::array<double, R>, S> cost_index{}; // trade-cost factor relative to 2024
+    std::array<std::array<double, 2>, S> fx_factor{};  // exchange-rate factor by sector, [0] others, [1] SMEs
     std::array<std::array<std::array<double, num_routes>, R>, S> route_share{};
     double clearance_days_general = 0, clearance_days_aeo = 0;
     std::array<std::array<double, 3>, num_locations> clearance_days_by_location{}; // by credit tier

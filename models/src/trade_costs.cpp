@@ -43,11 +43,19 @@ void trade_model::state::update_trade_costs(sim::date today) {
     }
     // Exchange rate: pass-through raises foreign prices (volume falls with the export price
     // elasticity) and the rest lowers CNY prices on the unhedged part of revenue.
+    // The hedging lever reaches the sectors it names and, with sme_only, SMEs only: one factor
+    // per sector for SMEs and one for the other firms (fx_factor, used by firm_decisions).
     const double fx = shock_level(shock_kind::exchange_rate, today, [](const targeting&) { return true; });
     const double pass = params.fx_pass_through;
-    const double hedge = std::min(1.0, params.hedge_ratio_2024 + lever_any(lever::hedging_incentive, today));
-    const double fx_factor = std::pow(1.0 + pass * fx, -params.fx_export_elasticity) *
-                             (1.0 - (1.0 - hedge) * (1.0 - pass) * fx);
+    for (std::size_t s = 0; s < S; ++s)
+        for (const bool sme: {false, true}) {
+            const double added = lever_strength(lever::hedging_incentive, today, [&](const targeting& t) {
+                return applies(t.sectors, sector(s)) && (!t.sme_only || sme);
+            });
+            const double hedge = std::min(1.0, params.hedge_ratio_2024 + added);
+            fx_factor[s][sme] = std::pow(1.0 + pass * fx, -params.fx_export_elasticity) *
+                                (1.0 - (1.0 - hedge) * (1.0 - pass) * fx);
+        }
 
     for (std::size_t r = 0; r < num_routes; ++r) {
         const route rr = route(r);
@@ -137,7 +145,7 @@ void trade_model::state::update_trade_costs(sim::date today) {
             const double clear = vot * clearance_days_general;
             const double cost = (1.0 + gbar + clear) * (1.0 + tariff);
             if (burning_in) cal.cost_2024[s][d] = cost;
-            cost_index[s][d] = std::max(0.0, demand) * fx_factor * std::pow(cost / cal.cost_2024[s][d], -theta);
+            cost_index[s][d] = std::max(0.0, demand) * std::pow(cost / cal.cost_2024[s][d], -theta);
             // Import sourcing: buyers in Chongqing shift between source regions as the landed
             // cost from each (transport and clearance; the tariff and demand terms above are
             // the destination's) moves from 2024, with the same elasticity (CES, normalised

@@ -27,6 +27,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from tradeeco.nowcast import DEFAULT_REL_ERROR
+
 REPO = Path(__file__).resolve().parents[1]
 OUTPUT = REPO / "docs" / "nowcast.md"
 GENERATOR = "tools/gen_nowcast_docs.py"
@@ -42,7 +44,7 @@ REL_ERRORS = (0.02, 0.03, 0.05, 0.08)  # observation-error scales tried on the t
 END = "2024-12-31"  # runs cover 2024 only (the nowcast year)
 SEED = 2024  # parameter draws and observation noise
 OBS_NOISE = 0.01  # relative sd of the Gaussian noise on each published figure
-REL_ERROR = 0.05  # the filter's observation-error scale (relative), chosen on TUNING
+REL_ERROR = DEFAULT_REL_ERROR  # the filter's observation-error scale, chosen on TUNING
 DF = 5.0  # the filter's Student-t degrees of freedom
 MONTHS = (3, 6, 9)
 OBSERVED = ("exports_cny_100m", "imports_cny_100m")  # total = exports + imports

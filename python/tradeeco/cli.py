@@ -956,6 +956,8 @@ def _cmd_nowcast(args: argparse.Namespace) -> int:
 
 
 def _add_nowcast_parser(sub) -> None:
+    from tradeeco.nowcast import DEFAULT_REL_ERROR
+
     p = sub.add_parser(
         "nowcast",
         help="condition the ensemble on observed statistics: updated P(met) and early warnings",
@@ -990,8 +992,9 @@ def _add_nowcast_parser(sub) -> None:
                    help="last simulated day, to save time (default: the scenario's end)")  # fmt: skip
     p.add_argument("--seed", "-s", type=int, default=0, metavar="S",
                    help="seed of the prior draws and of resampling (default 0)")  # fmt: skip
-    p.add_argument("--obs-error", dest="rel_error", type=float, default=0.05, metavar="R",
-                   help="relative scale of the Student-t observation error (default 0.05)")  # fmt: skip
+    p.add_argument("--obs-error", dest="rel_error", type=float, default=DEFAULT_REL_ERROR,
+                   metavar="R", help="relative scale of the Student-t observation error "
+                   f"(default {DEFAULT_REL_ERROR}, chosen on the twins of docs/nowcast.md)")  # fmt: skip
     p.add_argument("--threshold", type=float, default=0.5, metavar="P",
                    help="warn when P(met) is below P (default 0.5)")  # fmt: skip
     p.add_argument("--max-drop", type=float, default=0.2, metavar="D",

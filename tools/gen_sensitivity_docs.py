@@ -29,14 +29,14 @@ LOAD = FOLDER / "load.log"
 PAGE = ROOT / "docs" / "sensitivity.md"
 
 # The design of the documented study, sized for the project's shared 2-core machine: 5 Morris
-# trajectories over every parameter with a range (5 x 75 samples for 74 parameters), then
-# Sobol indices of the 5 screened parameters from 64 base samples (64 x 7 samples); baseline
-# and plan at every sample.
+# trajectories over the free parameters (5 x 215 samples for 214 parameters), then Sobol
+# indices of the 5 screened parameters from 64 base samples (64 x 7 samples); baseline and plan
+# at every sample: 2 x (1,075 + 448) = 3,046 runs.
 STUDY = {
     "scenarios": ("baseline", "plan"),
     "replicates": 1,
     "year": 2027,
-    "budget": 1700,
+    "budget": 3050,
     "trajectories": 5,
     "top_k": 5,
     "sobol_base": 64,
@@ -133,11 +133,12 @@ def page(res) -> str:
         "",
         "## Method",
         "",
-        f"- **Parameters:** the {m['parameters']} rows of `tradeeco.parameter_table()` with a "
-        "range (`min < max`), each uniform on its range. (When the table gives a `prior` per "
-        "parameter, the study samples it instead, truncated to the range.) Sampling is done in "
-        "the unit cube and mapped through each prior's inverse CDF, so effects are per unit of "
-        "prior probability and comparable across units.",
+        f"- **Parameters:** the {m['parameters']} free rows of `tradeeco.parameter_table()` "
+        "(not pinned by the calibration to 2024 data, with `min < max`), each sampled from its "
+        "prior (uniform, triangular, truncated normal or lognormal over its range; "
+        "docs/parameters.md, \"Priors\"). Sampling is done in the unit cube and mapped through "
+        "each prior's inverse CDF, so effects are per unit of prior probability and comparable "
+        "across units.",
         f"- **Morris screening** (SALib): {m['trajectories']} trajectories of "
         f"{m['parameters'] + 1} points on a {m['num_levels']}-level grid "
         f"({m['morris_samples']} samples). For each output, `mu*` (mean absolute elementary "
@@ -184,7 +185,7 @@ def page(res) -> str:
         "`tradeeco.analysis.variance_decomposition` splits an indicator's variance over "
         "(parameter set x seed) runs into the parameters' part and the noise's.",
         "- `entry_hazard` is rescaled at start-up by a factor calibrated to the 2024 count of "
-        "trading firms (`entry_scale` in `models/src/trade_model.cpp`); the tables show that "
+        "trading firms (`cal.entry_scale`, set in `models/src/burn_in.cpp`); the tables show that "
         "its sampled value still moves the 2027 indicators, so the calibration does not undo "
         "it.",
         "- Ranges are the table's plausible ranges, many of them ASSUMPTIONs "

@@ -730,6 +730,11 @@ class NowcastResult:
         ds = self.posterior.copy()
         for name in ds.data_vars:
             ds[name].encoding = {}
+        # CF-1.8 (netCDF-3 types: no int64) as every tradeeco result file; docs/nowcast.md.
+        ds = ds.assign_coords(replicate=ds["replicate"].astype(np.int32))
+        ds["replicate"].attrs.setdefault("long_name", "ensemble member (particle) index")
+        if "member" in ds.variables and ds["member"].dtype == np.int64:
+            ds["member"] = ds["member"].astype(np.int32)
         try:
             ds.to_netcdf(tmp, engine="h5netcdf")
             seal(tmp)

@@ -51,7 +51,7 @@ def scenario_file(core, tmp_path_factory):
 @pytest.fixture(scope="module")
 def written(core, scenario_file, tmp_path_factory):
     """One file of each kind tradeeco writes: tradeeco.run, `tradeeco run`, an ensemble's
-    shard and its joined file (two shards, so the join really joins)."""
+    shard and its joined file (two shards, so the join really joins), and a nowcast."""
     folder = tmp_path_factory.mktemp("cf")
     files = {"run": folder / "run.nc", "cli": folder / "cli.nc", "ensemble": folder / "ens.nc"}
     tradeeco.run(scenario_file, out=files["run"], progress=False).close()
@@ -62,6 +62,12 @@ def written(core, scenario_file, tmp_path_factory):
     shards = sorted((folder / "ens.nc.shards").glob("replicates-*.nc"))
     assert len(shards) == 2
     files["shard"] = shards[1]
+    # A nowcast's weighted ensemble (3 members, 2024 only, conditioned on the 2024 total).
+    files["nowcast"] = folder / "now.nc"
+    observed = Path(__file__).resolve().parents[2] / "data" / "observations_2024.csv"
+    argv = ["nowcast", "baseline", "--observed", str(observed), "--members", "3"]
+    argv += ["--end", "2024-12-31", "--out", str(files["nowcast"]), "--quiet"]
+    assert cli.main(argv) == 0
     return files
 
 
@@ -86,7 +92,7 @@ def failures(result: dict, priority: str) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("kind", ["run", "cli", "ensemble", "shard"])
+@pytest.mark.parametrize("kind", ["run", "cli", "ensemble", "shard", "nowcast"])
 def test_compliance_checker_finds_no_errors(written, kind):
     result = checker_report(written[kind])
     assert failures(result, "high") == []  # the checker's "Errors"

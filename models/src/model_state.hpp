@@ -231,6 +231,7 @@ struct trade_model::state {
 
     // --- logistics ---
     std::array<double, num_routes> backlog_teu{};
+    std::array<double, num_routes> backlog_at_year_start{}; // for the TEU balance (invariants.cpp)
     // Consolidation: LCL share of each cell's trade (last month), and by route the fill of the
     // forwarders' consolidated boxes and the mean days LCL cargo waited for its box.
     std::array<std::array<double, R>, S> lcl_share{};
@@ -330,6 +331,7 @@ struct trade_model::state {
     void declare_outputs();
     void record_month(const sim::day_info& d);
     void record_year(const sim::day_info& d);
+    void check_year_invariants(const sim::day_info& d); // invariants.cpp (checked builds)
     void write_year_tables(const sim::day_info& d);
     // burn_in.cpp
     void burn_in();

@@ -80,6 +80,7 @@ trade_model::trade_model(const model_spec& spec, std::int32_t replicate, sim::ex
         s.year_end(d);
         s.spending.record_year(s.rec, d.year_index, int(s.clock.year_of(d.year_index)));
         s.write_year_tables(d);
+        s.check_year_invariants(d);
         s.bills_this_year = 0;
         std::fill(s.traded_this_year.begin(), s.traded_this_year.end(), 0);
         std::fill(s.exported_this_year.begin(), s.exported_this_year.end(), 0);

@@ -36,7 +36,7 @@ UNIVERSAL = {
     1e300: "sentinel for 'no route'",
     1e299: "sentinel test",
     1e-4: "guard against division by zero",
-    1e-9: "guard against division by zero",
+    1e-9: "guard against division by zero; relative tolerance of a floating-point balance",
     1e-12: "guard against division by zero",
 }
 

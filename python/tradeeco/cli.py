@@ -1449,9 +1449,12 @@ class _Terminated(KeyboardInterrupt):
 
 
 @contextlib.contextmanager
-def _sigterm_cancels(terminated: list):
+def _sigterm_cancels(terminated: list, as_program: bool = False):
     """While the command runs, SIGTERM cancels it like Ctrl-C (only in the main thread, where
-    Python can handle signals); `terminated` gets an entry when it arrived."""
+    Python can handle signals); `terminated` gets an entry when it arrived. When the command is
+    the program (`as_program`), SIGINT and SIGTERM are ignored once it has ended: its files are
+    complete or removed by then, and a signal landing while the interpreter shuts down must not
+    turn that into a killed process (exit -2 or -15)."""
     import signal
     import threading
 
@@ -1460,6 +1463,8 @@ def _sigterm_cancels(terminated: list):
         return
 
     def on_sigterm(signum, frame):
+        if terminated:  # cancelling already: a second SIGTERM changes nothing
+            return
         terminated.append(signum)
         raise _Terminated("terminated (SIGTERM)")
 
@@ -1467,12 +1472,17 @@ def _sigterm_cancels(terminated: list):
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        if as_program:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        else:
+            signal.signal(signal.SIGTERM, previous)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``tradeeco`` command. Returns the exit code."""
     parser = build_parser()
+    argv_given = argv  # None: the program itself (console script, python -m tradeeco)
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     args.command_line = shlex.join(["tradeeco", *argv])  # for result files' history attribute
@@ -1490,7 +1500,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     terminated = []
     try:
-        with warnings.catch_warnings(), _sigterm_cancels(terminated):
+        with warnings.catch_warnings(), _sigterm_cancels(terminated, as_program=argv_given is None):
             warnings.showwarning = _show_warning
             return args.func(args)
     except (

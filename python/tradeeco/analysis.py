@@ -53,6 +53,7 @@ __all__ = [
     "summary",
     "target_indicators",
     "to_frame",
+    "weighted_quantile",
     "yearly",
 ]
 
@@ -270,27 +271,9 @@ def attainment(
             values = yearly(ds, name)
             for year in _target_years(row, values, years):
                 v = np.asarray(values.sel(year=year).values, dtype=float).ravel()
-                if "weight" in ds.data_vars:  # a nowcast's posterior (tradeeco.nowcast)
-                    rows.append(_weighted_row(label, name, year, row, v, ds))
-                    continue
-                v = v[~np.isnan(v)]
-                target = float(row[f"target_{year}"])
-                met = _targets.meets(v, target, row["rule"])
-                rows.append(
-                    {
-                        "scenario": label,
-                        "indicator": name,
-                        "year": int(year),
-                        "target": target,
-                        "rule": row["rule"],
-                        "unit": unit_label(ds[name]) or row["unit"],
-                        "n": int(v.size),
-                        "mean": float(v.mean()) if v.size else math.nan,
-                        "p05": float(np.quantile(v, 0.05)) if v.size else math.nan,
-                        "p95": float(np.quantile(v, 0.95)) if v.size else math.nan,
-                        "p_met": float(met.mean()) if v.size else math.nan,
-                    }
-                )
+                # A nowcast's posterior (tradeeco.nowcast) weighs its replicates.
+                w = _replicate_weights(label, ds, v.size) if "weight" in ds.data_vars else None
+                rows.append(_attainment_row(label, name, int(year), row, v, w, ds))
     columns = [
         "scenario",
         "indicator",
@@ -615,41 +598,70 @@ def to_frame(results: Results, variables: Iterable[str] | None = None) -> pd.Dat
     return pd.concat(frames, ignore_index=True)
 
 
-# --- weighted ensembles (tradeeco.nowcast) ----------------------------------------------------
+# --- attainment rows, equally weighted or weighted (tradeeco.nowcast) ------------------------
 
 
-def _weighted_row(
-    label: str, name: str, year: int, row: pd.Series, v: np.ndarray, ds: xr.Dataset
-) -> dict:
-    """An attainment row from replicates weighted by ``ds["weight"]``: P(met) is the weight
-    of the replicates meeting the target, over the weight of those with a value."""
-    from .nowcast import weighted_quantile
-
+def _replicate_weights(label: str, ds: xr.Dataset, n: int) -> np.ndarray:
     w = np.asarray(ds["weight"].transpose("replicate").values, dtype=float).ravel()
-    if w.shape != v.shape or not np.all(np.isfinite(w)) or (w < 0).any():
+    if w.size != n or not np.all(np.isfinite(w)) or (w < 0).any():
         raise ValueError(
             f"weight of {label!r}: expected one finite weight >= 0 per replicate "
-            f"({v.size}), found {w.size} with min {np.nanmin(w) if w.size else 'none'}"
+            f"({n}), found {w.size} with min {np.nanmin(w) if w.size else 'none'}"
         )
-    keep = ~np.isnan(v) & (w > 0)
-    v, w = v[keep], w[keep]
+    return w
+
+
+def _attainment_row(
+    label: str, name: str, year: int, row: pd.Series, v: np.ndarray, w, ds: xr.Dataset
+) -> dict:
+    """One attainment row from the replicates' values ``v``, equally weighted (``w`` None) or
+    weighted by ``w``: P(met) is then the weight of the replicates meeting the target, over the
+    weight of those with a value."""
     target = float(row[f"target_{year}"])
-    met = _targets.meets(v, target, row["rule"])
-    total = w.sum()
-    p05, p95 = weighted_quantile(v, w, [0.05, 0.95]) if v.size else (math.nan, math.nan)
+    if w is None:
+        v = v[~np.isnan(v)]
+        met = _targets.meets(v, target, row["rule"])
+        mean = float(v.mean()) if v.size else math.nan
+        p05, p95 = np.quantile(v, [0.05, 0.95]) if v.size else (math.nan, math.nan)
+        p_met = float(met.mean()) if v.size else math.nan
+    else:
+        keep = ~np.isnan(v) & (w > 0)
+        v, w = v[keep], w[keep]
+        met = _targets.meets(v, target, row["rule"])
+        total = w.sum()
+        mean = float((w * v).sum() / total) if v.size else math.nan
+        p05, p95 = weighted_quantile(v, w, [0.05, 0.95]) if v.size else (math.nan, math.nan)
+        p_met = float((w * met).sum() / total) if v.size else math.nan
     return {
         "scenario": label,
         "indicator": name,
-        "year": int(year),
+        "year": year,
         "target": target,
         "rule": row["rule"],
         "unit": unit_label(ds[name]) or row["unit"],
         "n": int(v.size),
-        "mean": float((w * v).sum() / total) if v.size else math.nan,
+        "mean": mean,
         "p05": float(p05),
         "p95": float(p95),
-        "p_met": float((w * met).sum() / total) if v.size else math.nan,
+        "p_met": p_met,
     }
+
+
+def weighted_quantile(values, weights, q) -> np.ndarray:
+    """Quantiles ``q`` of ``values`` under normalised ``weights`` (the inverse of the weighted
+    empirical CDF, interpolated at the mid-points of each member's weight)."""
+    v = np.asarray(values, dtype=float)
+    w = np.asarray(weights, dtype=float)
+    keep = ~np.isnan(v) & (w > 0)
+    v, w = v[keep], w[keep]
+    if v.size == 0:
+        return np.full(np.shape(q), np.nan)
+    order = np.argsort(v)
+    v, w = v[order], w[order] / w.sum()
+    cdf = np.cumsum(w) - 0.5 * w
+    return np.interp(q, cdf, v)
+
+
 # --- variance decomposition ------------------------------------------------------------------
 
 __all__ += ["variance_decomposition"]

@@ -54,6 +54,7 @@ import xarray as xr
 
 from . import targets as _targets
 from ._parameters import prior_logpdf, prior_ppf
+from .analysis import weighted_quantile
 from .errors import TradeecoError
 
 __all__ = [
@@ -355,21 +356,6 @@ def run_members(
 
 
 # --- weighted statistics ---------------------------------------------------------------------
-
-
-def weighted_quantile(values, weights, q) -> np.ndarray:
-    """Quantiles ``q`` of ``values`` under normalised ``weights`` (the inverse of the weighted
-    empirical CDF, interpolated at the mid-points of each member's weight)."""
-    v = np.asarray(values, dtype=float)
-    w = np.asarray(weights, dtype=float)
-    keep = ~np.isnan(v) & (w > 0)
-    v, w = v[keep], w[keep]
-    if v.size == 0:
-        return np.full(np.shape(q), np.nan)
-    order = np.argsort(v)
-    v, w = v[order], w[order] / w.sum()
-    cdf = np.cumsum(w) - 0.5 * w
-    return np.interp(q, cdf, v)
 
 
 def fan(ds: xr.Dataset, variable: str, quantiles=(0.1, 0.5, 0.9)) -> pd.DataFrame:

@@ -497,12 +497,9 @@ class _Evaluator:
 
     def spec(self, scales: Sequence[float]):
         spec = load_scenario_string(self.text(scales), f"{self.base.name} (search)")
-        return spec.with_(
-            seed=self.seed,
-            replicates=self.replicates,
-            end=self.end,
-            population_scale=self.base.population_scale,
-        )
+        # The base text carries the population scale (Spec.with_ writes overrides into
+        # resolved_text); the search sets its own seed, replicates and end.
+        return spec.with_(seed=self.seed, replicates=self.replicates, end=self.end)
 
     def __call__(self, scales: Sequence[float]) -> Evaluation:
         scales = tuple(float(k) for k in scales)

@@ -33,19 +33,10 @@ REPLICATES = 6
 
 
 @pytest.fixture(scope="module")
-def small_file(core, tmp_path_factory):
-    """The baseline at a tenth of the population over six months, train departures on (an
-    event table): about 15 ms a replicate."""
-    text = tradeeco.load_scenario("baseline").resolved_text
-    for old, new in [
-        ("population_scale = 1.0", "population_scale = 0.1"),
-        ("end = 2027-12-31", "end = 2024-06-30"),
-        ("train_departures = false", "train_departures = true"),
-    ]:
-        assert old in text, old
-        text = text.replace(old, new)
+def small_file(small_text, tmp_path_factory):
+    """The small scenario of conftest.small_text, as a file."""
     path = tmp_path_factory.mktemp("scenario") / "small.toml"
-    path.write_text(text)
+    path.write_text(small_text)
     return path
 
 

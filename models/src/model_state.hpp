@@ -332,6 +332,7 @@ struct trade_model::state {
     void record_month(const sim::day_info& d);
     void record_year(const sim::day_info& d);
     void check_year_invariants(const sim::day_info& d); // invariants.cpp (checked builds)
+    void check_month_invariants(const sim::day_info& d); // invariants.cpp (checked builds)
     void write_year_tables(const sim::day_info& d);
     // burn_in.cpp
     void burn_in();

@@ -67,7 +67,10 @@ trade_model::trade_model(const model_spec& spec, std::int32_t replicate, sim::ex
     });
     s.steps.add_phase("departures", sim::cadence::daily, [&s](const sim::day_info& d) { s.departures_day(d); });
     s.steps.add_phase("monthly_indicators", sim::cadence::month_end,
-                      [&s](const sim::day_info& d) { s.record_month(d); });
+                      [&s](const sim::day_info& d) {
+                          s.record_month(d);
+                          s.check_month_invariants(d);
+                      });
     s.steps.add_phase("yearly_processes", sim::cadence::year_end, [&s](const sim::day_info& d) {
         // Next year's contracts, sized on this year's cargo and forwarders' volumes.
         {

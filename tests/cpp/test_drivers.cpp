@@ -92,7 +92,7 @@ TEST_CASE("a run past the driver file's last year is refused with the file and y
 
 TEST_CASE("a scenario must run within the years of data/drivers.csv") {
     const auto cover = models::driver_coverage();
-    CHECK(cover.first == 2024);
+    CHECK(cover.first == 2019); // realized rows from 2019 (the hindcast), forecasts to 2027
     CHECK(cover.last == 2027);
     try {
         (void)scenarios::load_string("[scenario]\nname = \"long\"\nstart = 2024-01-01\nend = 2028-12-31\n", "long.toml");
@@ -102,9 +102,12 @@ TEST_CASE("a scenario must run within the years of data/drivers.csv") {
                                        "(the last year of data/drivers.csv), found 2028-12-31");
     }
     try {
-        (void)scenarios::load_string("[scenario]\nname = \"early\"\nstart = 2019-01-01\n", "early.toml");
+        (void)scenarios::load_string("[scenario]\nname = \"early\"\nstart = 2018-01-01\n", "early.toml");
         FAIL("expected a scenario_error");
     } catch (const sim::scenario_error& e) {
-        CHECK(std::string(e.what()).find("early.toml:3:9: scenario.start: expected a start date in 2024 or later") == 0);
+        CHECK(std::string(e.what()) ==
+              "early.toml:3:9: scenario.start: expected a start date in 2019 or later (data/drivers.csv has "
+              "growth rates for every driver the model reads in 2019-2027 only: add realized rows for the "
+              "earlier years), found 2018-01-01");
     }
 }

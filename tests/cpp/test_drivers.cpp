@@ -45,6 +45,22 @@ TEST_CASE("the central driver path follows the file's growth rates") {
     CHECK(driver_paths::flat()[0][0] == 1.0);
 }
 
+TEST_CASE("a hindcast's paths start from its base year, on realized values with no draws") {
+    // Default parameters: driver_uncertainty is on, but no error is drawn for years up to 2024.
+    const parameter_set par;
+    const driver_paths p(models::shipped_drivers(), par, 2018, 2019, 2024, 1, 0);
+    CHECK(mid(p, chem, eu, 2018) == Approx(1.0).epsilon(1e-3));
+    // mid() is off by (next year's growth - this year's) / 48: up to 0.6 % in these swings.
+    CHECK(mid(p, chem, eu, 2020) == Approx(1.0163 * 0.9399).epsilon(4e-3)); // euro area 2019, 2020
+    CHECK(mid(p, std::size_t(sector::laptops_electronics), us, 2021) ==
+          Approx(1.027 * 1.1346 * 1.1527).epsilon(7e-3)); // IDC 2019-2021
+    CHECK(p.vehicle_exports(2019, 2024) == Approx(1.0 / (0.971 * 2.0251 * 1.5434 * 1.5788 * 1.193)).epsilon(1e-3));
+    const driver_paths q(models::shipped_drivers(), par, 2018, 2019, 2024, 1, 7); // another replicate
+    CHECK(mid(q, chem, eu, 2023) == mid(p, chem, eu, 2023));
+    // The base year is the first simulated year or the one before.
+    CHECK_THROWS_AS(driver_paths(models::shipped_drivers(), par, 2017, 2019, 2024, 1, 0), sim::model_error);
+}
+
 TEST_CASE("driver draws have the documented spread and world correlation, per replicate") {
     const parameter_set par;
     const int n = 4000;

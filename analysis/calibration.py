@@ -346,16 +346,20 @@ def corridor_section(ds, departures, flows, h, rd, add) -> list[str]:
     row("cr_express_trains_cq_crct", f"{trains:,.0f} trains (CRCT city count, data 2024)", trains)
     joint = h[("cr_express_trains_cq_cd", "2024")]
     row("cr_express_trains", f"> {joint:,.0f} trains, Chengdu + Chongqing brand (data 2024)", joint)
-    lsc23 = h[("lsc_cq_teu_jan_sep", "2023")] * 12 / 9
-    lo, hi = lsc23, lsc23 * 1.32
-    row(
-        "lsc_cq_teu",
-        f"2024 not published; 2022 > 148,000, 2023 ~{lsc23:,.0f} (Jan-Sep x 12/9); "
-        f"2024 range {lo:,.0f}-{hi:,.0f} (flat to +32%, the 2022 growth)",
-        lsc23,
-        lo,
-        hi,
-    )
+    if ("lsc_cq_teu", "2024") in h:  # all modes, one series with 2021-2023 (data README)
+        lsc24 = h[("lsc_cq_teu", "2024")]
+        row("lsc_cq_teu", f"> {lsc24:,.0f} TEU, all modes (data 2024)", lsc24)
+    else:
+        lsc23 = h[("lsc_cq_teu_jan_sep", "2023")] * 12 / 9
+        lo, hi = lsc23, lsc23 * 1.32
+        row(
+            "lsc_cq_teu",
+            f"2024 not published; 2022 > 148,000, 2023 ~{lsc23:,.0f} (Jan-Sep x 12/9); "
+            f"2024 range {lo:,.0f}-{hi:,.0f} (flat to +32%, the 2022 growth)",
+            lsc23,
+            lo,
+            hi,
+        )
     add("")
 
     if departures is not None and len(departures):

@@ -76,11 +76,20 @@ year_span driver_coverage(std::span<const driver_row> rows) {
 }
 
 driver_paths::driver_paths(std::span<const driver_row> rows, const parameter_set& par, std::int32_t base_year,
-                           std::int32_t last_year, std::uint64_t seed, std::uint32_t replicate) {
+                           std::int32_t last_year, std::uint64_t seed, std::uint32_t replicate):
+    driver_paths(rows, par, base_year, base_year, last_year, seed, replicate) {}
+
+driver_paths::driver_paths(std::span<const driver_row> rows, const parameter_set& par, std::int32_t base_year,
+                           std::int32_t first_year, std::int32_t last_year, std::uint64_t seed,
+                           std::uint32_t replicate) {
+    if (base_year != first_year && base_year != first_year - 1)
+        throw sim::model_error("driver paths: the base year " + std::to_string(base_year) +
+                               " must be the first simulated year " + std::to_string(first_year) +
+                               " or the year before");
     // Paths start at the earlier of the run's first year and 2024 (the national vehicle
-    // denominator is a 2024 level) and end with the run.
-    const std::int32_t first = std::min(base_year, forecast_origin_year);
-    const std::int32_t last = std::max(last_year, base_year);
+    // denominator is a 2024 level) and end with the run (or 2024, for that denominator).
+    const std::int32_t first = std::min(first_year, forecast_origin_year);
+    const std::int32_t last = std::max({last_year, base_year, forecast_origin_year});
     const double scale = par["driver_uncertainty"];
     const double rho = par["driver_error_world_corr"];
     const double w_common = std::sqrt(rho), w_own = std::sqrt(1.0 - rho);

@@ -6,6 +6,7 @@
 // (corridor_totals) that the indicators read. Each mechanism file (see the list in
 // docs/architecture.md) defines the member functions of its phase. Private to models/src.
 
+#include <tradeeco/models/base_year.hpp>
 #include <tradeeco/models/drivers.hpp>
 #include <tradeeco/models/parameters.hpp>
 #include <tradeeco/models/trade_model.hpp>
@@ -132,7 +133,7 @@ using namespace model_impl;
 // -------------------------------------------------------------------------------------------
 struct trade_model::state {
     state(const model_spec& sp, std::int32_t rep, sim::executor& e):
-        spec(sp), par(sp.parameters), replicate(rep), ex(e), clock(sp.start, sp.end),
+        spec(sp), par(run_parameters(sp)), replicate(rep), ex(e), clock(sp.start, sp.end),
         rec(clock.num_months(), clock.num_years()) {}
 
     model_spec spec;
@@ -144,8 +145,8 @@ struct trade_model::state {
     sim::replicate_record rec;
     sim::schedule steps;
     policy_spending spending{spec, params.fiscal_cost_scale}; // what the policies cost
-    driver_paths drivers{shipped_drivers(), par, int(spec.start.year()), int(spec.end.year()), spec.seed,
-                         std::uint32_t(replicate)}; // data/drivers.csv, this replicate's draw
+    driver_paths drivers{shipped_drivers(), par, base_year_of(spec), int(spec.start.year()), int(spec.end.year()),
+                         spec.seed, std::uint32_t(replicate)}; // data/drivers.csv, this replicate's draw
     // Parameters that come one per sector or per region: key `<prefix>_<name>`.
     std::array<double, S> par_by_sector(std::string_view prefix) const {
         std::array<double, S> out{};

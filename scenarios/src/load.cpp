@@ -68,6 +68,7 @@ struct layer {
     std::optional<std::uint64_t> seed;
     std::optional<std::int32_t> replicates;
     std::optional<double> population_scale;
+    std::optional<std::pair<std::int32_t, sim::source_location>> base_year;
     std::map<std::string, double> parameters;
     std::array<std::optional<bool>, output_keys.size()> outputs;
     std::vector<policy_item> policies;
@@ -78,9 +79,9 @@ struct layer {
 
 constexpr std::array<std::string_view, 5> top_keys{"scenario", "parameters", "outputs", "policy",
                                                    "shock"};
-constexpr std::array<std::string_view, 9> scenario_keys{
+constexpr std::array<std::string_view, 10> scenario_keys{
     "name", "description", "extends", "remove", "start", "end", "seed", "replicates",
-    "population_scale"};
+    "population_scale", "base_year"};
 constexpr std::array<std::string_view, 8> policy_keys{
     "label", "measure", "lever", "start", "ramp_months", "strength", "fiscal_cost_cny_per_year",
     "target"};
@@ -461,6 +462,9 @@ void read_scenario_table(const reader& r, const toml::table& s, layer& out) {
             static_cast<std::int32_t>(r.integer(*v, "scenario.replicates", replicates_range));
     if (const auto* v = s.get("population_scale"))
         out.population_scale = r.number(*v, "scenario.population_scale", population_scale_range);
+    if (const auto* v = s.get("base_year"))
+        out.base_year = {static_cast<std::int32_t>(r.integer(*v, "scenario.base_year", year_range)),
+                         r.where(*v, "scenario.base_year")};
 }
 
 layer read_layer(const reader& r, const toml::table& root) {
@@ -611,6 +615,7 @@ layer merge(layer parent, layer child) {
     if (!out.seed) out.seed = parent.seed;
     if (!out.replicates) out.replicates = parent.replicates;
     if (!out.population_scale) out.population_scale = parent.population_scale;
+    if (!out.base_year) out.base_year = std::move(parent.base_year);
     for (auto& [k, v] : out.parameters) parent.parameters[k] = v;
     out.parameters = std::move(parent.parameters);
     for (std::size_t i = 0; i < out.outputs.size(); ++i)
@@ -674,7 +679,7 @@ models::model_spec finish(layer&& m) {
     else if (m.start && std::chrono::sys_days{spec.start} > std::chrono::sys_days{spec.end})
         fail(m.start->where, "a date on or before scenario.end (" + sim::to_string(spec.end) + ")",
              sim::to_string(spec.start));
-    // The run's years must lie within data/drivers.csv (from 2024, where the paths are indexed).
+    // The drivers must cover the run's years (and 2024, where the national vehicle figure sits).
     if (const auto cover = models::driver_coverage(); int(spec.end.year()) > cover.last)
         fail(m.end ? m.end->where : sim::source_location{m.files.front(), 0, 0, "scenario.end"},
              "an end date on or before " + std::to_string(cover.last) +
@@ -682,12 +687,17 @@ models::model_spec finish(layer&& m) {
              sim::to_string(spec.end));
     else if (std::min(int(spec.start.year()), int(models::forecast_origin_year)) < cover.first)
         fail(m.start ? m.start->where : sim::source_location{m.files.front(), 0, 0, "scenario.start"},
-             "a start date in " + std::to_string(cover.first) +
-                 " or later (data/drivers.csv has no earlier growth rates for every series)",
+             "a start date in " + std::to_string(cover.first) + " or later (data/drivers.csv has growth rates for every " +
+                 "driver the model reads in " + std::to_string(cover.first) + "-" + std::to_string(cover.last) +
+                 " only: add realized rows for the earlier years)",
              sim::to_string(spec.start));
     if (m.seed) spec.seed = *m.seed;
     if (m.replicates) spec.replicates = *m.replicates;
     if (m.population_scale) spec.population_scale = *m.population_scale;
+    if (m.base_year) {
+        spec.base_year = m.base_year->first;
+        check_base_year(spec.base_year, spec.start, m.base_year->second);
+    }
     spec.parameters = std::move(m.parameters);
     if (m.outputs[0]) spec.outputs.firm_snapshots = *m.outputs[0];
     if (m.outputs[1]) spec.outputs.train_departures = *m.outputs[1];

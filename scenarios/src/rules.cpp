@@ -1,5 +1,6 @@
 #include "rules.hpp"
 
+#include <tradeeco/models/base_year.hpp>
 #include <tradeeco/models/parameters.hpp>
 
 #include <algorithm>
@@ -205,6 +206,21 @@ void check_year(sim::date d, const sim::source_location& where) {
     const int y = int(d.year());
     if (!d.ok() || y < min_year || y > max_year)
         fail(where, "a date in the years 2000 to 2100", sim::to_string(d));
+}
+
+void check_base_year(int base_year, sim::date start, const sim::source_location& where) {
+    const int y = int(start.year());
+    if (base_year != y && base_year != y - 1)
+        fail(where,
+             "the start year " + std::to_string(y) + " or the year before (the state the run starts from)",
+             std::to_string(base_year));
+    const auto years = models::base_years();
+    if (std::find(years.begin(), years.end(), base_year) == years.end()) {
+        std::string have;
+        for (const auto v: years) have.append(have.empty() ? "" : ", ").append(std::to_string(v));
+        fail(where, "a year with base-year figures (" + have + "; models/src/base_year_rows.inc)",
+             std::to_string(base_year));
+    }
 }
 
 void check_end_after(sim::date end, sim::date start, std::string_view start_name,

@@ -30,6 +30,7 @@ struct interval {
 inline constexpr int min_year = 2000;
 inline constexpr int max_year = 2100;
 inline constexpr interval replicates_range{1, 10000, true};
+inline constexpr interval year_range{min_year, max_year, true};
 inline constexpr interval seed_range{0, std::numeric_limits<double>::infinity(), true};
 // Up to 200x Chongqing's 4,762 trading firms: all of China's ~645,000 firms with actual trade in
 // 2023 (General Administration of Customs) are 135x, so national studies (scenarios/files/national.toml, 126x) fit.
@@ -75,6 +76,9 @@ std::size_t check_name(std::string_view name, std::span<const std::string_view> 
 void check_scenario_name(std::string_view name, const sim::source_location& where);
 void check_label(std::string_view label, const sim::source_location& where);
 void check_year(sim::date d, const sim::source_location& where);
+// scenario.base_year: the start year or the year before, with figures to calibrate to
+// (models/base_year.hpp).
+void check_base_year(int base_year, sim::date start, const sim::source_location& where);
 // Horizon: end on or after start. `where` is the end's location.
 void check_end_after(sim::date end, sim::date start, std::string_view start_name,
                      const sim::source_location& where);

@@ -66,6 +66,7 @@ void validate(const models::model_spec& spec) {
     check_in(static_cast<std::int64_t>(spec.replicates), replicates_range,
              at(top, "scenario.replicates"));
     check_in(spec.population_scale, population_scale_range, at(top, "scenario.population_scale"));
+    if (spec.base_year != 0) check_base_year(spec.base_year, spec.start, at(top, "scenario.base_year"));
     for (const auto& [k, v] : spec.parameters) {
         const auto w = at(top, "parameters." + k);
         check_parameter_key(k, w);

@@ -57,6 +57,7 @@ std::string to_toml(const models::model_spec& spec) {
     out.append("seed = ").append(std::to_string(spec.seed)).append("\n");
     out.append("replicates = ").append(std::to_string(spec.replicates)).append("\n");
     out.append("population_scale = ").append(float_text(spec.population_scale)).append("\n");
+    if (spec.base_year != 0) out.append("base_year = ").append(std::to_string(spec.base_year)).append("\n");
 
     out.append("\n[parameters]\n");
     for (const auto& [k, v] : spec.parameters)

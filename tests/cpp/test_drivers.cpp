@@ -45,6 +45,22 @@ TEST_CASE("the central driver path follows the file's growth rates") {
     CHECK(driver_paths::flat()[0][0] == 1.0);
 }
 
+TEST_CASE("a hindcast's paths start from its base year, on realized values with no draws") {
+    // Default parameters: driver_uncertainty is on, but no error is drawn for years up to 2024.
+    const parameter_set par;
+    const driver_paths p(models::shipped_drivers(), par, 2018, 2019, 2024, 1, 0);
+    CHECK(mid(p, chem, eu, 2018) == Approx(1.0).epsilon(1e-3));
+    // mid() is off by (next year's growth - this year's) / 48: up to 0.6 % in these swings.
+    CHECK(mid(p, chem, eu, 2020) == Approx(1.0163 * 0.9399).epsilon(4e-3)); // euro area 2019, 2020
+    CHECK(mid(p, std::size_t(sector::laptops_electronics), us, 2021) ==
+          Approx(1.027 * 1.1346 * 1.1527).epsilon(7e-3)); // IDC 2019-2021
+    CHECK(p.vehicle_exports(2019, 2024) == Approx(1.0 / (0.971 * 2.0251 * 1.5434 * 1.5788 * 1.193)).epsilon(1e-3));
+    const driver_paths q(models::shipped_drivers(), par, 2018, 2019, 2024, 1, 7); // another replicate
+    CHECK(mid(q, chem, eu, 2023) == mid(p, chem, eu, 2023));
+    // The base year is the first simulated year or the one before.
+    CHECK_THROWS_AS(driver_paths(models::shipped_drivers(), par, 2017, 2019, 2024, 1, 0), sim::model_error);
+}
+
 TEST_CASE("driver draws have the documented spread and world correlation, per replicate") {
     const parameter_set par;
     const int n = 4000;
@@ -92,7 +108,7 @@ TEST_CASE("a run past the driver file's last year is refused with the file and y
 
 TEST_CASE("a scenario must run within the years of data/drivers.csv") {
     const auto cover = models::driver_coverage();
-    CHECK(cover.first == 2024);
+    CHECK(cover.first == 2019); // realized rows from 2019 (the hindcast), forecasts to 2027
     CHECK(cover.last == 2027);
     try {
         (void)scenarios::load_string("[scenario]\nname = \"long\"\nstart = 2024-01-01\nend = 2028-12-31\n", "long.toml");
@@ -102,9 +118,12 @@ TEST_CASE("a scenario must run within the years of data/drivers.csv") {
                                        "(the last year of data/drivers.csv), found 2028-12-31");
     }
     try {
-        (void)scenarios::load_string("[scenario]\nname = \"early\"\nstart = 2019-01-01\n", "early.toml");
+        (void)scenarios::load_string("[scenario]\nname = \"early\"\nstart = 2018-01-01\n", "early.toml");
         FAIL("expected a scenario_error");
     } catch (const sim::scenario_error& e) {
-        CHECK(std::string(e.what()).find("early.toml:3:9: scenario.start: expected a start date in 2024 or later") == 0);
+        CHECK(std::string(e.what()) ==
+              "early.toml:3:9: scenario.start: expected a start date in 2019 or later (data/drivers.csv has "
+              "growth rates for every driver the model reads in 2019-2027 only: add realized rows for the "
+              "earlier years), found 2018-01-01");
     }
 }

@@ -134,6 +134,7 @@ void check_same_spec(const models::model_spec& a, const models::model_spec& b) {
     CHECK(a.seed == b.seed);
     CHECK(a.replicates == b.replicates);
     CHECK(a.population_scale == b.population_scale);
+    CHECK(a.base_year == b.base_year);
     CHECK(a.parameters == b.parameters);
     CHECK(a.outputs.firm_snapshots == b.outputs.firm_snapshots);
     CHECK(a.outputs.train_departures == b.outputs.train_departures);
@@ -165,16 +166,19 @@ std::vector<std::string> labels(const models::model_spec& s) {
 
 TEST_CASE("every shipped scenario loads, validates and round-trips", "[scenarios]") {
     const auto files = toml_files(shipped);
-    REQUIRE(files.size() == 13);
+    REQUIRE(files.size() == 14);
     for (const auto& f : files) {
         INFO(f.filename().string());
         const auto spec = scenarios::load_file(f);
         CHECK(spec.name == f.stem().string());
         CHECK(!spec.description.empty());
-        CHECK(spec.start == sim::make_date(2024, 1, 1));
-        CHECK(spec.end == sim::make_date(2027, 12, 31));
+        // The hindcast back-tests 2019-2024 from a 2018 state; the others are the forecast.
+        const bool hindcast = spec.name == "hindcast";
+        CHECK(spec.start == (hindcast ? sim::make_date(2019, 1, 1) : sim::make_date(2024, 1, 1)));
+        CHECK(spec.end == (hindcast ? sim::make_date(2024, 12, 31) : sim::make_date(2027, 12, 31)));
+        CHECK(spec.base_year == (hindcast ? 2018 : 0));
         CHECK(spec.replicates == (spec.name == "national" ? 1 : 20)); // a national replicate is slow
-        CHECK(spec.seed == 20240101u);
+        CHECK(spec.seed == (hindcast ? 20190101u : 20240101u));
         CHECK_NOTHROW(scenarios::validate(spec));
         // resolved_text stands alone and gives the same spec back.
         CHECK(spec.resolved_text.find("# tradeeco scenario \"" + spec.name + "\"") == 0);

@@ -50,6 +50,11 @@ public:
     /// sim::model_error naming data/drivers.csv when a year the run needs has no row.
     driver_paths(std::span<const driver_row> rows, const parameter_set& par, std::int32_t base_year,
                  std::int32_t last_year, std::uint64_t seed, std::uint32_t replicate);
+    /// As above for a run whose first simulated year may follow its base year (a hindcast
+    /// starts in 2019 from a 2018 state): growth rates are read from first_year on (or 2024 if
+    /// earlier), levels are 1 in base_year, which is first_year or the year before.
+    driver_paths(std::span<const driver_row> rows, const parameter_set& par, std::int32_t base_year,
+                 std::int32_t first_year, std::int32_t last_year, std::uint64_t seed, std::uint32_t replicate);
 
     /// Foreign demand for sector s in region d in the month of `today`, relative to the base
     /// year's annual level: laptops follow world PC shipments, autos China's vehicle exports,

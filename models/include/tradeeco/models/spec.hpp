@@ -61,6 +61,9 @@ struct model_spec {
     std::uint64_t seed = 20240101;
     std::int32_t replicates = 1;
     double population_scale = 1.0; ///< multiplies agent counts (scale studies)
+    /// The year whose figures the start state is calibrated to (models/base_year.hpp); 0: the
+    /// start year (the forecast's 2024). A hindcast starting in 2019 sets 2018.
+    std::int32_t base_year = 0;
     std::map<std::string, double> parameters; ///< overrides of the parameter table, by key
     std::vector<instrument> instruments;
     std::vector<shock> shocks;

@@ -132,7 +132,7 @@ using namespace model_impl;
 // -------------------------------------------------------------------------------------------
 struct trade_model::state {
     state(const model_spec& sp, std::int32_t rep, sim::executor& e):
-        spec(sp), par(sp.parameters), replicate(rep), ex(e), clock(sp.start, sp.end),
+        spec(sp), par(replicate_overrides(sp, rep)), replicate(rep), ex(e), clock(sp.start, sp.end),
         rec(clock.num_months(), clock.num_years()) {}
 
     model_spec spec;

@@ -247,6 +247,17 @@ def attainment(
     ``weight(replicate)`` variable (a nowcast's posterior, :mod:`tradeeco.nowcast`), the share,
     mean and quantiles are weighted by it.
 
+    ``p_met_lo`` and ``p_met_hi`` bound P(met) with a 95 % Wilson interval
+    (:func:`p_met_interval`; over the weights' effective size ``(sum w)^2 / sum w^2`` when
+    weighted). The variance columns split the indicator's variance over replicates by the law
+    of total variance over the parameter sets the replicates drew (``parameter_set``, see
+    :mod:`tradeeco.posterior`; :func:`variance_parts` gives the estimator):
+    ``share_parameters`` comes from the parameters, ``share_drivers_noise`` from the driver
+    draws and stochastic noise together. The two cannot be told apart: a replicate's driver
+    path and its noise are both keyed by (seed, replicate). Both are NaN for results run with
+    fixed parameters (the parameters' part was not sampled) and when no set was drawn by two
+    replicates or more (run with ``--replicates-per-set``; the weights are not used here).
+
     Args:
         results: a Dataset, ``{label: Dataset}`` or a list of Datasets.
         indicators: target ids to check (default: every target id present).
@@ -255,7 +266,8 @@ def attainment(
 
     Returns:
         A DataFrame with columns scenario, indicator, year, target, rule, unit, n, mean, p05,
-        p95, p_met (one row per scenario x indicator x year). ``unit`` is the variable's
+        p95, p_met, then p_met_lo, p_met_hi, var_total, share_parameters,
+        share_drivers_noise (one row per scenario x indicator x year). ``unit`` is the variable's
         ``unit_label`` ("100m CNY"), or the targets table's unit where the file has none.
     """
     table = _targets.table() if targets is None else targets
@@ -274,6 +286,7 @@ def attainment(
                 # A nowcast's posterior (tradeeco.nowcast) weighs its replicates.
                 w = _replicate_weights(label, ds, v.size) if "weight" in ds.data_vars else None
                 rows.append(_attainment_row(label, name, int(year), row, v, w, ds))
+                rows[-1].update(_uncertainty_columns(rows[-1], v, w, ds))
     columns = [
         "scenario",
         "indicator",
@@ -286,6 +299,7 @@ def attainment(
         "p05",
         "p95",
         "p_met",
+        *UNCERTAINTY_COLUMNS,
     ]
     return pd.DataFrame(rows, columns=columns)
 
@@ -353,7 +367,8 @@ def _seed(ds: xr.Dataset):
 
 def is_paired(a: xr.Dataset, b: xr.Dataset) -> tuple[bool, str]:
     """Whether two result sets share random streams replicate by replicate (same ``seed``
-    attribute and the same replicate coordinate), and if not, why."""
+    attribute and the same replicate coordinate) and parameters (the same ``parameter_set``
+    per replicate, or both run with fixed parameters), and if not, why."""
     sa, sb = _seed(a), _seed(b)
     if sa is None or sb is None:
         return False, "a result set has no seed attribute"
@@ -365,6 +380,20 @@ def is_paired(a: xr.Dataset, b: xr.Dataset) -> tuple[bool, str]:
         return False, "a result set has no replicate coordinate"
     if ra.shape != rb.shape or not np.array_equal(ra, rb):
         return False, (f"replicate coordinates differ ({_describe(ra)} vs {_describe(rb)})")
+    sets_a, sets_b = ("parameter_set" in a.variables), ("parameter_set" in b.variables)
+    if sets_a != sets_b:
+        return (
+            False,
+            "one drew parameter sets from a posterior, the other ran with fixed parameters",
+        )
+    if sets_a:
+        pa, pb = np.asarray(a["parameter_set"].values), np.asarray(b["parameter_set"].values)
+        va = np.asarray(a["parameter_value"].values) if "parameter_value" in a.variables else None
+        vb = np.asarray(b["parameter_value"].values) if "parameter_value" in b.variables else None
+        same_values = va is None or vb is None or (va.shape == vb.shape and np.array_equal(va, vb))
+        if not np.array_equal(pa, pb) or not same_values:
+            return False, "the replicates drew different parameter sets (another posterior?)"
+        return True, "same seed, replicates and parameter sets"
     return True, "same seed and replicates"
 
 
@@ -678,7 +707,10 @@ def variance_decomposition(
 
     ``results`` holds one result set per parameter set, each with its replicates over seeds
     (for instance ``tradeeco.ensemble(scenario, design=[...])``, which runs every design point
-    with the same seeds). Sets with different replicate counts are allowed; each set weighs
+    with the same seeds), or one result file whose replicates drew parameter sets from a
+    posterior (its ``parameter_set`` variable groups them; run it with
+    ``--replicates-per-set M`` >= 2 so that sets have several replicates each). "Noise" is
+    then everything within a set: the driver draws and the stochastic noise together. Sets with different replicate counts are allowed; each set weighs
     by its count, so the two parts add up to the total exactly.
 
     Args:
@@ -707,6 +739,8 @@ def variance_decomposition(
     >>> d[["var_total", "var_parameters", "var_noise"]].values.tolist()
     [[5.0, 4.0, 1.0]]
     """
+    if isinstance(results, xr.Dataset) and "parameter_set" in results.variables:
+        results = split_by_parameter_set(results)
     sets = as_mapping(results)
     if len(sets) < 2:
         raise ValueError(
@@ -735,38 +769,10 @@ def variance_decomposition(
             for v in per_set.values():
                 x = np.asarray(v.sel(year=year).values, dtype=float).ravel()
                 groups.append(x[~np.isnan(x)])
-            groups = [g for g in groups if g.size]
-            if len(groups) < 2:
+            parts = variance_parts(groups)
+            if parts is None:
                 continue
-            sizes = np.array([g.size for g in groups], dtype=float)
-            n = sizes.sum()
-            grand = sum(g.sum() for g in groups) / n
-            means = np.array([g.mean() for g in groups])
-            within = np.array([g.var() for g in groups])  # population variance per set
-            var_params = float(np.sum(sizes * (means - grand) ** 2) / n)
-            var_noise = float(np.sum(sizes * within) / n)
-            total = var_params + var_noise
-            # One-way random-effects ANOVA: E[MS_between] = sigma_noise^2 + n0 sigma_params^2.
-            k = len(groups)
-            ms_within = float(np.sum(sizes * within) / (n - k)) if n > k else math.nan
-            ms_between = float(np.sum(sizes * (means - grand) ** 2) / (k - 1))
-            n0 = (n - np.sum(sizes**2) / n) / (k - 1)
-            unbiased = max(0.0, (ms_between - ms_within) / n0) if n > k else math.nan
-            rows.append(
-                {
-                    "indicator": name,
-                    "year": int(year),
-                    "sets": k,
-                    "runs": int(n),
-                    "mean": float(grand),
-                    "var_total": total,
-                    "var_parameters": var_params,
-                    "var_noise": var_noise,
-                    "share_parameters": var_params / total if total > 0 else math.nan,
-                    "share_noise": var_noise / total if total > 0 else math.nan,
-                    "var_parameters_unbiased": unbiased,
-                }
-            )
+            rows.append({"indicator": name, "year": int(year), **parts})
     columns = [
         "indicator",
         "year",
@@ -781,3 +787,106 @@ def variance_decomposition(
         "var_parameters_unbiased",
     ]
     return pd.DataFrame(rows, columns=columns)
+
+
+def split_by_parameter_set(ds: xr.Dataset) -> dict[str, xr.Dataset]:
+    """The replicates of a posterior run grouped by the set they drew: ``{"set <k>": Dataset}``.
+
+    >>> import numpy as np, xarray as xr
+    >>> ds = xr.Dataset(
+    ...     {"parameter_set": ("replicate", [3, 1, 3])}, coords={"replicate": [0, 1, 2]}
+    ... )
+    >>> {k: v.sizes["replicate"] for k, v in split_by_parameter_set(ds).items()}
+    {'set 1': 1, 'set 3': 2}
+    """
+    sets = np.asarray(ds["parameter_set"].values)
+    return {
+        f"set {k}": ds.isel(replicate=np.flatnonzero(sets == k)) for k in np.unique(sets).tolist()
+    }
+
+
+def variance_parts(groups: Sequence[np.ndarray]) -> dict | None:
+    """The law of total variance over groups of replicates that share a parameter set
+    (``Var(Y) = Var(E[Y | set]) + E[Var(Y | set)]``), as the columns of
+    :func:`variance_decomposition`; None with fewer than two non-empty groups.
+
+    >>> parts = variance_parts([np.array([1.0, 3.0]), np.array([5.0, 7.0])])
+    >>> parts["var_parameters"], parts["var_noise"], parts["var_parameters_unbiased"]
+    (4.0, 1.0, 7.0)
+    """
+    groups = [g for g in groups if g.size]
+    if len(groups) < 2:
+        return None
+    sizes = np.array([g.size for g in groups], dtype=float)
+    n = sizes.sum()
+    grand = sum(g.sum() for g in groups) / n
+    means = np.array([g.mean() for g in groups])
+    within = np.array([g.var() for g in groups])  # population variance per set
+    var_params = float(np.sum(sizes * (means - grand) ** 2) / n)
+    var_noise = float(np.sum(sizes * within) / n)
+    total = var_params + var_noise
+    # One-way random-effects ANOVA: E[MS_between] = sigma_noise^2 + n0 sigma_params^2.
+    k = len(groups)
+    ms_within = float(np.sum(sizes * within) / (n - k)) if n > k else math.nan
+    ms_between = float(np.sum(sizes * (means - grand) ** 2) / (k - 1))
+    n0 = (n - np.sum(sizes**2) / n) / (k - 1)
+    unbiased = max(0.0, (ms_between - ms_within) / n0) if n > k else math.nan
+    return {
+        "sets": k,
+        "runs": int(n),
+        "mean": float(grand),
+        "var_total": total,
+        "var_parameters": var_params,
+        "var_noise": var_noise,
+        "share_parameters": var_params / total if total > 0 else math.nan,
+        "share_noise": var_noise / total if total > 0 else math.nan,
+        "var_parameters_unbiased": unbiased,
+        "ms_within": ms_within,
+    }
+
+
+# --- P(met) with its parts -------------------------------------------------------------------
+
+__all__ += ["split_by_parameter_set", "variance_parts"]
+
+#: The columns :func:`attainment` adds after ``p_met``.
+UNCERTAINTY_COLUMNS = [
+    "p_met_lo",
+    "p_met_hi",
+    "var_total",
+    "share_parameters",
+    "share_drivers_noise",
+]
+
+
+def _uncertainty_columns(row: dict, v: np.ndarray, w, ds: xr.Dataset) -> dict:
+    """P(met)'s 95 % interval and the variance parts of one attainment row (see attainment)."""
+    if w is None:
+        n_eff = row["n"]
+    else:
+        keep = ~np.isnan(v) & (w > 0)
+        wk = w[keep]
+        n_eff = float(wk.sum() ** 2 / (wk**2).sum()) if wk.size else 0.0
+    lo, hi = p_met_interval(row["p_met"], n_eff)
+    ok = ~np.isnan(v)
+    out = {
+        "p_met_lo": float(lo),
+        "p_met_hi": float(hi),
+        "var_total": float(v[ok].var()) if ok.any() else math.nan,
+        "share_parameters": math.nan,
+        "share_drivers_noise": math.nan,
+    }
+    if "parameter_set" not in ds.variables:
+        return out
+    sets = np.asarray(ds["parameter_set"].transpose("replicate").values).ravel()
+    if sets.size != v.size:
+        return out
+    parts = variance_parts([v[ok & (sets == k)] for k in np.unique(sets[ok])])
+    if parts is None or math.isnan(parts["ms_within"]):
+        return out
+    # The unbiased split (ANOVA): the between-set spread less the noise the set means carry.
+    var_p, var_w = parts["var_parameters_unbiased"], parts["ms_within"]
+    if var_p + var_w > 0:
+        out["share_parameters"] = var_p / (var_p + var_w)
+        out["share_drivers_noise"] = var_w / (var_p + var_w)
+    return out

@@ -407,7 +407,6 @@ def annotate(path: str | os.PathLike, posterior: Posterior, overrides: Mapping[s
         ps = f.create_variable("parameter_set", ("replicate",), dtype="i4")
         ps[:] = drawn
         ps.attrs["long_name"] = "parameter set the replicate drew from the posterior"
-        ps.attrs["units"] = "1"
         ps.attrs["comment"] = (
             f"row 'set' of the posterior file {Path(posterior.source).name}; drawn from "
             "(seed, replicate) by weight, the same in every scenario"

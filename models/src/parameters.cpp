@@ -92,7 +92,8 @@ std::map<std::string, double> replicate_overrides(const model_spec& spec, std::i
     const auto set =
         std::size_t(draw_parameter_set(ps.weights, spec.seed, replicate / ps.replicates_per_set));
     std::map<std::string, double> out;
-    for (std::size_t k = 0; k < ps.keys.size(); ++k) out[ps.keys[k]] = ps.values[set * ps.keys.size() + k];
+    const std::size_t width = ps.keys.size();
+    for (std::size_t k = 0; k < width; ++k) out[ps.keys[k]] = ps.values[set * width + k];
     for (const auto& [key, value]: spec.parameters) out[key] = value;
     return out;
 }

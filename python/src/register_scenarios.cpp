@@ -225,7 +225,8 @@ py_spec with_parameter_sets(const py_spec& self, std::vector<std::string> keys,
                                   "' must be lower-case letters, digits and _");
     }
     if (replicates_per_set < 1)
-        throw py::value_error("replicates_per_set must be >= 1, got " + std::to_string(replicates_per_set));
+        throw py::value_error("replicates_per_set must be >= 1, got " +
+                              std::to_string(replicates_per_set));
     ps.replicates_per_set = replicates_per_set;
     ps.keys = std::move(keys);
     ps.weights = std::move(weights);
@@ -238,9 +239,10 @@ py::object parameter_sets_dict(const models::parameter_sets& ps) {
     py::dict d;
     d["keys"] = ps.keys;
     py::list rows;
-    for (std::size_t i = 0; i < ps.size(); ++i)
-        rows.append(std::vector<double>(ps.values.begin() + std::ptrdiff_t(i * ps.keys.size()),
-                                        ps.values.begin() + std::ptrdiff_t((i + 1) * ps.keys.size())));
+    const auto width = std::ptrdiff_t(ps.keys.size());
+    for (std::ptrdiff_t i = 0; i < std::ptrdiff_t(ps.size()); ++i)
+        rows.append(std::vector<double>(ps.values.begin() + i * width,
+                                        ps.values.begin() + (i + 1) * width));
     d["values"] = rows;
     d["weights"] = ps.weights;
     d["replicates_per_set"] = ps.replicates_per_set;
@@ -333,18 +335,20 @@ void register_scenarios(py::module_& m) {
              "A copy with some values overridden (seed, replicates, population_scale, end date). "
              "The override is noted at the end of resolved_text.")
         .def_property_readonly(
-            "parameter_sets", [](const py_spec& s) { return parameter_sets_dict(s.spec.posterior); },
+            "parameter_sets",
+            [](const py_spec& s) { return parameter_sets_dict(s.spec.posterior); },
             "The parameter sets replicates draw from (a copy: dict of keys, values (one list per "
             "set), weights (normalized) and provenance), or None for fixed parameters.")
         .def("with_parameter_sets", &with_parameter_sets, py::arg("keys"), py::arg("values"),
-             py::arg("weights"), py::arg("provenance") = std::vector<std::pair<std::string, std::string>>{},
+             py::arg("weights"),
+             py::arg("provenance") = std::vector<std::pair<std::string, std::string>>{},
              py::arg("replicates_per_set") = 1,
              "A copy whose replicate r draws set draw_parameter_set(weights, seed, r // "
              "replicates_per_set) and runs with "
              "its values (explicit parameter overrides win for the same key). `values` is one list "
              "per set, in the order of `keys`; weights >= 0 are normalized; `provenance` is a list "
-             "of (key, text) written as posterior_<key> root attributes of result files. All empty: "
-             "fixed parameters. Raises ValueError for an unknown key, a value outside the "
+             "of (key, text) written as posterior_<key> root attributes of result files. All "
+             "empty: fixed parameters. Raises ValueError for an unknown key, a value outside the "
              "parameter's range or bad weights.")
         .def("__repr__", [](const py_spec& s) { return repr(s.spec); })
         .def("__copy__", [](const py_spec& s) { return s; })
@@ -352,11 +356,13 @@ void register_scenarios(py::module_& m) {
 
     m.def(
         "draw_parameter_set",
-        [](const std::vector<double>& weights, std::uint64_t seed, const std::vector<std::int32_t>& replicates) {
+        [](const std::vector<double>& weights, std::uint64_t seed,
+           const std::vector<std::int32_t>& replicates) {
             std::vector<std::int32_t> out;
             out.reserve(replicates.size());
             try {
-                for (const auto r: replicates) out.push_back(models::draw_parameter_set(weights, seed, r));
+                for (const auto r: replicates)
+                    out.push_back(models::draw_parameter_set(weights, seed, r));
             } catch (const std::invalid_argument& e) {
                 throw py::value_error(e.what());
             }

@@ -337,14 +337,16 @@ def run(
         >>> ds = tradeeco.run("baseline", replicates=4, progress=False)  # doctest: +SKIP
         >>> ds["trading_firms"].sel(year=2027).mean("replicate").item()  # doctest: +SKIP
     """
-    from .posterior import resolve_posterior
+    from .posterior import Posterior, for_spec, resolve_posterior
 
+    carried = Posterior.of_spec(scenario) if isinstance(scenario, core().Spec) else None
     spec = with_parameter_overrides(scenario, parameters, origin="parameters=")
     if replicates is not None or seed is not None:
         spec = spec.with_(seed=seed, replicates=replicates)
-    post = resolve_posterior(posterior, fixed_parameters)
-    if post is not None:
-        spec = post.apply(spec)  # last: with_parameter_overrides reloads text and drops it
+    if carried is not None and spec.parameter_sets is None:  # overrides reloaded the text
+        spec = carried.apply(spec)
+    default = resolve_posterior(posterior, fixed_parameters)
+    spec, post = for_spec(spec, posterior, fixed_parameters, default)  # last: see for_spec
     if out is not None:
         warn_if_not_nc(out)
     history = api_call(

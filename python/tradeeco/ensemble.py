@@ -48,7 +48,7 @@ from ._results import (
 )
 from ._scenarios import ScenarioLike, as_spec, load_scenario_string, with_parameters
 from .errors import ResultIOError, RunCancelled
-from .posterior import Posterior, annotate, resolve_posterior
+from .posterior import Posterior, annotate, for_spec, resolve_posterior
 
 __all__ = ["StudyMismatchError", "ensemble", "join_shards", "run_shard", "run_study"]
 
@@ -242,15 +242,18 @@ def _members(
     seed: int | None,
     batch_size: int | None,
     design,
-    posterior: Posterior | None = None,
+    posterior=None,
+    fixed_parameters: bool = False,
 ) -> tuple[list[Member], bool]:
     items, single = _scenario_list(scenario)
+    default = resolve_posterior(posterior, fixed_parameters)
     points = _design_list(design)
     if not items:
         raise ValueError("no scenario given")
     members: list[Member] = []
     for label, sc in items:
         spec = as_spec(sc)
+        _, drawn_from = for_spec(spec, posterior, fixed_parameters, default)
         n = spec.replicates if replicates is None else replicates
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
             raise ValueError(f"replicates must be an integer >= 1, got {n!r}")
@@ -278,7 +281,7 @@ def _members(
                 end=spec.end.isoformat(),
                 design_point=None if point is None else i,
                 design=dict(point or {}),
-                posterior=posterior,
+                posterior=drawn_from,
             )
             check = m.spec(1)  # validates the text and the overrides now, before anything runs
             for k, v in m.design.items():
@@ -708,8 +711,9 @@ def run_study(
         )
     if isinstance(threads, bool) or not isinstance(threads, int) or threads < 0:
         raise ValueError(f"threads must be an integer >= 0 (0 = all cores), got {threads!r}")
-    post = resolve_posterior(posterior, bool(fixed_parameters))
-    members, single = _members(scenario, replicates, seed, batch_size, design, post)
+    members, single = _members(
+        scenario, replicates, seed, batch_size, design, posterior, bool(fixed_parameters)
+    )
     root = Path(out)
     if single and not _single_in_folder:
         if root.is_dir():

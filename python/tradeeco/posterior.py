@@ -149,6 +149,22 @@ class Posterior:
             self.replicates_per_set,
         )
 
+    @classmethod
+    def of_spec(cls, spec) -> Posterior | None:
+        """The sets a Spec carries (``Spec.parameter_sets``), or None."""
+        sets = spec.parameter_sets
+        if sets is None:
+            return None
+        prov = dict(sets["provenance"])
+        return cls(
+            keys=tuple(sets["keys"]),
+            values=np.asarray(sets["values"], dtype=float).reshape(len(sets["weights"]), -1),
+            weights=np.asarray(sets["weights"], dtype=float),
+            provenance={k: v for k, v in prov.items() if k not in ("file", "sha256")},
+            source=prov.get("file", "<Spec>"),
+            replicates_per_set=int(sets["replicates_per_set"]),
+        )
+
     def to_frame(self) -> pd.DataFrame:
         """The sets as a DataFrame indexed by ``set``: ``weight`` then one column per key."""
         import pandas as pd
@@ -379,6 +395,18 @@ def resolve_posterior(
     return None
 
 
+def for_spec(spec, posterior, fixed_parameters: bool, default: Posterior | None):
+    """(spec ready to run, the Posterior it draws from or None). A Spec that already carries
+    parameter sets keeps them when no `posterior` is given and parameters are not fixed;
+    otherwise `default` (the resolved `posterior` or shipped one) applies, and with fixed
+    parameters any sets the Spec carries are dropped."""
+    own = Posterior.of_spec(spec)
+    post = own if own is not None and posterior is None and not fixed_parameters else default
+    if post is not None:
+        return post.apply(spec), post
+    return (spec if own is None else spec.with_parameter_sets([], [], [])), None
+
+
 # --- recording the draw in result files --------------------------------------------------------
 
 
@@ -393,7 +421,9 @@ def annotate(path: str | os.PathLike, posterior: Posterior, overrides: Mapping[s
     text = h5py.string_dtype("utf-8")  # netCDF-4 strings (NC_STRING)
     with h5netcdf.File(path, "a") as f:
         seed = int(_attr_text(f.attrs["seed_text"]))
-        replicates = np.asarray(f.variables["replicate"][...], dtype=np.int64)
+        # Row i holds the model's replicate first_replicate + i (run_to_file's numbering).
+        first = int(np.asarray(f.attrs.get("first_replicate", 0)).ravel()[0])
+        replicates = np.asarray(f.variables["replicate"][...], dtype=np.int64) + first
         drawn = posterior.draw(seed, replicates)
         values = posterior.values[drawn].copy()
         for k, key in enumerate(posterior.keys):

@@ -21,8 +21,7 @@ import math
 import random
 import sys
 
-import atheris
-from fuzz_common import corpus_args, feature, replay_or_fuzz
+from fuzz_common import corpus_args, feature, line_mutator, replay_or_fuzz
 
 import tradeeco
 from tradeeco.posterior import REQUIRED_PROVENANCE, parse_posterior
@@ -83,14 +82,7 @@ def _edit(lines: list[bytes], rng: random.Random) -> None:
         lines.insert(i, rng.choice(rng.choice(SEEDS).splitlines()))
 
 
-def custom_mutator(data: bytes, max_size: int, seed: int) -> bytes:
-    rng = random.Random(seed)
-    if rng.random() < 0.5:
-        return atheris.Mutate(data, max_size)
-    lines = data.splitlines()
-    for _ in range(rng.randint(1, 3)):
-        _edit(lines, rng)
-    return b"\n".join(lines)[:max_size]
+custom_mutator = line_mutator(_edit, 3)
 
 
 def test_one_input(data: bytes) -> None:

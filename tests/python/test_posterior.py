@@ -181,6 +181,17 @@ def test_result_files_record_the_set_and_values_of_each_replicate(runs):
     assert not np.array_equal(a, b)
 
 
+def test_a_later_slice_of_replicates_draws_as_the_whole_run(runs, small):
+    part = tradeeco.run(
+        small.with_(replicates=2), first_replicate=4, posterior=runs["post"], progress=False
+    )
+    whole = runs["drawn"]
+    np.testing.assert_array_equal(part["parameter_set"].values, whole["parameter_set"].values[4:])
+    np.testing.assert_array_equal(
+        part["total_trade_cny_100m"].values, whole["total_trade_cny_100m"].values[4:]
+    )
+
+
 def test_the_drawn_values_reach_the_model(core, small, tmp_path):
     """One set at (3.0, 0.01) runs exactly as fixed parameters overridden to those values."""
     one = tp.Posterior(("trade_elasticity", "exit_hazard"), np.array([[3.0, 0.01]]), np.ones(1))
@@ -211,6 +222,19 @@ def test_default_is_the_shipped_posterior_and_fixed_parameters_ignore_it(
         np.testing.assert_array_equal(fixed[name].values, before[name].values)
     with pytest.raises(ValueError, match="not both"):
         tradeeco.run(spec, posterior=post_file, fixed_parameters=True, progress=False)
+
+
+def test_a_spec_carrying_sets_keeps_them_unless_parameters_are_fixed(runs, small, tmp_path):
+    carrying = runs["post"].apply(small)
+    again = tp.Posterior.of_spec(carrying)
+    assert again.sha256 == runs["post"].sha256 and again.provenance == runs["post"].provenance
+    ds = tradeeco.run(carrying, progress=False)
+    np.testing.assert_array_equal(ds["parameter_set"].values, runs["drawn"]["parameter_set"])
+    ens = tradeeco.ensemble(carrying, out=tmp_path / "c.nc", batch_size=3, progress=False)
+    with ens:
+        np.testing.assert_array_equal(ens["parameter_set"].values, ds["parameter_set"].values)
+    fixed = tradeeco.run(carrying, fixed_parameters=True, progress=False)
+    assert "parameter_set" not in fixed.variables and fixed.attrs["parameter_sets"] == "fixed"
 
 
 def test_ensemble_shards_draw_as_one_run_does(runs, small, tmp_path):

@@ -144,8 +144,9 @@ struct trade_model::state {
     sim::replicate_record rec;
     sim::schedule steps;
     policy_spending spending{spec, params.fiscal_cost_scale}; // what the policies cost
+    // data/drivers.csv, this replicate's draw (shared by a block in a nested design)
     driver_paths drivers{shipped_drivers(), par, int(spec.start.year()), int(spec.end.year()), spec.seed,
-                         std::uint32_t(replicate)}; // data/drivers.csv, this replicate's draw
+                         driver_path_of(spec, replicate)};
     // Parameters that come one per sector or per region: key `<prefix>_<name>`.
     std::array<double, S> par_by_sector(std::string_view prefix) const {
         std::array<double, S> out{};

@@ -98,4 +98,9 @@ std::map<std::string, double> replicate_overrides(const model_spec& spec, std::i
     return out;
 }
 
+std::uint32_t driver_path_of(const model_spec& spec, std::int32_t replicate) {
+    if (spec.posterior.empty()) return std::uint32_t(replicate);
+    return std::uint32_t(replicate / spec.posterior.replicates_per_driver_path);
+}
+
 } // namespace tradeeco::models

@@ -96,6 +96,8 @@ void run_to_file(const model_spec& spec, const std::filesystem::path& out, const
         root.text.emplace_back("parameter_sets", "posterior");
         root.number.emplace_back("posterior_sets", double(spec.posterior.size()));
         root.number.emplace_back("replicates_per_set", double(spec.posterior.replicates_per_set));
+        root.number.emplace_back("replicates_per_driver_path",
+                                 double(spec.posterior.replicates_per_driver_path));
         for (const auto& [key, value]: spec.posterior.provenance)
             root.text.emplace_back("posterior_" + key, value);
     }

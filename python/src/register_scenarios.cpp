@@ -176,7 +176,8 @@ py_spec with_overrides(const py_spec& self, const py::object& seed, const py::ob
 py_spec with_parameter_sets(const py_spec& self, std::vector<std::string> keys,
                             std::vector<std::vector<double>> rows, std::vector<double> weights,
                             std::vector<std::pair<std::string, std::string>> provenance,
-                            std::int32_t replicates_per_set) {
+                            std::int32_t replicates_per_set,
+                            std::int32_t replicates_per_driver_path) {
     py_spec out = self;
     models::parameter_sets& ps = out.spec.posterior;
     ps = {};
@@ -227,7 +228,12 @@ py_spec with_parameter_sets(const py_spec& self, std::vector<std::string> keys,
     if (replicates_per_set < 1)
         throw py::value_error("replicates_per_set must be >= 1, got " +
                               std::to_string(replicates_per_set));
+    if (replicates_per_driver_path < 1 || replicates_per_set % replicates_per_driver_path != 0)
+        throw py::value_error("replicates_per_driver_path must be >= 1 and divide "
+                              "replicates_per_set (" + std::to_string(replicates_per_set) +
+                              "), got " + std::to_string(replicates_per_driver_path));
     ps.replicates_per_set = replicates_per_set;
+    ps.replicates_per_driver_path = replicates_per_driver_path;
     ps.keys = std::move(keys);
     ps.weights = std::move(weights);
     ps.provenance = std::move(provenance);
@@ -246,6 +252,7 @@ py::object parameter_sets_dict(const models::parameter_sets& ps) {
     d["values"] = rows;
     d["weights"] = ps.weights;
     d["replicates_per_set"] = ps.replicates_per_set;
+    d["replicates_per_driver_path"] = ps.replicates_per_driver_path;
     py::dict prov;
     for (const auto& [k, v]: ps.provenance) prov[py::str(k)] = v;
     d["provenance"] = prov;
@@ -342,13 +349,13 @@ void register_scenarios(py::module_& m) {
         .def("with_parameter_sets", &with_parameter_sets, py::arg("keys"), py::arg("values"),
              py::arg("weights"),
              py::arg("provenance") = std::vector<std::pair<std::string, std::string>>{},
-             py::arg("replicates_per_set") = 1,
+             py::arg("replicates_per_set") = 1, py::arg("replicates_per_driver_path") = 1,
              "A copy whose replicate r draws set draw_parameter_set(weights, seed, r // "
-             "replicates_per_set) and runs with "
-             "its values (explicit parameter overrides win for the same key). `values` is one list "
+             "replicates_per_set) and runs with its values (explicit parameter overrides win for the same key). `values` is one list "
              "per set, in the order of `keys`; weights >= 0 are normalized; `provenance` is a list "
              "of (key, text) written as posterior_<key> root attributes of result files. All "
-             "empty: fixed parameters. Raises ValueError for an unknown key, a value outside the "
+             "empty: fixed parameters. Blocks of replicates_per_driver_path replicates share a driver "
+             "path (a nested design). Raises ValueError for an unknown key, a value outside the "
              "parameter's range or bad weights.")
         .def("__repr__", [](const py_spec& s) { return repr(s.spec); })
         .def("__copy__", [](const py_spec& s) { return s; })

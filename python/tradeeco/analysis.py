@@ -250,13 +250,16 @@ def attainment(
     ``p_met_lo`` and ``p_met_hi`` bound P(met) with a 95 % Wilson interval
     (:func:`p_met_interval`; over the weights' effective size ``(sum w)^2 / sum w^2`` when
     weighted). The variance columns split the indicator's variance over replicates by the law
-    of total variance over the parameter sets the replicates drew (``parameter_set``, see
-    :mod:`tradeeco.posterior`; :func:`variance_parts` gives the estimator):
-    ``share_parameters`` comes from the parameters, ``share_drivers_noise`` from the driver
-    draws and stochastic noise together. The two cannot be told apart: a replicate's driver
-    path and its noise are both keyed by (seed, replicate). Both are NaN for results run with
-    fixed parameters (the parameters' part was not sampled) and when no set was drawn by two
-    replicates or more (run with ``--replicates-per-set``; the weights are not used here).
+    of total variance over the parameter sets the replicates drew (``parameter_set``) and the
+    driver paths they drew (``driver_path``; see :mod:`tradeeco.posterior` and
+    :func:`nested_variance_parts` for the estimator): ``share_parameters`` comes from the
+    parameters, ``share_drivers_noise`` from the driver draws and the stochastic noise
+    together, split into ``share_drivers`` and ``share_noise`` when replicates shared driver
+    paths (a nested design: ``Posterior.nested(M, D)``, ``--replicates-per-set M
+    --replicates-per-driver-path D``); by default each replicate draws its own path and its
+    own noise, so those two stay NaN. Every share is NaN for results run with fixed parameters
+    (the parameters' part was not sampled) and when no set was drawn by two replicates or more
+    (the weights are not used here).
 
     Args:
         results: a Dataset, ``{label: Dataset}`` or a list of Datasets.
@@ -267,7 +270,8 @@ def attainment(
     Returns:
         A DataFrame with columns scenario, indicator, year, target, rule, unit, n, mean, p05,
         p95, p_met, then p_met_lo, p_met_hi, var_total, share_parameters,
-        share_drivers_noise (one row per scenario x indicator x year). ``unit`` is the variable's
+        share_drivers_noise, share_drivers, share_noise (one row per scenario x indicator x
+        year). ``unit`` is the variable's
         ``unit_label`` ("100m CNY"), or the targets table's unit where the file has none.
     """
     table = _targets.table() if targets is None else targets
@@ -847,7 +851,7 @@ def variance_parts(groups: Sequence[np.ndarray]) -> dict | None:
 
 # --- P(met) with its parts -------------------------------------------------------------------
 
-__all__ += ["split_by_parameter_set", "variance_parts"]
+__all__ += ["nested_variance_parts", "split_by_parameter_set", "variance_parts"]
 
 #: The columns :func:`attainment` adds after ``p_met``.
 UNCERTAINTY_COLUMNS = [
@@ -856,6 +860,8 @@ UNCERTAINTY_COLUMNS = [
     "var_total",
     "share_parameters",
     "share_drivers_noise",
+    "share_drivers",
+    "share_noise",
 ]
 
 
@@ -873,20 +879,76 @@ def _uncertainty_columns(row: dict, v: np.ndarray, w, ds: xr.Dataset) -> dict:
         "p_met_lo": float(lo),
         "p_met_hi": float(hi),
         "var_total": float(v[ok].var()) if ok.any() else math.nan,
-        "share_parameters": math.nan,
-        "share_drivers_noise": math.nan,
+        **dict.fromkeys(UNCERTAINTY_COLUMNS[3:], math.nan),
     }
     if "parameter_set" not in ds.variables:
         return out
     sets = np.asarray(ds["parameter_set"].transpose("replicate").values).ravel()
-    if sets.size != v.size:
+    paths = None
+    if "driver_path" in ds.variables:
+        paths = np.asarray(ds["driver_path"].transpose("replicate").values).ravel()
+    if sets.size != v.size or (paths is not None and paths.size != v.size):
         return out
-    parts = variance_parts([v[ok & (sets == k)] for k in np.unique(sets[ok])])
-    if parts is None or math.isnan(parts["ms_within"]):
+    parts = nested_variance_parts(v[ok], sets[ok], None if paths is None else paths[ok])
+    out.update({f"share_{k}": parts[f"share_{k}"] for k in PARTS})
+    return out
+
+
+PARTS = ("parameters", "drivers_noise", "drivers", "noise")
+
+
+def nested_variance_parts(values, sets, paths=None) -> dict:
+    """Variance components of ``values`` (one per replicate) over the parameter sets they drew
+    and, within a set, the driver paths they drew: a random-effects nested ANOVA with the
+    expected mean squares of unbalanced designs (Searle, *Variance Components*, 1992, ch. 5).
+
+    Returns ``var_<part>`` and ``share_<part>`` (of the parts' sum) for parameters, drivers,
+    noise and drivers_noise (drivers and noise together), NaN where the design cannot tell:
+    the parameters' part needs two sets or more and a set drawn by several replicates; drivers
+    apart from noise need replicates sharing a driver path (``paths``; None: each replicate
+    drew its own, the default) and sets with several paths.
+
+    >>> v = [1.0, 1.2, 3.0, 3.2, 6.0, 6.2, 8.0, 8.2]  # 2 sets x 2 paths x 2 replicates
+    >>> p = nested_variance_parts(v, [0, 0, 0, 0, 1, 1, 1, 1], [0, 0, 1, 1, 2, 2, 3, 3])
+    >>> [round(p[f"share_{k}"], 3) for k in ("parameters", "drivers", "noise")]
+    [0.851, 0.147, 0.001]
+    """
+    y = np.asarray(values, dtype=float)
+    g = np.asarray(sets).astype(np.int64)
+    h = np.arange(y.size) if paths is None else np.asarray(paths).astype(np.int64)
+    out = {f"{k}_{part}": math.nan for k in ("var", "share") for part in PARTS}
+    n = y.size
+    groups = np.unique(g)
+    pairs, sub = np.unique(np.stack([g, h], axis=1), axis=0, return_inverse=True)
+    sub = sub.ravel()
+    n_sets, n_paths = groups.size, pairs.shape[0]
+    if n_sets < 2 or n <= n_sets:
         return out
-    # The unbiased split (ANOVA): the between-set spread less the noise the set means carry.
-    var_p, var_w = parts["var_parameters_unbiased"], parts["ms_within"]
-    if var_p + var_w > 0:
-        out["share_parameters"] = var_p / (var_p + var_w)
-        out["share_drivers_noise"] = var_w / (var_p + var_w)
+    grand = y.mean()
+    n_h = np.bincount(sub, minlength=n_paths).astype(float)
+    mean_h = np.bincount(sub, weights=y, minlength=n_paths) / n_h
+    gi = np.searchsorted(groups, g)
+    n_g = np.bincount(gi, minlength=n_sets).astype(float)
+    mean_g = np.bincount(gi, weights=y, minlength=n_sets) / n_g
+    g_of_h = np.searchsorted(groups, pairs[:, 0])
+    ss_g = float(np.sum(n_g * (mean_g - grand) ** 2))
+    ss_d = float(np.sum(n_h * (mean_h - mean_g[g_of_h]) ** 2))
+    ss_w = float(np.sum((y - mean_h[sub]) ** 2))
+    sum_nh2_by_g = np.bincount(g_of_h, weights=n_h**2, minlength=n_sets)
+    k3 = (n - np.sum(n_g**2) / n) / (n_sets - 1)
+    ms_g = ss_g / (n_sets - 1)
+    if n > n_paths and n_paths > n_sets:  # replicates share paths, sets have several: three parts
+        ms_w, ms_d = ss_w / (n - n_paths), ss_d / (n_paths - n_sets)
+        k1 = (n - np.sum(sum_nh2_by_g / n_g)) / (n_paths - n_sets)
+        k2 = (np.sum(sum_nh2_by_g / n_g) - np.sum(n_h**2) / n) / (n_sets - 1)
+        var = {"noise": ms_w, "drivers": max(0.0, (ms_d - ms_w) / k1)}
+        var["parameters"] = max(0.0, (ms_g - ms_w - k2 * var["drivers"]) / k3)
+        var["drivers_noise"] = var["drivers"] + var["noise"]
+    else:  # drivers and noise together: the spread within a set
+        ms_within = (ss_w + ss_d) / (n - n_sets)
+        var = {"drivers_noise": ms_within, "parameters": max(0.0, (ms_g - ms_within) / k3)}
+    total = var["parameters"] + var["drivers_noise"]
+    for part, x in var.items():
+        out[f"var_{part}"] = float(x)
+        out[f"share_{part}"] = float(x / total) if total > 0 else math.nan
     return out

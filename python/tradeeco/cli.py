@@ -141,6 +141,15 @@ def _add_posterior_options(p: argparse.ArgumentParser) -> None:
         help="nested design: replicates [kM, (k+1)M) share one drawn set, so `tradeeco "
         "compare` can split the variance into parameters vs drivers and noise (default 1)",
     )
+    g.add_argument(
+        "--replicates-per-driver-path",
+        type=int,
+        default=1,
+        metavar="D",
+        help="nested design, with --replicates-per-set M (D divides M): replicates [kD, (k+1)D) "
+        "share one driver path, so `tradeeco compare` can also tell drivers from noise "
+        "(default 1: each replicate draws its own path)",
+    )
 
 
 def _posterior_from_args(args: argparse.Namespace):
@@ -149,16 +158,20 @@ def _posterior_from_args(args: argparse.Namespace):
 
     if args.fixed_parameters and args.posterior:
         raise _BadInputError("give --posterior or --fixed-parameters, not both")
-    if args.replicates_per_set < 1:
-        raise _BadInputError("--replicates-per-set must be at least 1")
+    m, d = args.replicates_per_set, args.replicates_per_driver_path
+    if m < 1 or d < 1 or m % d:
+        raise _BadInputError(
+            "--replicates-per-set M and --replicates-per-driver-path D must be at least 1, "
+            f"and D must divide M (got M = {m}, D = {d})"
+        )
     post = resolve_posterior(args.posterior, args.fixed_parameters)
     if post is None:
-        if args.replicates_per_set != 1:
-            raise _BadInputError("--replicates-per-set needs a posterior to draw from")
+        if m != 1 or d != 1:
+            raise _BadInputError("a nested design needs a posterior to draw parameter sets from")
         if not args.fixed_parameters and not args.quiet:
             print(f"tradeeco: {NO_SHIPPED_NOTE}", file=sys.stderr)
         return None
-    post = post.nested(args.replicates_per_set)
+    post = post.nested(m, d)
     if not args.quiet:
         print(
             f"tradeeco: parameters drawn per replicate from {post.source} ({len(post)} sets of "
@@ -509,8 +522,9 @@ def _print_variance_parts(att, labels, order) -> None:
     """Where each indicator's variance comes from: parameters vs drivers and noise."""
     shown = att.dropna(subset=["share_parameters"])
     print(
-        "\nVariance across replicates by source (law of total variance over parameter sets; "
-        "drivers and noise cannot be told apart: both are drawn per replicate)"
+        "\nVariance across replicates by source (law of total variance over parameter sets and "
+        "driver paths; drivers and noise are told apart only when replicates shared driver "
+        "paths: --replicates-per-driver-path)"
     )
     missing = [lb for lb in labels if lb not in set(shown["scenario"])]
     for lb in missing:
@@ -533,13 +547,16 @@ def _print_variance_parts(att, labels, order) -> None:
                 _fmt(r.var_total),
                 f"{r.share_parameters:.0%}",
                 f"{r.share_drivers_noise:.0%}",
+                "-" if math.isnan(r.share_drivers) else f"{r.share_drivers:.0%}",
+                "-" if math.isnan(r.share_noise) else f"{r.share_noise:.0%}",
             ]
         )
     _print_table(
-        ["scenario", "indicator", "year", "variance", "parameters", "drivers + noise"],
+        ["scenario", "indicator", "year", "variance", "parameters", "drivers + noise", "drivers",
+         "noise"],
         rows,
-        right={2, 3, 4, 5},
-    )
+        right={2, 3, 4, 5, 6, 7},
+    )  # fmt: skip
 
 
 def _input_defined(datasets, indicator: str) -> str:

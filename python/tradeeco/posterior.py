@@ -95,6 +95,9 @@ class Posterior:
         replicates_per_set: M; replicates ``[k M, (k + 1) M)`` share the set drawn for block
             ``k`` (a nested design, so that the variance within a set can be measured; see
             :func:`tradeeco.analysis.variance_decomposition`). 1: each replicate draws its own.
+        replicates_per_driver_path: D (dividing M); replicates ``[k D, (k + 1) D)`` share one
+            driver path, so that the drivers' part can be told from the noise's. 1: each
+            replicate draws its own path.
     """
 
     keys: tuple[str, ...]
@@ -103,6 +106,7 @@ class Posterior:
     provenance: dict[str, str] = field(default_factory=dict)
     source: str = "<posterior>"
     replicates_per_set: int = 1
+    replicates_per_driver_path: int = 1
 
     def __len__(self) -> int:
         return len(self.weights)
@@ -114,17 +118,26 @@ class Posterior:
         h.update("\0".join(self.keys).encode())
         h.update(np.ascontiguousarray(self.values, dtype="<f8").tobytes())
         h.update(np.ascontiguousarray(self.weights, dtype="<f8").tobytes())
-        h.update(str(self.replicates_per_set).encode())
+        h.update(f"{self.replicates_per_set}/{self.replicates_per_driver_path}".encode())
         return h.hexdigest()
 
-    def nested(self, replicates_per_set: int) -> Posterior:
-        """A copy whose replicates draw one set per block of `replicates_per_set`."""
+    def nested(self, replicates_per_set: int, replicates_per_driver_path: int = 1) -> Posterior:
+        """A copy whose replicates draw one set per block of `replicates_per_set` (M) and one
+        driver path per block of `replicates_per_driver_path` (D, dividing M): a nested design
+        that separates the variance of parameters, drivers and noise."""
         import dataclasses
 
-        m = replicates_per_set
-        if isinstance(m, bool) or not isinstance(m, (int, np.integer)) or m < 1:
-            raise ValueError(f"replicates_per_set must be an integer >= 1, got {m!r}")
-        return dataclasses.replace(self, replicates_per_set=int(m))
+        m, d = replicates_per_set, replicates_per_driver_path
+        for name, v in (("replicates_per_set", m), ("replicates_per_driver_path", d)):
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
+                raise ValueError(f"{name} must be an integer >= 1, got {v!r}")
+        if m % d:
+            raise ValueError(
+                f"replicates_per_driver_path ({d}) must divide replicates_per_set ({m})"
+            )
+        return dataclasses.replace(
+            self, replicates_per_set=int(m), replicates_per_driver_path=int(d)
+        )
 
     def draw(self, seed: int, replicates) -> np.ndarray:
         """The set index each replicate (an iterable of indices) of a run with `seed` draws: the
@@ -147,6 +160,7 @@ class Posterior:
             self.weights.tolist(),
             prov,
             self.replicates_per_set,
+            self.replicates_per_driver_path,
         )
 
     @classmethod
@@ -163,6 +177,7 @@ class Posterior:
             provenance={k: v for k, v in prov.items() if k not in ("file", "sha256")},
             source=prov.get("file", "<Spec>"),
             replicates_per_set=int(sets["replicates_per_set"]),
+            replicates_per_driver_path=int(sets["replicates_per_driver_path"]),
         )
 
     def to_frame(self) -> pd.DataFrame:
@@ -447,6 +462,13 @@ def annotate(path: str | os.PathLike, posterior: Posterior, overrides: Mapping[s
         pv.attrs["comment"] = (
             "the drawn set's values; explicit parameter overrides win for their keys. Each "
             "parameter's own unit is in parameter_unit"
+        )
+        dp = f.create_variable("driver_path", ("replicate",), dtype="i4")
+        dp[:] = replicates // posterior.replicates_per_driver_path
+        dp.attrs["long_name"] = "driver path the replicate drew (its random-stream key)"
+        dp.attrs["comment"] = (
+            "replicates with the same value share their world and sector driver paths "
+            "(models/src/drivers.cpp); with replicates_per_driver_path = 1 it is the replicate"
         )
         pu = f.create_variable("parameter_unit", ("parameter",), dtype=text)
         pu[:] = np.array(units, dtype=object)

@@ -75,10 +75,15 @@ TEST_CASE("the drawn set overrides the table for its replicate; explicit overrid
     for (std::int32_t r = 0; r < 16; ++r)
         CHECK(models::replicate_overrides(spec, r).at("trade_elasticity") ==
               models::replicate_overrides(spec, (r / 4) * 4).at("trade_elasticity"));
-    // No posterior: the scenario's overrides as they are.
+    // Driver paths: each replicate its own key, or one per block of D in a nested design.
+    CHECK(models::driver_path_of(spec, 5) == 5);
+    spec.posterior.replicates_per_driver_path = 2;
+    CHECK(models::driver_path_of(spec, 5) == 2);
+    // No posterior: the scenario's overrides as they are, the replicate's own driver path.
     models::model_spec fixed;
     fixed.parameters = {{"sme_share", 0.9}};
     CHECK(models::replicate_overrides(fixed, 7) == fixed.parameters);
+    CHECK(models::driver_path_of(fixed, 7) == 7);
 }
 
 TEST_CASE("a one-set posterior runs exactly as the same values given as overrides") {

@@ -104,6 +104,8 @@ def test_attainment_counts_replicates_meeting_each_target(demo):
         "var_total",
         "share_parameters",
         "share_drivers_noise",
+        "share_drivers",
+        "share_noise",
     ]
     assert (att["scenario"] == "demo").all()
     row = att[(att["indicator"] == "trading_firms") & (att["year"] == 2027)].iloc[0]

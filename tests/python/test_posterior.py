@@ -127,6 +127,8 @@ def test_draw_follows_the_weights_and_depends_on_seed_and_replicate_only(core, p
     # Nested: replicates [kM, (k+1)M) share block k's draw.
     nested = post.nested(3).draw(7, range(12))
     np.testing.assert_array_equal(nested, np.repeat(post.draw(7, range(4)), 3))
+    with pytest.raises(ValueError, match="must divide"):
+        post.nested(4, 3)
 
 
 def test_spec_checks_the_sets_again(core, small):
@@ -190,6 +192,22 @@ def test_a_later_slice_of_replicates_draws_as_the_whole_run(runs, small):
     np.testing.assert_array_equal(
         part["total_trade_cny_100m"].values, whole["total_trade_cny_100m"].values[4:]
     )
+
+
+def test_a_nested_design_shares_sets_and_driver_paths_in_blocks(runs, small):
+    post = runs["post"].nested(4, 2)
+    ds = tradeeco.run(small.with_(replicates=8), posterior=post, progress=False)
+    sets, paths = ds["parameter_set"].values, ds["driver_path"].values
+    np.testing.assert_array_equal(paths, [0, 0, 1, 1, 2, 2, 3, 3])
+    assert sets[0] == sets[3] and sets[4] == sets[7]
+    assert ds.attrs["replicates_per_set"] == 4 and ds.attrs["replicates_per_driver_path"] == 2
+    # The default design: each replicate its own driver path (the model's former keys).
+    np.testing.assert_array_equal(runs["drawn"]["driver_path"].values, np.arange(6))
+    # Replicates 0 and 1 share a driver path and a set but not their noise.
+    firms = ds["exports_cny_100m_monthly"].values
+    assert not np.array_equal(firms[0], firms[1])
+    with pytest.raises(ValueError, match="divide"):
+        small.with_parameter_sets(["exit_hazard"], [[0.01]], [1.0], [], 4, 3)
 
 
 def test_the_drawn_values_reach_the_model(core, small, tmp_path):
@@ -275,15 +293,21 @@ def test_a_posterior_run_file_is_cf_clean(runs):
 # --- P(met) with its parts -------------------------------------------------------------------
 
 
-def nested(set_means, per_set: int, noise: float, seed: int = 0) -> xr.Dataset:
-    """Synthetic results: per_set replicates of each set, value = set mean + noise."""
+def nested(
+    set_means, per_set: int, noise: float, seed: int = 0, per_path: int = 1, drivers: float = 0.0
+) -> xr.Dataset:
+    """Synthetic results: per_set replicates of each set in driver blocks of per_path, value =
+    set mean + the block's driver effect + noise."""
     rng = np.random.default_rng(seed)
     sets = np.repeat(np.arange(len(set_means)), per_set)
-    values = np.asarray(set_means, float)[sets] + rng.normal(0, noise, sets.size)
+    paths = np.arange(sets.size) // per_path
+    effect = rng.normal(0, drivers, paths.max() + 1)[paths]
+    values = np.asarray(set_means, float)[sets] + effect + rng.normal(0, noise, sets.size)
     return xr.Dataset(
         {
             "trading_firms": (("replicate", "year"), values[:, None], {"units": "1"}),
             "parameter_set": ("replicate", sets.astype(np.int32)),
+            "driver_path": ("replicate", paths.astype(np.int32)),
         },
         coords={"replicate": np.arange(sets.size), "year": [2027]},
         attrs={"scenario_name": "synthetic", "seed": 1.0},
@@ -305,6 +329,20 @@ def test_attainment_gives_p_met_interval_and_variance_parts():
     assert np.isnan(fixed["share_parameters"]) and not np.isnan(fixed["p_met_lo"])
     singles = analysis.attainment(nested([5000.0, 5600.0, 6200.0], per_set=1, noise=1.0))
     assert np.isnan(singles.iloc[0]["share_parameters"])
+    assert np.isnan(row["share_drivers"]) and np.isnan(row["share_noise"])  # own paths
+
+
+def test_a_nested_design_splits_drivers_from_noise():
+    means = np.linspace(5000.0, 6000.0, 8)
+    big_drivers = nested(means, per_set=8, per_path=2, noise=10.0, drivers=200.0, seed=3)
+    r = analysis.attainment(big_drivers).iloc[0]
+    parts = [r["share_parameters"], r["share_drivers"], r["share_noise"]]
+    assert sum(parts) == pytest.approx(1.0)
+    assert r["share_drivers_noise"] == pytest.approx(r["share_drivers"] + r["share_noise"])
+    assert r["share_drivers"] > 10 * r["share_noise"]
+    big_noise = nested(means, per_set=8, per_path=2, noise=200.0, drivers=10.0, seed=3)
+    r = analysis.attainment(big_noise).iloc[0]
+    assert r["share_noise"] > 3 * r["share_drivers"]
 
 
 def test_variance_decomposition_of_one_file_groups_by_parameter_set():
@@ -328,6 +366,7 @@ def test_cli_run_samples_a_posterior_and_compare_shows_its_parts(
     scenario = write(tmp_path, text, "small.toml")
     a, b = tmp_path / "a.nc", tmp_path / "b.nc"
     common = ["-n", "4", "--posterior", str(post_file), "--replicates-per-set", "2"]
+    common += ["--replicates-per-driver-path", "2"]
     assert cli.main(["run", str(scenario), "--out", str(a), *common]) == 0
     err = capsys.readouterr().err
     assert f"parameters drawn per replicate from {post_file} (3 sets of 2 parameters" in err
@@ -335,6 +374,7 @@ def test_cli_run_samples_a_posterior_and_compare_shows_its_parts(
     with tradeeco.open(a) as ds:
         sets = ds["parameter_set"].values
         assert sets[0] == sets[1] and sets[2] == sets[3]
+        assert ds["driver_path"].values.tolist() == [0, 0, 1, 1]
     assert cli.main(["compare", str(a), str(b)]) == 0
     out = capsys.readouterr().out
     assert "[95% Wilson interval]" in out and "parameter sets drawn from a posterior" in out
@@ -346,6 +386,11 @@ def test_cli_run_samples_a_posterior_and_compare_shows_its_parts(
     bad = write(tmp_path, PROVENANCE + "set,weight,nope\n0,1,1\n", "bad.csv")
     assert cli.main(["run", str(scenario), "--out", str(a), "--posterior", str(bad)]) == 2
     assert "bad.csv:8: column 3 (nope)" in capsys.readouterr().err
+    odd = ["--replicates-per-set", "3", "--replicates-per-driver-path", "2"]
+    assert (
+        cli.main(["run", str(scenario), "--out", str(a), "--posterior", str(post_file), *odd]) == 2
+    )
+    assert "D must divide M" in capsys.readouterr().err
 
 
 def test_cli_says_when_no_posterior_is_shipped(core, small_text, tmp_path, capsys, monkeypatch):
@@ -367,5 +412,6 @@ def test_help_explains_the_default(command):
     )
     text = " ".join(sub.choices[command].format_help().split())
     for words in ("--posterior FILE.csv", "--fixed-parameters", "--replicates-per-set M",
+                  "--replicates-per-driver-path D",
                   "shipped posterior", "If the package ships no posterior, runs use fixed"):  # fmt: skip
         assert words in text, words

@@ -63,4 +63,8 @@ std::int32_t draw_parameter_set(std::span<const double> weights, std::uint64_t s
 /// spec.posterior is not empty), then spec.parameters on top.
 std::map<std::string, double> replicate_overrides(const model_spec& spec, std::int32_t replicate);
 
+/// The key of the driver path replicate `replicate` draws (drivers.hpp): the replicate itself,
+/// or its block of spec.posterior.replicates_per_driver_path replicates in a nested design.
+std::uint32_t driver_path_of(const model_spec& spec, std::int32_t replicate);
+
 } // namespace tradeeco::models

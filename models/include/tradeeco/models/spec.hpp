@@ -68,6 +68,10 @@ struct parameter_sets {
     /// within a block is the drivers' and the noise's, between blocks the parameters'). 1: each
     /// replicate draws its own.
     std::int32_t replicates_per_set = 1;
+    /// Replicates [k D, (k + 1) D) share one driver path (the draw of replicate k's key): with
+    /// D < M the spread within a driver block is the noise's alone, so parameters, drivers and
+    /// noise can be told apart. D divides M. 1: each replicate draws its own path.
+    std::int32_t replicates_per_driver_path = 1;
     bool empty() const noexcept { return weights.empty(); }
     std::size_t size() const noexcept { return weights.size(); }
 };

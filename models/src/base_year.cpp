@@ -1,4 +1,5 @@
 #include <tradeeco/models/base_year.hpp>
+#include <tradeeco/models/parameters.hpp>
 
 #include <algorithm>
 
@@ -24,12 +25,13 @@ std::int32_t base_year_of(const model_spec& spec) noexcept {
     return spec.base_year != 0 ? spec.base_year : std::int32_t(int(spec.start.year()));
 }
 
-std::map<std::string, double> run_parameters(const model_spec& spec) {
+std::map<std::string, double> run_parameters(const model_spec& spec, std::int32_t replicate) {
     std::map<std::string, double> out;
     if (spec.base_year != 0 && spec.base_year != parameter_table_base_year)
         for (const auto& r: table)
             if (r.year == spec.base_year) out[std::string(r.parameter)] = r.value;
-    for (const auto& [k, v]: spec.parameters) out[k] = v;
+    // The replicate's drawn parameter set, with the scenario's explicit values winning.
+    for (const auto& [k, v]: replicate_overrides(spec, replicate)) out[k] = v;
     return out;
 }
 

@@ -133,7 +133,7 @@ using namespace model_impl;
 // -------------------------------------------------------------------------------------------
 struct trade_model::state {
     state(const model_spec& sp, std::int32_t rep, sim::executor& e):
-        spec(sp), par(run_parameters(sp)), replicate(rep), ex(e), clock(sp.start, sp.end),
+        spec(sp), par(run_parameters(sp, rep)), replicate(rep), ex(e), clock(sp.start, sp.end),
         rec(clock.num_months(), clock.num_years()) {}
 
     model_spec spec;
@@ -145,8 +145,9 @@ struct trade_model::state {
     sim::replicate_record rec;
     sim::schedule steps;
     policy_spending spending{spec, params.fiscal_cost_scale}; // what the policies cost
-    driver_paths drivers{shipped_drivers(), par, base_year_of(spec), int(spec.start.year()), int(spec.end.year()),
-                         spec.seed, std::uint32_t(replicate)}; // data/drivers.csv, this replicate's draw
+    // data/drivers.csv, this replicate's draw (shared by a block in a nested design)
+    driver_paths drivers{shipped_drivers(), par, base_year_of(spec), int(spec.start.year()),
+                         int(spec.end.year()), spec.seed, driver_path_of(spec, replicate)};
     // Parameters that come one per sector or per region: key `<prefix>_<name>`.
     std::array<double, S> par_by_sector(std::string_view prefix) const {
         std::array<double, S> out{};

@@ -88,6 +88,19 @@ void run_to_file(const model_spec& spec, const std::filesystem::path& out, const
                    {"threads", double(pool.threads())},
                    {"population_scale", spec.population_scale}};
     root.text.emplace_back("seed_text", std::to_string(spec.seed)); // exact beyond 2^53
+    // Which parameters the replicates ran with; the per-replicate draw itself (variables
+    // parameter_set and parameter_value) is added by the Python layer (tradeeco.posterior).
+    if (spec.posterior.empty()) {
+        root.text.emplace_back("parameter_sets", "fixed");
+    } else {
+        root.text.emplace_back("parameter_sets", "posterior");
+        root.number.emplace_back("posterior_sets", double(spec.posterior.size()));
+        root.number.emplace_back("replicates_per_set", double(spec.posterior.replicates_per_set));
+        root.number.emplace_back("replicates_per_driver_path",
+                                 double(spec.posterior.replicates_per_driver_path));
+        for (const auto& [key, value]: spec.posterior.provenance)
+            root.text.emplace_back("posterior_" + key, value);
+    }
     sim::results_layout layout{sim::calendar(spec.start, spec.end), series, tables, root};
     layout.expected_replicates = spec.replicates; // fixed-length replicate dim: fast opens
     sim::results_writer writer(out, std::move(layout));

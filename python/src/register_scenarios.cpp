@@ -5,6 +5,7 @@
 #include "bindings.hpp"
 
 #include <tradeeco/models/levers.hpp>
+#include <tradeeco/models/parameters.hpp>
 #include <tradeeco/models/taxonomy.hpp>
 #include <tradeeco/scenarios/load.hpp>
 #include <tradeeco/scenarios/write.hpp>
@@ -13,6 +14,7 @@
 #include <pybind11/stl.h>
 #include <pybind11/stl/filesystem.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <limits>
@@ -168,6 +170,95 @@ py_spec with_overrides(const py_spec& self, const py::object& seed, const py::ob
     return out;
 }
 
+// Spec.with_parameter_sets(): a copy whose replicates draw from these sets. Checked again here
+// (tradeeco.posterior's loader already gave file/line messages) because a Spec must never hold
+// a set the model cannot run.
+py_spec with_parameter_sets(const py_spec& self, std::vector<std::string> keys,
+                            std::vector<std::vector<double>> rows, std::vector<double> weights,
+                            std::vector<std::pair<std::string, std::string>> provenance,
+                            std::int32_t replicates_per_set,
+                            std::int32_t replicates_per_driver_path) {
+    py_spec out = self;
+    models::parameter_sets& ps = out.spec.posterior;
+    ps = {};
+    if (weights.empty() && rows.empty() && keys.empty()) return out; // back to fixed parameters
+    if (rows.size() != weights.size())
+        throw py::value_error("parameter sets: " + std::to_string(rows.size()) + " rows but " +
+                              std::to_string(weights.size()) + " weights");
+    if (rows.empty()) throw py::value_error("parameter sets: no sets");
+    for (std::size_t k = 0; k < keys.size(); ++k) {
+        if (!models::find_parameter(keys[k]))
+            throw py::value_error("parameter sets: unknown parameter '" + keys[k] +
+                                  "' (tradeeco parameters lists the keys)");
+        for (std::size_t j = 0; j < k; ++j)
+            if (keys[j] == keys[k])
+                throw py::value_error("parameter sets: parameter '" + keys[k] + "' twice");
+    }
+    double total = 0.0;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        if (rows[i].size() != keys.size())
+            throw py::value_error("parameter sets: set " + std::to_string(i) + " has " +
+                                  std::to_string(rows[i].size()) + " values for " +
+                                  std::to_string(keys.size()) + " parameters");
+        for (std::size_t k = 0; k < keys.size(); ++k) {
+            const auto* info = models::find_parameter(keys[k]);
+            const double v = rows[i][k];
+            if (!std::isfinite(v) || v < info->min || v > info->max)
+                throw py::value_error("parameter sets: set " + std::to_string(i) + ", " + keys[k] +
+                                      ": expected a value in [" + std::to_string(info->min) + ", " +
+                                      std::to_string(info->max) + "], found " + std::to_string(v));
+            ps.values.push_back(v);
+        }
+        if (!std::isfinite(weights[i]) || weights[i] < 0)
+            throw py::value_error("parameter sets: set " + std::to_string(i) +
+                                  ": weight must be finite and >= 0, found " +
+                                  std::to_string(weights[i]));
+        total += weights[i];
+    }
+    if (!(total > 0)) throw py::value_error("parameter sets: the weights sum to 0");
+    for (auto& w: weights) w /= total;
+    for (const auto& [k, v]: provenance) {
+        const bool name_ok = !k.empty() && std::all_of(k.begin(), k.end(), [](char c) {
+            return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+        });
+        if (!name_ok)
+            throw py::value_error("parameter sets: provenance key '" + k +
+                                  "' must be lower-case letters, digits and _");
+    }
+    if (replicates_per_set < 1)
+        throw py::value_error("replicates_per_set must be >= 1, got " +
+                              std::to_string(replicates_per_set));
+    if (replicates_per_driver_path < 1 || replicates_per_set % replicates_per_driver_path != 0)
+        throw py::value_error("replicates_per_driver_path must be >= 1 and divide "
+                              "replicates_per_set (" + std::to_string(replicates_per_set) +
+                              "), got " + std::to_string(replicates_per_driver_path));
+    ps.replicates_per_set = replicates_per_set;
+    ps.replicates_per_driver_path = replicates_per_driver_path;
+    ps.keys = std::move(keys);
+    ps.weights = std::move(weights);
+    ps.provenance = std::move(provenance);
+    return out;
+}
+
+py::object parameter_sets_dict(const models::parameter_sets& ps) {
+    if (ps.empty()) return py::none();
+    py::dict d;
+    d["keys"] = ps.keys;
+    py::list rows;
+    const auto width = std::ptrdiff_t(ps.keys.size());
+    for (std::ptrdiff_t i = 0; i < std::ptrdiff_t(ps.size()); ++i)
+        rows.append(std::vector<double>(ps.values.begin() + i * width,
+                                        ps.values.begin() + (i + 1) * width));
+    d["values"] = rows;
+    d["weights"] = ps.weights;
+    d["replicates_per_set"] = ps.replicates_per_set;
+    d["replicates_per_driver_path"] = ps.replicates_per_driver_path;
+    py::dict prov;
+    for (const auto& [k, v]: ps.provenance) prov[py::str(k)] = v;
+    d["provenance"] = prov;
+    return d;
+}
+
 } // namespace
 
 py::object to_py_date(sim::date d) {
@@ -250,10 +341,44 @@ void register_scenarios(py::module_& m) {
              py::arg("end") = py::none(),
              "A copy with some values overridden (seed, replicates, population_scale, end date). "
              "The override is noted at the end of resolved_text.")
+        .def_property_readonly(
+            "parameter_sets",
+            [](const py_spec& s) { return parameter_sets_dict(s.spec.posterior); },
+            "The parameter sets replicates draw from (a copy: dict of keys, values (one list per "
+            "set), weights (normalized) and provenance), or None for fixed parameters.")
+        .def("with_parameter_sets", &with_parameter_sets, py::arg("keys"), py::arg("values"),
+             py::arg("weights"),
+             py::arg("provenance") = std::vector<std::pair<std::string, std::string>>{},
+             py::arg("replicates_per_set") = 1, py::arg("replicates_per_driver_path") = 1,
+             "A copy whose replicate r draws set draw_parameter_set(weights, seed, r // "
+             "replicates_per_set) and runs with its values (explicit parameter overrides win for the same key). `values` is one list "
+             "per set, in the order of `keys`; weights >= 0 are normalized; `provenance` is a list "
+             "of (key, text) written as posterior_<key> root attributes of result files. All "
+             "empty: fixed parameters. Blocks of replicates_per_driver_path replicates share a driver "
+             "path (a nested design). Raises ValueError for an unknown key, a value outside the "
+             "parameter's range or bad weights.")
         .def("__repr__", [](const py_spec& s) { return repr(s.spec); })
         .def("__copy__", [](const py_spec& s) { return s; })
         .def("__deepcopy__", [](const py_spec& s, const py::object&) { return s; });
 
+    m.def(
+        "draw_parameter_set",
+        [](const std::vector<double>& weights, std::uint64_t seed,
+           const std::vector<std::int32_t>& replicates) {
+            std::vector<std::int32_t> out;
+            out.reserve(replicates.size());
+            try {
+                for (const auto r: replicates)
+                    out.push_back(models::draw_parameter_set(weights, seed, r));
+            } catch (const std::invalid_argument& e) {
+                throw py::value_error(e.what());
+            }
+            return out;
+        },
+        py::arg("weights"), py::arg("seed"), py::arg("replicates"),
+        "The parameter set each replicate of a run with `seed` draws by `weights` (a list of "
+        "indices, one per replicate): the same function the model uses, independent of the "
+        "scenario and the thread count.");
     m.def(
         "load_scenario",
         [](const std::filesystem::path& path) { return py_spec{scenarios::load_file(path)}; },

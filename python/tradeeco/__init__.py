@@ -30,7 +30,7 @@ Example:
 
 from __future__ import annotations
 
-from . import analysis, plot, targets
+from . import analysis, plot, posterior, targets
 from ._native import available as _core_available
 from ._native import core as _core_or_raise
 from ._results import open, open_events, run, seal, unit_label
@@ -46,6 +46,7 @@ from .ensemble import ensemble
 from .errors import (
     ModelError,
     NotPairedError,
+    PosteriorError,
     ResultIOError,
     ResultNameWarning,
     RunCancelled,
@@ -62,6 +63,7 @@ __all__ = [
     "Model",
     "ModelError",
     "NotPairedError",
+    "PosteriorError",
     "ResultIOError",
     "ResultNameWarning",
     "RunCancelled",
@@ -82,6 +84,7 @@ __all__ = [
     "optimize",
     "parameter_table",
     "plot",
+    "posterior",
     "report",
     "required",
     "run",

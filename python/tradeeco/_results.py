@@ -300,6 +300,8 @@ def run(
     progress: ProgressArg = True,
     first_replicate: int = 0,
     parameters: Mapping[str, float] | None = None,
+    posterior=None,
+    fixed_parameters: bool = False,
 ) -> xr.Dataset:
     """Runs every replicate of a scenario and returns the results as an xarray.Dataset.
 
@@ -315,11 +317,19 @@ def run(
         first_replicate: index of the first replicate, to split an ensemble over several calls.
         parameters: overrides of the parameter table by key (``{"trade_elasticity": 3.0}``),
             checked like a scenario's ``[parameters]`` table and recorded in the result file's
-            scenario text.
+            scenario text. They win over the posterior's values for their keys.
+        posterior: a posterior file (or :class:`tradeeco.posterior.Posterior`); replicate ``r``
+            draws its parameter set from it by (seed, r), the same draw in every scenario, and
+            the file records it (``parameter_set``, ``parameter_value``). Default: the shipped
+            posterior (``tradeeco/data/posterior.csv``) if the package has one, else fixed
+            parameters (root attribute ``parameter_sets = "fixed"``).
+        fixed_parameters: True runs every replicate with the parameter table's values (and the
+            overrides), ignoring any posterior: the results of runs before posteriors existed.
 
     Raises:
         ScenarioError: the scenario is invalid, or a parameter override is unknown or out of its
             range.
+        PosteriorError: the posterior file is invalid (names file, line, column, key).
         RunCancelled: Ctrl-C or the progress callback cancelled the run (no file is left).
 
     Example:
@@ -327,9 +337,16 @@ def run(
         >>> ds = tradeeco.run("baseline", replicates=4, progress=False)  # doctest: +SKIP
         >>> ds["trading_firms"].sel(year=2027).mean("replicate").item()  # doctest: +SKIP
     """
+    from .posterior import Posterior, for_spec, resolve_posterior
+
+    carried = Posterior.of_spec(scenario) if isinstance(scenario, core().Spec) else None
     spec = with_parameter_overrides(scenario, parameters, origin="parameters=")
     if replicates is not None or seed is not None:
         spec = spec.with_(seed=seed, replicates=replicates)
+    if carried is not None and spec.parameter_sets is None:  # overrides reloaded the text
+        spec = carried.apply(spec)
+    default = resolve_posterior(posterior, fixed_parameters)
+    spec, post = for_spec(spec, posterior, fixed_parameters, default)  # last: see for_spec
     if out is not None:
         warn_if_not_nc(out)
     history = api_call(
@@ -341,6 +358,8 @@ def run(
         seed=seed,
         first_replicate=first_replicate or None,
         parameters=parameters or None,
+        posterior=posterior,
+        fixed_parameters=fixed_parameters or None,
     )
     callback, close = _progress_callback(progress, spec.replicates, spec.name)
     tmpdir = None
@@ -350,14 +369,7 @@ def run(
             target = Path(tmpdir) / f"{spec.name}{RESULT_SUFFIX}"
         else:
             target = Path(out)
-        core().run_to_file(
-            spec,
-            os.fspath(target),  # see _native.core: paths reach the core as str
-            threads=threads,
-            first_replicate=first_replicate,
-            progress=callback,
-            history=history,
-        )
+        run_to_file(spec, target, post, threads, first_replicate, callback, history)
         close()
         if tmpdir is None:
             return open(target)
@@ -367,3 +379,36 @@ def run(
         close()
         if tmpdir is not None:
             shutil.rmtree(tmpdir, ignore_errors=True)
+
+
+def run_to_file(spec, target: Path, posterior, threads, first_replicate, progress, history) -> None:
+    """``_core.run_to_file``, then, for a run drawing from `posterior`, the parameter-set
+    variables added (tradeeco.posterior.annotate) before the file is sealed and appears at
+    `target`: a file at `target` is always complete."""
+    if posterior is None:
+        core().run_to_file(
+            spec,
+            os.fspath(target),  # see _native.core: paths reach the core as str
+            threads=threads,
+            first_replicate=first_replicate,
+            progress=progress,
+            history=history,
+        )
+        return
+    from .posterior import annotate
+
+    raw = target.with_name(f"{target.name}.tmp-draws-{os.getpid()}{RESULT_SUFFIX}")
+    try:
+        core().run_to_file(
+            spec,
+            os.fspath(raw),
+            threads=threads,
+            first_replicate=first_replicate,
+            progress=progress,
+            history=history,
+        )
+        annotate(raw, posterior, spec.parameters)
+        seal_in_place(raw)
+        os.replace(raw, target)
+    finally:
+        raw.unlink(missing_ok=True)

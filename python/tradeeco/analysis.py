@@ -247,6 +247,20 @@ def attainment(
     ``weight(replicate)`` variable (a nowcast's posterior, :mod:`tradeeco.nowcast`), the share,
     mean and quantiles are weighted by it.
 
+    ``p_met_lo`` and ``p_met_hi`` bound P(met) with a 95 % Wilson interval
+    (:func:`p_met_interval`; over the weights' effective size ``(sum w)^2 / sum w^2`` when
+    weighted). The variance columns split the indicator's variance over replicates by the law
+    of total variance over the parameter sets the replicates drew (``parameter_set``) and the
+    driver paths they drew (``driver_path``; see :mod:`tradeeco.posterior` and
+    :func:`nested_variance_parts` for the estimator): ``share_parameters`` comes from the
+    parameters, ``share_drivers_noise`` from the driver draws and the stochastic noise
+    together, split into ``share_drivers`` and ``share_noise`` when replicates shared driver
+    paths (a nested design: ``Posterior.nested(M, D)``, ``--replicates-per-set M
+    --replicates-per-driver-path D``); by default each replicate draws its own path and its
+    own noise, so those two stay NaN. Every share is NaN for results run with fixed parameters
+    (the parameters' part was not sampled) and when no set was drawn by two replicates or more
+    (the weights are not used here).
+
     Args:
         results: a Dataset, ``{label: Dataset}`` or a list of Datasets.
         indicators: target ids to check (default: every target id present).
@@ -255,7 +269,9 @@ def attainment(
 
     Returns:
         A DataFrame with columns scenario, indicator, year, target, rule, unit, n, mean, p05,
-        p95, p_met (one row per scenario x indicator x year). ``unit`` is the variable's
+        p95, p_met, then p_met_lo, p_met_hi, var_total, share_parameters,
+        share_drivers_noise, share_drivers, share_noise (one row per scenario x indicator x
+        year). ``unit`` is the variable's
         ``unit_label`` ("100m CNY"), or the targets table's unit where the file has none.
     """
     table = _targets.table() if targets is None else targets
@@ -274,6 +290,7 @@ def attainment(
                 # A nowcast's posterior (tradeeco.nowcast) weighs its replicates.
                 w = _replicate_weights(label, ds, v.size) if "weight" in ds.data_vars else None
                 rows.append(_attainment_row(label, name, int(year), row, v, w, ds))
+                rows[-1].update(_uncertainty_columns(rows[-1], v, w, ds))
     columns = [
         "scenario",
         "indicator",
@@ -286,6 +303,7 @@ def attainment(
         "p05",
         "p95",
         "p_met",
+        *UNCERTAINTY_COLUMNS,
     ]
     return pd.DataFrame(rows, columns=columns)
 
@@ -353,7 +371,8 @@ def _seed(ds: xr.Dataset):
 
 def is_paired(a: xr.Dataset, b: xr.Dataset) -> tuple[bool, str]:
     """Whether two result sets share random streams replicate by replicate (same ``seed``
-    attribute and the same replicate coordinate), and if not, why."""
+    attribute and the same replicate coordinate) and parameters (the same ``parameter_set``
+    per replicate, or both run with fixed parameters), and if not, why."""
     sa, sb = _seed(a), _seed(b)
     if sa is None or sb is None:
         return False, "a result set has no seed attribute"
@@ -365,6 +384,20 @@ def is_paired(a: xr.Dataset, b: xr.Dataset) -> tuple[bool, str]:
         return False, "a result set has no replicate coordinate"
     if ra.shape != rb.shape or not np.array_equal(ra, rb):
         return False, (f"replicate coordinates differ ({_describe(ra)} vs {_describe(rb)})")
+    sets_a, sets_b = ("parameter_set" in a.variables), ("parameter_set" in b.variables)
+    if sets_a != sets_b:
+        return (
+            False,
+            "one drew parameter sets from a posterior, the other ran with fixed parameters",
+        )
+    if sets_a:
+        pa, pb = np.asarray(a["parameter_set"].values), np.asarray(b["parameter_set"].values)
+        va = np.asarray(a["parameter_value"].values) if "parameter_value" in a.variables else None
+        vb = np.asarray(b["parameter_value"].values) if "parameter_value" in b.variables else None
+        same_values = va is None or vb is None or (va.shape == vb.shape and np.array_equal(va, vb))
+        if not np.array_equal(pa, pb) or not same_values:
+            return False, "the replicates drew different parameter sets (another posterior?)"
+        return True, "same seed, replicates and parameter sets"
     return True, "same seed and replicates"
 
 
@@ -678,7 +711,10 @@ def variance_decomposition(
 
     ``results`` holds one result set per parameter set, each with its replicates over seeds
     (for instance ``tradeeco.ensemble(scenario, design=[...])``, which runs every design point
-    with the same seeds). Sets with different replicate counts are allowed; each set weighs
+    with the same seeds), or one result file whose replicates drew parameter sets from a
+    posterior (its ``parameter_set`` variable groups them; run it with
+    ``--replicates-per-set M`` >= 2 so that sets have several replicates each). "Noise" is
+    then everything within a set: the driver draws and the stochastic noise together. Sets with different replicate counts are allowed; each set weighs
     by its count, so the two parts add up to the total exactly.
 
     Args:
@@ -707,6 +743,8 @@ def variance_decomposition(
     >>> d[["var_total", "var_parameters", "var_noise"]].values.tolist()
     [[5.0, 4.0, 1.0]]
     """
+    if isinstance(results, xr.Dataset) and "parameter_set" in results.variables:
+        results = split_by_parameter_set(results)
     sets = as_mapping(results)
     if len(sets) < 2:
         raise ValueError(
@@ -735,38 +773,10 @@ def variance_decomposition(
             for v in per_set.values():
                 x = np.asarray(v.sel(year=year).values, dtype=float).ravel()
                 groups.append(x[~np.isnan(x)])
-            groups = [g for g in groups if g.size]
-            if len(groups) < 2:
+            parts = variance_parts(groups)
+            if parts is None:
                 continue
-            sizes = np.array([g.size for g in groups], dtype=float)
-            n = sizes.sum()
-            grand = sum(g.sum() for g in groups) / n
-            means = np.array([g.mean() for g in groups])
-            within = np.array([g.var() for g in groups])  # population variance per set
-            var_params = float(np.sum(sizes * (means - grand) ** 2) / n)
-            var_noise = float(np.sum(sizes * within) / n)
-            total = var_params + var_noise
-            # One-way random-effects ANOVA: E[MS_between] = sigma_noise^2 + n0 sigma_params^2.
-            k = len(groups)
-            ms_within = float(np.sum(sizes * within) / (n - k)) if n > k else math.nan
-            ms_between = float(np.sum(sizes * (means - grand) ** 2) / (k - 1))
-            n0 = (n - np.sum(sizes**2) / n) / (k - 1)
-            unbiased = max(0.0, (ms_between - ms_within) / n0) if n > k else math.nan
-            rows.append(
-                {
-                    "indicator": name,
-                    "year": int(year),
-                    "sets": k,
-                    "runs": int(n),
-                    "mean": float(grand),
-                    "var_total": total,
-                    "var_parameters": var_params,
-                    "var_noise": var_noise,
-                    "share_parameters": var_params / total if total > 0 else math.nan,
-                    "share_noise": var_noise / total if total > 0 else math.nan,
-                    "var_parameters_unbiased": unbiased,
-                }
-            )
+            rows.append({"indicator": name, "year": int(year), **parts})
     columns = [
         "indicator",
         "year",
@@ -781,3 +791,164 @@ def variance_decomposition(
         "var_parameters_unbiased",
     ]
     return pd.DataFrame(rows, columns=columns)
+
+
+def split_by_parameter_set(ds: xr.Dataset) -> dict[str, xr.Dataset]:
+    """The replicates of a posterior run grouped by the set they drew: ``{"set <k>": Dataset}``.
+
+    >>> import numpy as np, xarray as xr
+    >>> ds = xr.Dataset(
+    ...     {"parameter_set": ("replicate", [3, 1, 3])}, coords={"replicate": [0, 1, 2]}
+    ... )
+    >>> {k: v.sizes["replicate"] for k, v in split_by_parameter_set(ds).items()}
+    {'set 1': 1, 'set 3': 2}
+    """
+    sets = np.asarray(ds["parameter_set"].values)
+    return {
+        f"set {k}": ds.isel(replicate=np.flatnonzero(sets == k)) for k in np.unique(sets).tolist()
+    }
+
+
+def variance_parts(groups: Sequence[np.ndarray]) -> dict | None:
+    """The law of total variance over groups of replicates that share a parameter set
+    (``Var(Y) = Var(E[Y | set]) + E[Var(Y | set)]``), as the columns of
+    :func:`variance_decomposition`; None with fewer than two non-empty groups.
+
+    >>> parts = variance_parts([np.array([1.0, 3.0]), np.array([5.0, 7.0])])
+    >>> parts["var_parameters"], parts["var_noise"], parts["var_parameters_unbiased"]
+    (4.0, 1.0, 7.0)
+    """
+    groups = [g for g in groups if g.size]
+    if len(groups) < 2:
+        return None
+    sizes = np.array([g.size for g in groups], dtype=float)
+    n = sizes.sum()
+    grand = sum(g.sum() for g in groups) / n
+    means = np.array([g.mean() for g in groups])
+    within = np.array([g.var() for g in groups])  # population variance per set
+    var_params = float(np.sum(sizes * (means - grand) ** 2) / n)
+    var_noise = float(np.sum(sizes * within) / n)
+    total = var_params + var_noise
+    # One-way random-effects ANOVA: E[MS_between] = sigma_noise^2 + n0 sigma_params^2.
+    k = len(groups)
+    ms_within = float(np.sum(sizes * within) / (n - k)) if n > k else math.nan
+    ms_between = float(np.sum(sizes * (means - grand) ** 2) / (k - 1))
+    n0 = (n - np.sum(sizes**2) / n) / (k - 1)
+    unbiased = max(0.0, (ms_between - ms_within) / n0) if n > k else math.nan
+    return {
+        "sets": k,
+        "runs": int(n),
+        "mean": float(grand),
+        "var_total": total,
+        "var_parameters": var_params,
+        "var_noise": var_noise,
+        "share_parameters": var_params / total if total > 0 else math.nan,
+        "share_noise": var_noise / total if total > 0 else math.nan,
+        "var_parameters_unbiased": unbiased,
+        "ms_within": ms_within,
+    }
+
+
+# --- P(met) with its parts -------------------------------------------------------------------
+
+__all__ += ["nested_variance_parts", "split_by_parameter_set", "variance_parts"]
+
+#: The columns :func:`attainment` adds after ``p_met``.
+UNCERTAINTY_COLUMNS = [
+    "p_met_lo",
+    "p_met_hi",
+    "var_total",
+    "share_parameters",
+    "share_drivers_noise",
+    "share_drivers",
+    "share_noise",
+]
+
+
+def _uncertainty_columns(row: dict, v: np.ndarray, w, ds: xr.Dataset) -> dict:
+    """P(met)'s 95 % interval and the variance parts of one attainment row (see attainment)."""
+    if w is None:
+        n_eff = row["n"]
+    else:
+        keep = ~np.isnan(v) & (w > 0)
+        wk = w[keep]
+        n_eff = float(wk.sum() ** 2 / (wk**2).sum()) if wk.size else 0.0
+    lo, hi = p_met_interval(row["p_met"], n_eff)
+    ok = ~np.isnan(v)
+    out = {
+        "p_met_lo": float(lo),
+        "p_met_hi": float(hi),
+        "var_total": float(v[ok].var()) if ok.any() else math.nan,
+        **dict.fromkeys(UNCERTAINTY_COLUMNS[3:], math.nan),
+    }
+    if "parameter_set" not in ds.variables:
+        return out
+    sets = np.asarray(ds["parameter_set"].transpose("replicate").values).ravel()
+    paths = None
+    if "driver_path" in ds.variables:
+        paths = np.asarray(ds["driver_path"].transpose("replicate").values).ravel()
+    if sets.size != v.size or (paths is not None and paths.size != v.size):
+        return out
+    parts = nested_variance_parts(v[ok], sets[ok], None if paths is None else paths[ok])
+    out.update({f"share_{k}": parts[f"share_{k}"] for k in PARTS})
+    return out
+
+
+PARTS = ("parameters", "drivers_noise", "drivers", "noise")
+
+
+def nested_variance_parts(values, sets, paths=None) -> dict:
+    """Variance components of ``values`` (one per replicate) over the parameter sets they drew
+    and, within a set, the driver paths they drew: a random-effects nested ANOVA with the
+    expected mean squares of unbalanced designs (Searle, *Variance Components*, 1992, ch. 5).
+
+    Returns ``var_<part>`` and ``share_<part>`` (of the parts' sum) for parameters, drivers,
+    noise and drivers_noise (drivers and noise together), NaN where the design cannot tell:
+    the parameters' part needs two sets or more and a set drawn by several replicates; drivers
+    apart from noise need replicates sharing a driver path (``paths``; None: each replicate
+    drew its own, the default) and sets with several paths.
+
+    >>> v = [1.0, 1.2, 3.0, 3.2, 6.0, 6.2, 8.0, 8.2]  # 2 sets x 2 paths x 2 replicates
+    >>> p = nested_variance_parts(v, [0, 0, 0, 0, 1, 1, 1, 1], [0, 0, 1, 1, 2, 2, 3, 3])
+    >>> [round(p[f"share_{k}"], 3) for k in ("parameters", "drivers", "noise")]
+    [0.851, 0.147, 0.001]
+    """
+    y = np.asarray(values, dtype=float)
+    g = np.asarray(sets).astype(np.int64)
+    h = np.arange(y.size) if paths is None else np.asarray(paths).astype(np.int64)
+    out = {f"{k}_{part}": math.nan for k in ("var", "share") for part in PARTS}
+    n = y.size
+    groups = np.unique(g)
+    pairs, sub = np.unique(np.stack([g, h], axis=1), axis=0, return_inverse=True)
+    sub = sub.ravel()
+    n_sets, n_paths = groups.size, pairs.shape[0]
+    if n_sets < 2 or n <= n_sets:
+        return out
+    grand = y.mean()
+    n_h = np.bincount(sub, minlength=n_paths).astype(float)
+    mean_h = np.bincount(sub, weights=y, minlength=n_paths) / n_h
+    gi = np.searchsorted(groups, g)
+    n_g = np.bincount(gi, minlength=n_sets).astype(float)
+    mean_g = np.bincount(gi, weights=y, minlength=n_sets) / n_g
+    g_of_h = np.searchsorted(groups, pairs[:, 0])
+    ss_g = float(np.sum(n_g * (mean_g - grand) ** 2))
+    ss_d = float(np.sum(n_h * (mean_h - mean_g[g_of_h]) ** 2))
+    ss_w = float(np.sum((y - mean_h[sub]) ** 2))
+    sum_nh2_by_g = np.bincount(g_of_h, weights=n_h**2, minlength=n_sets)
+    k3 = (n - np.sum(n_g**2) / n) / (n_sets - 1)
+    ms_g = ss_g / (n_sets - 1)
+    if n > n_paths and n_paths > n_sets:  # replicates share paths, sets have several: three parts
+        ms_w, ms_d = ss_w / (n - n_paths), ss_d / (n_paths - n_sets)
+        k1 = (n - np.sum(sum_nh2_by_g / n_g)) / (n_paths - n_sets)
+        k2 = (np.sum(sum_nh2_by_g / n_g) - np.sum(n_h**2) / n) / (n_sets - 1)
+        var = {"noise": ms_w, "drivers": max(0.0, (ms_d - ms_w) / k1)}
+        var["parameters"] = max(0.0, (ms_g - ms_w - k2 * var["drivers"]) / k3)
+        var["drivers_noise"] = var["drivers"] + var["noise"]
+    else:  # drivers and noise together: the spread within a set
+        ms_within = (ss_w + ss_d) / (n - n_sets)
+        var = {"drivers_noise": ms_within, "parameters": max(0.0, (ms_g - ms_within) / k3)}
+    total = var["parameters"] + var["drivers_noise"]
+    for part, x in var.items():
+        out[f"var_{part}"] = float(x)
+        out[f"share_{part}"] = float(x / total) if total > 0 else math.nan
+    return out

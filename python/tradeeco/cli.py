@@ -112,6 +112,75 @@ def _parameter_override(text: str) -> tuple[str, float]:
     return key.strip(), number
 
 
+def _add_posterior_options(p: argparse.ArgumentParser) -> None:
+    """--posterior, --fixed-parameters and --replicates-per-set (run and ensemble)."""
+    g = p.add_argument_group(
+        "parameters",
+        "By default each replicate draws a parameter set from the shipped posterior "
+        "(tradeeco/data/posterior.csv, written by `tradeeco calibrate`), by (seed, replicate), "
+        "so every scenario run with one seed gives replicate r the same set. If the package "
+        "ships no posterior, runs use fixed parameters (the table's values) and say so in one "
+        "line. --set values win over the drawn set's. See docs/calibration.md.",
+    )
+    g.add_argument(
+        "--posterior",
+        metavar="FILE.csv",
+        help="draw parameter sets from this posterior file instead of the shipped one",
+    )
+    g.add_argument(
+        "--fixed-parameters",
+        action="store_true",
+        help="no posterior: every replicate runs with the parameter table's values (the "
+        "results of runs before posteriors existed, bit for bit)",
+    )
+    g.add_argument(
+        "--replicates-per-set",
+        type=int,
+        default=1,
+        metavar="M",
+        help="nested design: replicates [kM, (k+1)M) share one drawn set, so `tradeeco "
+        "compare` can split the variance into parameters vs drivers and noise (default 1)",
+    )
+    g.add_argument(
+        "--replicates-per-driver-path",
+        type=int,
+        default=1,
+        metavar="D",
+        help="nested design, with --replicates-per-set M (D divides M): replicates [kD, (k+1)D) "
+        "share one driver path, so `tradeeco compare` can also tell drivers from noise "
+        "(default 1: each replicate draws its own path)",
+    )
+
+
+def _posterior_from_args(args: argparse.Namespace):
+    """The Posterior the options ask for, or None (fixed parameters), with a one-line note."""
+    from tradeeco.posterior import NO_SHIPPED_NOTE, resolve_posterior
+
+    if args.fixed_parameters and args.posterior:
+        raise _BadInputError("give --posterior or --fixed-parameters, not both")
+    m, d = args.replicates_per_set, args.replicates_per_driver_path
+    if m < 1 or d < 1 or m % d:
+        raise _BadInputError(
+            "--replicates-per-set M and --replicates-per-driver-path D must be at least 1, "
+            f"and D must divide M (got M = {m}, D = {d})"
+        )
+    post = resolve_posterior(args.posterior, args.fixed_parameters)
+    if post is None:
+        if m != 1 or d != 1:
+            raise _BadInputError("a nested design needs a posterior to draw parameter sets from")
+        if not args.fixed_parameters and not args.quiet:
+            print(f"tradeeco: {NO_SHIPPED_NOTE}", file=sys.stderr)
+        return None
+    post = post.nested(m, d)
+    if not args.quiet:
+        print(
+            f"tradeeco: parameters drawn per replicate from {post.source} ({len(post)} sets of "
+            f"{len(post.keys)} parameters; {post.provenance.get('method', '?')})",
+            file=sys.stderr,
+        )
+    return post
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     import tradeeco
     from tradeeco import analysis
@@ -137,6 +206,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
             f"--set: each parameter once; given more than once: {', '.join(twice)}"
         )
     spec = tradeeco.with_parameter_overrides(spec, overrides, origin="--set")
+    posterior = _posterior_from_args(args)
+    if posterior is not None:
+        spec = posterior.apply(spec)
     out = Path(args.out)
     if out.is_dir():
         raise _BadInputError(
@@ -168,13 +240,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
             bar.update(done - bar.n)
 
     try:
-        tradeeco._native.core().run_to_file(
-            spec,
-            os.fspath(out),
-            threads=args.threads,
-            progress=progress,
-            history=args.command_line,
-        )
+        from tradeeco._results import run_to_file
+
+        run_to_file(spec, out, posterior, args.threads, 0, progress, args.command_line)
     finally:
         if bar is not None:
             bar.close()
@@ -226,6 +294,7 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
         while label in specs:
             label, k = f"{spec.name}-{k}", k + 1
         specs[label] = spec
+    posterior = _posterior_from_args(args)
     out = Path(args.out)
     single = len(specs) == 1
     if single and out.is_dir():
@@ -295,6 +364,8 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
             progress=progress,
             keep_shards=args.keep_shards,
             command=args.command_line,
+            posterior=posterior,
+            fixed_parameters=posterior is None,
         )
     except StudyMismatchError as e:
         raise _BadInputError(str(e)) from None
@@ -370,13 +441,14 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     ref_label, ref = labels[0], datasets[labels[0]]
     level = args.level
 
-    print("P(met) = share of replicates meeting the target")
+    print("P(met) = share of replicates meeting the target [95% Wilson interval]")
     for label in labels:
         ds = datasets[label]
         print(
             f"  {label}: scenario {analysis.scenario_name(ds)!r}, "
             f"{ds.sizes.get('replicate', 0)} replicates, seed {ds.attrs.get('seed', '?')}"
             + (", weighted by its 'weight' variable (a nowcast)" if "weight" in ds else "")
+            + _parameters_note(ds)
         )
 
     diffs = {}
@@ -417,7 +489,11 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         row = [name, year, f"{_rule(first['rule'])} {_fmt(first['target'])}", first["unit"]]
         for label in labels:
             key = (indicator, year, label)
-            row.append(_prob(keyed.loc[key, "p_met"]) if key in keyed.index else "")
+            if key in keyed.index:
+                r = keyed.loc[key]
+                row.append(f"{_prob(r['p_met'])} [{_prob(r['p_met_lo'])}, {_prob(r['p_met_hi'])}]")
+            else:
+                row.append("")
         for d in diffs.values():
             if (indicator, year) in d.index:
                 r = d.loc[(indicator, year)]
@@ -429,8 +505,58 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     _print_table(headers, rows, right=right)
     for indicator, how in input_defined.items():
         print(f"* {indicator} is input-defined, not an outcome: {how}")
+    _print_variance_parts(att, labels, order)
     _print_costs(datasets, diffs, years, order, level, args.method)
     return EXIT_OK
+
+
+def _parameters_note(ds) -> str:
+    """How a result file's replicates got their parameters, for compare's header."""
+    if "parameter_set" not in ds.variables:
+        return ", fixed parameters"
+    drawn = len(set(ds["parameter_set"].values.tolist()))
+    return f", {drawn} parameter sets drawn from a posterior"
+
+
+def _print_variance_parts(att, labels, order) -> None:
+    """Where each indicator's variance comes from: parameters vs drivers and noise."""
+    shown = att.dropna(subset=["share_parameters"])
+    print(
+        "\nVariance across replicates by source (law of total variance over parameter sets and "
+        "driver paths; drivers and noise are told apart only when replicates shared driver "
+        "paths: --replicates-per-driver-path)"
+    )
+    missing = [lb for lb in labels if lb not in set(shown["scenario"])]
+    for lb in missing:
+        print(
+            f"  {lb}: not split: that needs two parameter sets or more, some drawn by two "
+            "replicates or more (run with a posterior and --replicates-per-set M >= 2); with "
+            "fixed parameters all the spread is drivers and noise"
+        )
+    if shown.empty:
+        return
+    rows = []
+    for r in shown.sort_values(
+        ["indicator", "year"], key=lambda c: c.map(order) if c.name == "indicator" else c
+    ).itertuples():
+        rows.append(
+            [
+                r.scenario,
+                r.indicator,
+                r.year,
+                _fmt(r.var_total),
+                f"{r.share_parameters:.0%}",
+                f"{r.share_drivers_noise:.0%}",
+                "-" if math.isnan(r.share_drivers) else f"{r.share_drivers:.0%}",
+                "-" if math.isnan(r.share_noise) else f"{r.share_noise:.0%}",
+            ]
+        )
+    _print_table(
+        ["scenario", "indicator", "year", "variance", "parameters", "drivers + noise", "drivers",
+         "noise"],
+        rows,
+        right={2, 3, 4, 5, 6, 7},
+    )  # fmt: skip
 
 
 def _input_defined(datasets, indicator: str) -> str:
@@ -1240,6 +1366,7 @@ def build_parser() -> argparse.ArgumentParser:
         "(`tradeeco parameters` lists them)",
     )
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary")
+    _add_posterior_options(p)
     p.set_defaults(func=_cmd_run)
 
     p = sub.add_parser(
@@ -1316,6 +1443,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="keep <file>.shards/ after the join (lets a later, larger study reuse them)",
     )
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no messages")
+    _add_posterior_options(p)
     p.set_defaults(func=_cmd_ensemble)
 
     p = sub.add_parser(
@@ -1507,6 +1635,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _BadInputError,
         tradeeco.ScenarioError,
         tradeeco.NotPairedError,
+        tradeeco.PosteriorError,
         FileNotFoundError,
     ) as e:
         return fail(str(e), EXIT_BAD_INPUT)

@@ -48,6 +48,7 @@ from ._results import (
 )
 from ._scenarios import ScenarioLike, as_spec, load_scenario_string, with_parameters
 from .errors import ResultIOError, RunCancelled
+from .posterior import Posterior, annotate, for_spec, resolve_posterior
 
 __all__ = ["StudyMismatchError", "ensemble", "join_shards", "run_shard", "run_study"]
 
@@ -81,6 +82,8 @@ class Member:
     end: str  # ISO date
     design_point: int | None = None
     design: dict[str, float] = field(default_factory=dict)
+    # The posterior each replicate draws its parameter set from; None: fixed parameters.
+    posterior: Posterior | None = None
     file: Path = Path()
     # The result file's CF history: one line per driver run of this study, kept in the manifest
     # so that a resumed study records the run it resumes.
@@ -102,6 +105,7 @@ class Member:
             "batch_size": self.batch_size,
             "tradeeco_version": _version(),
             "git_revision": _git_revision(),
+            **({} if self.posterior is None else {"posterior_sha256": self.posterior.sha256}),
         }
 
     def study_hash(self) -> str:
@@ -119,7 +123,14 @@ class Member:
     def spec(self, replicates: int):
         """The Spec a shard of `replicates` replicates runs (the same on every machine)."""
         return shard_spec(
-            self.text, self.name, ".", self.seed, replicates, self.population_scale, self.end
+            self.text,
+            self.name,
+            ".",
+            self.seed,
+            replicates,
+            self.population_scale,
+            self.end,
+            self.posterior,
         )
 
 
@@ -143,16 +154,19 @@ def shard_spec(
     replicates: int,
     population_scale: float | None = None,
     end: str | None = None,
+    posterior: Posterior | None = None,
 ):
     """The Spec of a shard: the scenario text with seed, replicate count and the run-time
-    overrides (population scale, end date) applied through ``Spec.with_``."""
+    overrides (population scale, end date) applied through ``Spec.with_``, drawing its
+    replicates' parameter sets from `posterior` (None: fixed parameters)."""
     spec = load_scenario_string(text, name, base_dir)
-    return spec.with_(
+    spec = spec.with_(
         seed=int(seed),
         replicates=int(replicates),
         population_scale=population_scale if population_scale != spec.population_scale else None,
         end=end if end is not None and end != spec.end.isoformat() else None,
     )
+    return spec if posterior is None else posterior.apply(spec)
 
 
 def run_shard(
@@ -168,6 +182,7 @@ def run_shard(
     end: str | None = None,
     threads: int = 1,
     command: str = "",
+    posterior: Posterior | None = None,
 ) -> dict[str, Any]:
     """Runs replicates ``[first, first + n)`` of a scenario given as TOML text into
     ``shard_path``: the task a Dask worker runs. It takes a specification, not a simulation
@@ -177,7 +192,7 @@ def run_shard(
     path = Path(shard_path)
     started = time.perf_counter()
     if not path.exists():
-        spec = shard_spec(text, name, base_dir, seed, n, population_scale, end)
+        spec = shard_spec(text, name, base_dir, seed, n, population_scale, end, posterior)
         core().run_to_file(
             spec,
             os.fspath(path),
@@ -227,14 +242,18 @@ def _members(
     seed: int | None,
     batch_size: int | None,
     design,
+    posterior=None,
+    fixed_parameters: bool = False,
 ) -> tuple[list[Member], bool]:
     items, single = _scenario_list(scenario)
+    default = resolve_posterior(posterior, fixed_parameters)
     points = _design_list(design)
     if not items:
         raise ValueError("no scenario given")
     members: list[Member] = []
     for label, sc in items:
         spec = as_spec(sc)
+        _, drawn_from = for_spec(spec, posterior, fixed_parameters, default)
         n = spec.replicates if replicates is None else replicates
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
             raise ValueError(f"replicates must be an integer >= 1, got {n!r}")
@@ -262,6 +281,7 @@ def _members(
                 end=spec.end.isoformat(),
                 design_point=None if point is None else i,
                 design=dict(point or {}),
+                posterior=drawn_from,
             )
             check = m.spec(1)  # validates the text and the overrides now, before anything runs
             for k, v in m.design.items():
@@ -535,6 +555,7 @@ def _run_dask(members_todo, client, threads: int, progress: _Progress, command: 
                 end=m.end,
                 threads=threads,
                 command=command,
+                posterior=m.posterior,
                 key=key,
                 pure=False,
             )
@@ -571,6 +592,8 @@ def ensemble(
     progress: ProgressArg = True,
     keep_shards: bool = False,
     command: str | None = None,
+    posterior: str | os.PathLike | Posterior | None = None,
+    fixed_parameters: bool = False,
 ):
     """Runs a study (scenarios by replicates, optionally by parameter design points) in
     resumable shards, locally or on a Dask cluster, into one result file per scenario.
@@ -600,6 +623,12 @@ def ensemble(
         keep_shards: keep ``<file>.shards/`` after the join (default: removed).
         command: what to record in each result file's ``history`` attribute (the CLI passes
             its command line); default: this call, e.g. ``tradeeco.ensemble('plan', ...)``.
+        posterior: a posterior file (or :class:`tradeeco.posterior.Posterior`) each replicate
+            draws its parameter set from, by (seed, replicate): the same in every scenario, so
+            scenarios stay paired. Default: the shipped posterior
+            (``tradeeco/data/posterior.csv``) if there is one, else fixed parameters.
+        fixed_parameters: True runs every replicate with the parameter table's values (and
+            the scenario's overrides), ignoring any posterior.
 
     Returns:
         An xarray.Dataset for a single scenario without a design, else a dict
@@ -626,6 +655,8 @@ def ensemble(
         "threads": threads,
         "batch_size": batch_size,
         "design": design,
+        "posterior": posterior,
+        "fixed_parameters": fixed_parameters or None,
     }
     if command is None:
         shown_resume = None if resume else False  # the default is left out
@@ -668,6 +699,8 @@ def run_study(
     progress: ProgressArg = True,
     keep_shards: bool = False,
     command: str | None = None,
+    posterior: str | os.PathLike | Posterior | None = None,
+    fixed_parameters: bool | None = False,
     _single_in_folder: bool = False,
 ) -> tuple[dict[str, Path], bool]:
     """:func:`ensemble` without opening the results: ``({name: result file}, single)`` where
@@ -678,7 +711,9 @@ def run_study(
         )
     if isinstance(threads, bool) or not isinstance(threads, int) or threads < 0:
         raise ValueError(f"threads must be an integer >= 0 (0 = all cores), got {threads!r}")
-    members, single = _members(scenario, replicates, seed, batch_size, design)
+    members, single = _members(
+        scenario, replicates, seed, batch_size, design, posterior, bool(fixed_parameters)
+    )
     root = Path(out)
     if single and not _single_in_folder:
         if root.is_dir():
@@ -751,6 +786,7 @@ def _run_members(members, threads, client, resume, progress_arg, keep_shards, co
                     root_attributes=_root_attributes(m, threads, client),
                     history=m.history,
                     command=command,
+                    annotate=_annotator(m),
                 )
                 _remove_shards(m, keep_shards)
     finally:
@@ -915,7 +951,15 @@ def join_shards(
     )
 
 
-def _join_shards(shards, out, *, root_attributes, history, command) -> Path:
+def _annotator(m: Member):
+    """Adds the parameter-set variables to a member's joined file (None for fixed parameters)."""
+    if m.posterior is None:
+        return None
+    overrides = m.spec(1).parameters
+    return lambda path: annotate(path, m.posterior, overrides)
+
+
+def _join_shards(shards, out, *, root_attributes, history, command, annotate=None) -> Path:
     import h5py
 
     out = Path(out)
@@ -959,6 +1003,8 @@ def _join_shards(shards, out, *, root_attributes, history, command) -> Path:
                 ) as dst,
             ):  # fmt: skip
                 _join_layout_and_data(f0, dst, shards, sizes, total, root)
+            if annotate is not None:
+                annotate(tmp)
             seal_in_place(tmp)
             os.replace(tmp, out)
         except OSError as e:  # a full disk, most likely: one line naming the file

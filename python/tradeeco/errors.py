@@ -27,6 +27,7 @@ from __future__ import annotations
 __all__ = [
     "ModelError",
     "NotPairedError",
+    "PosteriorError",
     "ResultIOError",
     "ResultNameWarning",
     "RunCancelled",
@@ -73,3 +74,20 @@ class NotPairedError(TradeecoError, ValueError):
 class ResultNameWarning(UserWarning):
     """A result file is written under a name that does not end in ``.nc``. The file is written
     all the same; netCDF/CF tools (the CF compliance checker among them) expect the suffix."""
+
+
+class PosteriorError(TradeecoError, ValueError):
+    """A posterior file (``python/tradeeco/data/posterior.csv`` or ``--posterior FILE``) is
+    invalid. The message reads ``file:line: column N (key): expected X, found Y``; attributes
+    ``file``, ``line`` (0 when the whole file is at fault), ``column`` (1-based, 0 if none) and
+    ``key`` (a parameter or provenance key, or "")."""
+
+    def __init__(
+        self, file: str, line: int, column: int, key: str, expected: str, found: str
+    ) -> None:
+        where = f"{file}:{line}" if line else f"{file}"
+        if column or key:
+            col = f"column {column}" if column else ""
+            where += f": {col}{' ' if col and key else ''}{f'({key})' if col and key else key}"
+        super().__init__(f"{where}: expected {expected}, found {found}")
+        self.file, self.line, self.column, self.key = file, line, column, key

@@ -10,6 +10,7 @@ from __future__ import annotations
 import atexit
 import hashlib
 import os
+import random
 import shutil
 import sys
 import tempfile
@@ -98,6 +99,22 @@ def feature(text: str) -> None:
     """Reports an outcome (a normalised error message, a lever used) as coverage."""
     h = int.from_bytes(hashlib.blake2b(text.encode(), digest_size=4).digest(), "little")
     _TREES[(h // FEATURE_LEAVES) % FEATURE_GROUPS](h % FEATURE_LEAVES)
+
+
+def line_mutator(edit, max_edits: int):
+    """A libFuzzer custom mutator: half the time libFuzzer's own byte mutations, half 1 to
+    `max_edits` calls of `edit(lines, rng)` on the input's lines (the edits a user makes)."""
+
+    def mutate(data: bytes, max_size: int, seed: int) -> bytes:
+        rng = random.Random(seed)
+        if rng.random() < 0.5:
+            return atheris.Mutate(data, max_size)
+        lines = data.splitlines()
+        for _ in range(rng.randint(1, max_edits)):
+            edit(lines, rng)
+        return b"\n".join(lines)[:max_size]
+
+    return mutate
 
 
 def replay_or_fuzz(argv, test_one_input, custom_mutator, corpus: list[str]) -> None:

@@ -21,8 +21,7 @@ import random
 import re
 import sys
 
-import atheris
-from fuzz_common import corpus_args, feature, fuzz_tree, replay_or_fuzz
+from fuzz_common import corpus_args, feature, fuzz_tree, line_mutator, replay_or_fuzz
 
 import tradeeco
 from tradeeco import _native
@@ -90,14 +89,7 @@ def _edit(lines: list[bytes], rng: random.Random) -> None:
         lines[i], lines[j] = lines[j], lines[i]
 
 
-def custom_mutator(data: bytes, max_size: int, seed: int) -> bytes:
-    rng = random.Random(seed)
-    if rng.random() < 0.5:
-        return atheris.Mutate(data, max_size)
-    lines = data.splitlines()
-    for _ in range(rng.randint(1, 4)):
-        _edit(lines, rng)
-    return b"\n".join(lines)[:max_size]
+custom_mutator = line_mutator(_edit, 4)
 
 
 _LOCATION = re.compile(r"^[^\n]*?:\d+:\d+: ")

@@ -99,6 +99,13 @@ def test_attainment_counts_replicates_meeting_each_target(demo):
         "p05",
         "p95",
         "p_met",
+        "p_met_lo",
+        "p_met_hi",
+        "var_total",
+        "share_parameters",
+        "share_drivers_noise",
+        "share_drivers",
+        "share_noise",
     ]
     assert (att["scenario"] == "demo").all()
     row = att[(att["indicator"] == "trading_firms") & (att["year"] == 2027)].iloc[0]

@@ -299,7 +299,7 @@ def _compare_table(files) -> dict[tuple, str]:
             break  # the table ends at a blank line or its footnotes ('* x is input-defined')
         indicator = row[0].removesuffix(" *")  # '*' marks input-defined indicators
         for label, k in labels.items():
-            table[(indicator, int(row[1]), label)] = row[k]
+            table[(indicator, int(row[1]), label)] = row[k].split(" [")[0]  # P(met) [interval]
     return table
 
 

@@ -42,8 +42,9 @@ std::vector<std::int32_t> base_years();
 /// The spec's base year: scenario.base_year, or the start year when it is not set.
 std::int32_t base_year_of(const model_spec& spec) noexcept;
 
-/// The parameter overrides of a run: the base year's figures (none for 2024 or an unset base
-/// year), then the scenario's [parameters].
-std::map<std::string, double> run_parameters(const model_spec& spec);
+/// The parameter overrides of one replicate: the base year's figures (none for 2024 or an unset
+/// base year), then the parameter set the replicate drew from the spec's posterior, if any, then
+/// the scenario's explicit [parameters] (parameters.hpp, replicate_overrides).
+std::map<std::string, double> run_parameters(const model_spec& spec, std::int32_t replicate);
 
 } // namespace tradeeco::models

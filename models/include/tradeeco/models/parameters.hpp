@@ -49,4 +49,22 @@ private:
     std::map<std::string, double, std::less<>> values_;
 };
 
+struct model_spec;
+
+/// The parameter set replicate `replicate` of a run with seed `seed` draws, by `weights` (one per
+/// set, >= 0, not all 0; they need not sum to 1). A pure function of (weights, seed,
+/// replicate): neither the scenario, nor the thread count, nor the shard a replicate runs in
+/// changes it, so paired scenarios pair on (parameter set, seed). Throws std::invalid_argument
+/// for empty, negative, non-finite or all-zero weights.
+std::int32_t draw_parameter_set(std::span<const double> weights, std::uint64_t seed,
+                                std::int32_t replicate);
+
+/// The overrides replicate `replicate` runs with: the drawn posterior set's values (if
+/// spec.posterior is not empty), then spec.parameters on top.
+std::map<std::string, double> replicate_overrides(const model_spec& spec, std::int32_t replicate);
+
+/// The key of the driver path replicate `replicate` draws (drivers.hpp): the replicate itself,
+/// or its block of spec.posterior.replicates_per_driver_path replicates in a nested design.
+std::uint32_t driver_path_of(const model_spec& spec, std::int32_t replicate);
+
 } // namespace tradeeco::models

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace tradeeco::models {
@@ -52,6 +53,29 @@ struct output_options {
     bool shipment_flows = false;   ///< yearly flows by origin location, route and destination
 };
 
+/// A posterior (or any weighted sample) of parameter sets: replicate r of a run draws set
+/// draw_parameter_set(weights, seed, r) (parameters.hpp), and that set's values override the
+/// parameter table for that replicate only. Explicit overrides (`parameters` below: the
+/// scenario's [parameters], --set) win over the set's values for the same key. Empty: every
+/// replicate runs with the same (fixed) parameters, as before posteriors existed.
+struct parameter_sets {
+    std::vector<std::string> keys; ///< parameter-table keys, one column each
+    std::vector<double> values;    ///< row-major: values[set * keys.size() + column]
+    std::vector<double> weights;   ///< one per set, >= 0, summing to 1
+    /// Where the sets came from ("key: value" lines of the file's header), for result files.
+    std::vector<std::pair<std::string, std::string>> provenance;
+    /// Replicates [k M, (k + 1) M) share the set drawn for block k (a nested design: the spread
+    /// within a block is the drivers' and the noise's, between blocks the parameters'). 1: each
+    /// replicate draws its own.
+    std::int32_t replicates_per_set = 1;
+    /// Replicates [k D, (k + 1) D) share one driver path (the draw of replicate k's key): with
+    /// D < M the spread within a driver block is the noise's alone, so parameters, drivers and
+    /// noise can be told apart. D divides M. 1: each replicate draws its own path.
+    std::int32_t replicates_per_driver_path = 1;
+    bool empty() const noexcept { return weights.empty(); }
+    std::size_t size() const noexcept { return weights.size(); }
+};
+
 struct model_spec {
     std::string name = "unnamed";
     std::string description;
@@ -65,6 +89,7 @@ struct model_spec {
     /// start year (the forecast's 2024). A hindcast starting in 2019 sets 2018.
     std::int32_t base_year = 0;
     std::map<std::string, double> parameters; ///< overrides of the parameter table, by key
+    parameter_sets posterior; ///< drawn per replicate when not empty (see parameter_sets)
     std::vector<instrument> instruments;
     std::vector<shock> shocks;
     output_options outputs;

@@ -32,6 +32,7 @@ void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*
     const double exp_boost = params.experience_boost, nb_boost = params.neighbour_boost;
     const double peer_max = params.peer_spillover, plat_cut = params.platform_cost_cut;
     const double entry_h = params.entry_hazard * cal.entry_scale;
+    const std::uint64_t consider_cut = random_stream::uniform_cut(entry_h);
     const double proc_ratio = params.processing_import_ratio;
     const double rmb_base = params.rmb_goods_share;
     const double vot_scale = params.value_of_time / 0.012;
@@ -181,14 +182,25 @@ void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*
                 // One stream per firm and month decides which destinations are considered; a
                 // stream per firm-destination is drawn only where something is decided (most
                 // pairs are idle), which keeps the month cheap without changing any draw.
+                // The draws are compared as words: (bits >> 11) >= consider_cut is
+                // uniform() >= entry_h, without converting each (random.hpp).
+                // Idle pairs (no relationship, not considering entry) only age their time since
+                // exit; a pair's idleness depends on its own status only, so they are done first,
+                // in a tight loop, and the others follow in destination order.
                 auto rng_consider = rng(id, step, p_entry);
-                for (std::size_t d = 0; d < R; ++d) {
-                    const std::size_t k = i * R + d;
-                    const double u_consider = rng_consider.uniform();
-                    if (status[k] == 0 && u_consider >= entry_h) {
-                        months_since_exit[k] += 1.0f;
-                        continue;
+                std::uint32_t deciding = 0; // bit d: the pair to d goes through the decisions
+                {
+                    const std::uint8_t* const pair_status = status.data() + i * R;
+                    float* const pair_since_exit = months_since_exit.data() + i * R;
+                    for (std::size_t d = 0; d < R; ++d) {
+                        const std::uint64_t u_consider = rng_consider.bits() >> 11;
+                        if (pair_status[d] == 0 && u_consider >= consider_cut) pair_since_exit[d] += 1.0f;
+                        else deciding |= 1u << d;
                     }
+                }
+                for (std::size_t d = 0; d < R; ++d) {
+                    if (!((deciding >> d) & 1u)) continue;
+                    const std::size_t k = i * R + d;
                     auto rng_d = rng(id * R + d, step, p_exit);
                     const double u_enter = rng_d.uniform(), u_exit = rng_d.uniform();
                     const double a = cal.demand_shift[s][d] * growth[s][d] * cost_index[s][d] * fx_sme * customs_factor;

@@ -94,11 +94,15 @@ std::vector<double> trade_model::state::forwarder_lcl() const {
     const std::size_t nfw = forwarders.size();
     std::vector<double> lcl(nfw, 0.0);
     const forwarder_rows row_of(forwarders);
-    for (std::size_t i = 0; i < n_firms; ++i) {
+    // The firms are scanned in parallel; their cargo is added in firm order (the messages keep
+    // it), so each forwarder's sum is the serial one.
+    sim::message_buffer<forwarder_booking> cargo;
+    cargo.emit(ex, n_firms, [&](std::size_t i, std::vector<forwarder_booking>& out) {
         const double v = (*firm.lcl_teu_month)[i];
-        if (v <= 0) continue;
-        if (const auto row = row_of((*firm.forwarder)[i]); row < nfw) lcl[row] += v;
-    }
+        if (v <= 0) return;
+        if (const auto row = row_of((*firm.forwarder)[i]); row < nfw) out.push_back({row, v});
+    });
+    for (const auto& c: cargo.all()) lcl[c.row] += c.teu;
     return lcl;
 }
 

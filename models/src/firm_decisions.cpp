@@ -13,6 +13,7 @@
 #include <tradeeco/sim/executor.hpp>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 
 namespace tradeeco::models {
@@ -188,18 +189,19 @@ void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*
                 // exit; a pair's idleness depends on its own status only, so they are done first,
                 // in a tight loop, and the others follow in destination order.
                 auto rng_consider = rng(id, step, p_entry);
+                std::array<std::uint64_t, R> u_considers;
+                for (auto& u: u_considers) u = rng_consider.bits() >> 11;
                 std::uint32_t deciding = 0; // bit d: the pair to d goes through the decisions
                 {
                     const std::uint8_t* const pair_status = status.data() + i * R;
                     float* const pair_since_exit = months_since_exit.data() + i * R;
                     for (std::size_t d = 0; d < R; ++d) {
-                        const std::uint64_t u_consider = rng_consider.bits() >> 11;
-                        if (pair_status[d] == 0 && u_consider >= consider_cut) pair_since_exit[d] += 1.0f;
+                        if (pair_status[d] == 0 && u_considers[d] >= consider_cut) pair_since_exit[d] += 1.0f;
                         else deciding |= 1u << d;
                     }
                 }
-                for (std::size_t d = 0; d < R; ++d) {
-                    if (!((deciding >> d) & 1u)) continue;
+                for (std::uint32_t left = deciding; left != 0; left &= left - 1) {
+                    const auto d = std::size_t(std::countr_zero(left)); // in destination order
                     const std::size_t k = i * R + d;
                     auto rng_d = rng(id * R + d, step, p_exit);
                     const double u_enter = rng_d.uniform(), u_exit = rng_d.uniform();

@@ -295,6 +295,18 @@ void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*
                 if ((*firm.indirect)[i]) acc.indirect_exports += exp_total;
                 if ((*firm.cbec)[i]) acc.cbec_exports += cbec_share * exp_total;
             }
+            if (exp_total == 0 && imp_total == 0 && lcl_teu == 0 && n_dest == 0 && dest_mask == 0 && entered == 0 &&
+                exited == 0) {
+                // A month without trade (most firms' month): the yearly columns and the totals
+                // would add zeros, which changes no bit, so only last month's columns are
+                // cleared where they are not clear (at national scale, writing every row of
+                // every column each month was a good part of the month's memory traffic).
+                if ((*firm.exports_month)[i] != 0) (*firm.exports_month)[i] = 0;
+                if ((*firm.imports_month)[i] != 0) (*firm.imports_month)[i] = 0;
+                if ((*firm.lcl_teu_month)[i] != 0) (*firm.lcl_teu_month)[i] = 0;
+                if ((*firm.destinations)[i] != 0) (*firm.destinations)[i] = 0;
+                continue;
+            }
             (*firm.exports_month)[i] = exp_total;
             (*firm.imports_month)[i] = imp_total;
             (*firm.lcl_teu_month)[i] = lcl_teu;

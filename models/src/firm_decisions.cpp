@@ -183,14 +183,14 @@ void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*
                 // One stream per firm and month decides which destinations are considered; a
                 // stream per firm-destination is drawn only where something is decided (most
                 // pairs are idle), which keeps the month cheap without changing any draw.
-                // The draws are compared as words: (bits >> 11) >= consider_cut is
+                // The draws are compared as words: uniform_word() >= consider_cut is
                 // uniform() >= entry_h, without converting each (random.hpp).
                 // Idle pairs (no relationship, not considering entry) only age their time since
                 // exit; a pair's idleness depends on its own status only, so they are done first,
                 // in a tight loop, and the others follow in destination order.
                 auto rng_consider = rng(id, step, p_entry);
                 std::array<std::uint64_t, R> u_considers;
-                for (auto& u: u_considers) u = rng_consider.bits() >> 11;
+                for (auto& u: u_considers) u = rng_consider.uniform_word();
                 std::uint32_t deciding = 0; // bit d: the pair to d goes through the decisions
                 {
                     const std::uint8_t* const pair_status = status.data() + i * R;

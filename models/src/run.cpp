@@ -63,7 +63,7 @@ void run_to_file(const model_spec& spec, const std::filesystem::path& out, const
 
     // The layout comes from a model's declarations, which do not depend on the population: the
     // probe model is built at a small population (building one includes the burn-in: at national
-    // scale a full-size probe cost a quarter of the whole run).
+    // scale a full-size probe cost 30 % of the whole run).
     std::vector<sim::series_spec> series;
     std::vector<sim::table_spec> tables;
     {

@@ -146,12 +146,16 @@ TEST_CASE("uniform_cut: uniform() >= p exactly when the top 53 bits reach the cu
             if (cut >= d + 1) words.push_back(cut - d - 1);
             if (cut + d < (std::uint64_t(1) << 53)) words.push_back(cut + d);
         }
-        for (int k = 0; k < 1000; ++k) words.push_back(s.bits() >> 11);
+        for (int k = 0; k < 1000; ++k) words.push_back(s.uniform_word());
         for (const std::uint64_t w: words) CHECK((random_stream::uniform_of(w) >= p) == (w >= cut));
     }
-    // The uniform() of a stream is uniform_of its bits().
-    random_stream a(base_key), b(base_key);
-    for (int k = 0; k < 100; ++k) CHECK(a.uniform() == random_stream::uniform_of(b.bits() >> 11));
+    // The uniform() of a stream is uniform_of its uniform_word(), the top 53 bits of bits().
+    random_stream a(base_key), b(base_key), c(base_key);
+    for (int k = 0; k < 100; ++k) {
+        const std::uint64_t w = b.uniform_word();
+        CHECK(a.uniform() == random_stream::uniform_of(w));
+        CHECK(w == c.bits() >> 11);
+    }
 }
 
 TEST_CASE("one draw per agent: uniform across agents too", "[random]") {

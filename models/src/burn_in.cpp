@@ -8,6 +8,8 @@
 
 #include "model_state.hpp"
 
+#include <tradeeco/sim/executor.hpp>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -45,20 +47,24 @@ void trade_model::state::burn_in() {
     // its ratio clears the same threshold. The burn-in then brings flows into balance.
     {
         const double fixed_share = params.fixed_cost_share;
+        // (Per firm, in parallel; kappa is the n_start-th largest by selection, as a full sort
+        // would give it.)
         std::vector<double> best(n_firms, 0.0);
         std::size_t import_only = 0;
-        for (std::size_t i = leaders.size(); i < n_firms; ++i) {
-            import_only += (*firm.importer)[i] == 2;
+        for (std::size_t i = leaders.size(); i < n_firms; ++i) import_only += (*firm.importer)[i] == 2;
+        ex.for_each(n_firms - leaders.size(), [&](std::size_t j) {
+            const std::size_t i = leaders.size() + j;
             const auto s = (*firm.sector)[i];
             for (std::size_t d = 0; d < R; ++d)
                 best[i] = std::max(best[i], cal.demand_shift[s][d] * (*firm.capability)[i] * demand_draw[i * R + d] /
                                                 sigma_ces / (fixed_share * cal.ref_profit_2024[s]));
-        }
+        });
         std::vector<double> sorted(best.begin() + std::ptrdiff_t(leaders.size()), best.end());
-        std::sort(sorted.begin(), sorted.end(), std::greater<>());
         const auto n_start = std::size_t(std::clamp(params.initial_exporter_share * target_firms - double(import_only), 1.0, double(sorted.size())));
+        std::nth_element(sorted.begin(), sorted.begin() + std::ptrdiff_t(n_start - 1), sorted.end(), std::greater<>());
         const double kappa = sorted[n_start - 1];
-        for (std::size_t i = leaders.size(); i < n_firms; ++i) {
+        ex.for_each(n_firms - leaders.size(), [&](std::size_t j) {
+            const std::size_t i = leaders.size() + j;
             const auto s = (*firm.sector)[i];
             for (std::size_t d = 0; d < R; ++d) {
                 const double ratio = cal.demand_shift[s][d] * (*firm.capability)[i] * demand_draw[i * R + d] /
@@ -68,7 +74,7 @@ void trade_model::state::burn_in() {
                     tenure[i * R + d] = 24;
                 }
             }
-        }
+        });
     }
     const double imports_target = total * (1.0 - params.export_share_2024);
     for (std::int32_t m = 0; m < burn_in_months; ++m) {

@@ -13,6 +13,7 @@
 #include <tradeeco/sim/executor.hpp>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 
 namespace tradeeco::models {
@@ -32,6 +33,7 @@ void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*
     const double exp_boost = params.experience_boost, nb_boost = params.neighbour_boost;
     const double peer_max = params.peer_spillover, plat_cut = params.platform_cost_cut;
     const double entry_h = params.entry_hazard * cal.entry_scale;
+    const std::uint64_t consider_cut = random_stream::uniform_cut(entry_h);
     const double proc_ratio = params.processing_import_ratio;
     const double rmb_base = params.rmb_goods_share;
     const double vot_scale = params.value_of_time / 0.012;
@@ -80,6 +82,27 @@ void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*
             return !t.locations.empty() && applies_to(t.locations, location(l));
         });
 
+    // Per-firm factors that depend only on a few categories, computed once a month (the same
+    // calls with the same arguments as per firm, so the same bits; pow was ~10% of the month).
+    // Customs: AEO firms face fewer inspections, so a lower time cost (and, through it, a higher
+    // effective demand: Carballo et al.; Djankov et al. ~1% per day). By sector, location and
+    // credit tier.
+    constexpr std::size_t tiers = std::tuple_size_v<decltype(clearance_days_by_location)::value_type>;
+    std::array<std::array<std::array<double, tiers>, num_locations>, S> customs_factor_of{};
+    for (std::size_t s = 0; s < S; ++s) {
+        const double vot = detail::value_of_time_by_sector[s] * vot_scale;
+        for (std::size_t l = 0; l < num_locations; ++l)
+            for (std::size_t tier = 0; tier < tiers; ++tier) {
+                const double clear_gap = vot * (clearance_days_by_location[l][tier] - clearance_days_general);
+                customs_factor_of[s][l][tier] = std::pow(1.0 + clear_gap, -params.trade_elasticity);
+            }
+    }
+    // Sunk-cost factor of `linked` established linked destinations.
+    std::array<double, R + 1> linked_factor{};
+    for (std::size_t n = 0; n <= R; ++n) linked_factor[n] = std::pow(1.0 - nb_boost, std::int32_t(n));
+    std::array<bool, num_locations> bonded{};
+    for (std::size_t l = 0; l < num_locations; ++l) bonded[l] = location_flags(location(l)).bonded_zone;
+
     // Leaders: sales scale from shares; they export to every region.
     const double months_per_year = 12.0;
     const std::size_t nb = sim::executor::num_blocks(n_firms, 1024);
@@ -120,11 +143,7 @@ void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*
                 }
                 imp_total += im;
             };
-            // Customs: AEO firms face fewer inspections, so a lower time cost (and, through it,
-            // a higher effective demand: Carballo et al.; Djankov et al. ~1% per day).
-            const double vot = detail::value_of_time_by_sector[s] * vot_scale;
-            const double clear_gap = vot * (clearance_days_by_location[loc][(*firm.aeo)[i]] - clearance_days_general);
-            const double customs_factor = std::pow(1.0 + clear_gap, -params.trade_elasticity);
+            const double customs_factor = customs_factor_of[s][loc][(*firm.aeo)[i]];
             if (const auto leader = (*firm.leader)[i]; leader > 0) {
                 const auto& L = leaders[leader - 1];
                 for (std::size_t d = 0; d < R; ++d) {
@@ -164,14 +183,26 @@ void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*
                 // One stream per firm and month decides which destinations are considered; a
                 // stream per firm-destination is drawn only where something is decided (most
                 // pairs are idle), which keeps the month cheap without changing any draw.
+                // The draws are compared as words: uniform_word() >= consider_cut is
+                // uniform() >= entry_h, without converting each (random.hpp).
+                // Idle pairs (no relationship, not considering entry) only age their time since
+                // exit; a pair's idleness depends on its own status only, so they are done first,
+                // in a tight loop, and the others follow in destination order.
                 auto rng_consider = rng(id, step, p_entry);
-                for (std::size_t d = 0; d < R; ++d) {
-                    const std::size_t k = i * R + d;
-                    const double u_consider = rng_consider.uniform();
-                    if (status[k] == 0 && u_consider >= entry_h) {
-                        months_since_exit[k] += 1.0f;
-                        continue;
+                std::array<std::uint64_t, R> u_considers;
+                for (auto& u: u_considers) u = rng_consider.uniform_word();
+                std::uint32_t deciding = 0; // bit d: the pair to d goes through the decisions
+                {
+                    const std::uint8_t* const pair_status = status.data() + i * R;
+                    float* const pair_since_exit = months_since_exit.data() + i * R;
+                    for (std::size_t d = 0; d < R; ++d) {
+                        if (pair_status[d] == 0 && u_considers[d] >= consider_cut) pair_since_exit[d] += 1.0f;
+                        else deciding |= 1u << d;
                     }
+                }
+                for (std::uint32_t left = deciding; left != 0; left &= left - 1) {
+                    const auto d = std::size_t(std::countr_zero(left)); // in destination order
+                    const std::size_t k = i * R + d;
                     auto rng_d = rng(id * R + d, step, p_exit);
                     const double u_enter = rng_d.uniform(), u_exit = rng_d.uniform();
                     const double a = cal.demand_shift[s][d] * growth[s][d] * cost_index[s][d] * fx_sme * customs_factor;
@@ -196,7 +227,7 @@ void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*
                         std::int32_t linked = 0;
                         for (std::size_t d2 = 0; d2 < R; ++d2)
                             if ((linked_regions[d] >> d2) & 1u) linked += status[i * R + d2] == 2;
-                        sunk *= std::pow(1.0 - nb_boost, linked);
+                        sunk *= linked_factor[std::size_t(linked)];
                         const double p = peers[s][d];
                         sunk *= 1.0 - peer_max * p / (p + peer_half);
                         if (member) sunk *= 1.0 - plat_cut;
@@ -252,7 +283,7 @@ void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*
                     acc.rmb_goods += sales * rmb;
                     acc.intermediate += sales * intermediate_share[s];
                     // Processing-trade imports of firms in bonded zones (inputs, sourced below).
-                    if (location_flags(location(loc)).bonded_zone &&
+                    if (bonded[loc] &&
                         (s == std::size_t(sector::laptops_electronics) || s == std::size_t(sector::electronic_components)))
                         processing_imports += sales * proc_ratio;
                 }
@@ -263,6 +294,18 @@ void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*
                     import_from(cal.ordinary_import_scale * zi * import_growth, ordinary_inputs, true);
                 if ((*firm.indirect)[i]) acc.indirect_exports += exp_total;
                 if ((*firm.cbec)[i]) acc.cbec_exports += cbec_share * exp_total;
+            }
+            if (exp_total == 0 && imp_total == 0 && lcl_teu == 0 && n_dest == 0 && dest_mask == 0 && entered == 0 &&
+                exited == 0) {
+                // A month without trade (most firms' month): the yearly columns and the totals
+                // would add zeros, which changes no bit, so only last month's columns are
+                // cleared where they are not clear (at national scale, writing every row of
+                // every column each month was a good part of the month's memory traffic).
+                if ((*firm.exports_month)[i] != 0) (*firm.exports_month)[i] = 0;
+                if ((*firm.imports_month)[i] != 0) (*firm.imports_month)[i] = 0;
+                if ((*firm.lcl_teu_month)[i] != 0) (*firm.lcl_teu_month)[i] = 0;
+                if ((*firm.destinations)[i] != 0) (*firm.destinations)[i] = 0;
+                continue;
             }
             (*firm.exports_month)[i] = exp_total;
             (*firm.imports_month)[i] = imp_total;

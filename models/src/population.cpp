@@ -8,6 +8,8 @@
 
 #include "model_state.hpp"
 
+#include <tradeeco/sim/executor.hpp>
+
 #include <algorithm>
 #include <cmath>
 
@@ -60,7 +62,9 @@ void trade_model::state::build_population() {
         params.ownership_weight_foreign_invested, params.ownership_weight_private_domestic,
         params.ownership_weight_state_owned};
     const double two_way = params.exporter_importer_share;
-    for (std::size_t i = 0; i < n_firms; ++i) {
+    // Every firm draws from its own streams, so the firms are drawn in parallel (here and in the
+    // loops below): the same numbers whatever the thread count.
+    ex.for_each(n_firms, [&](std::size_t i) {
         const auto id = firms.ids()[i];
         if (i < leaders.size()) {
             const auto& L = leaders[i];
@@ -69,7 +73,7 @@ void trade_model::state::build_population() {
             own[i] = std::uint8_t(L.o);
             (*firm.leader)[i] = std::uint8_t(i + 1);
             cap[i] = 0; // leaders' sales are set from their shares, not from capability
-            continue;
+            return;
         }
         auto r = rng(id, 0, p_capability);
         const double zn = r.normal();
@@ -91,23 +95,30 @@ void trade_model::state::build_population() {
                                 (params.trading_firms_2024 * (1.0 + params.potential_pool_ratio));
         const double u = ri.uniform();
         (*firm.importer)[i] = u < p_always ? 2 : (u < p_always + two_way ? 1 : 0);
-    }
+    });
     // Capability quantiles: cal.z_ref (75th percentile) scales fixed and sunk costs. Less capable
     // firms (below the indirect quantile) export through trade-service firms with probability
     // indirect_share (Ahn, Khandelwal & Wei: the least productive use intermediaries).
+    // (Order statistics by selection: the values a full sort would give at these ranks.)
     std::vector<double> zs(cap.begin() + std::ptrdiff_t(leaders.size()), cap.end());
-    std::sort(zs.begin(), zs.end());
-    cal.z_ref = zs[std::size_t(params.reference_capability_quantile * double(zs.size() - 1))];
-    const double z_ind = zs[std::size_t(params.indirect_threshold_quantile * double(zs.size() - 1))];
-    for (std::size_t i = leaders.size(); i < n_firms; ++i) {
+    auto quantile = [&zs](double q) {
+        const auto nth = zs.begin() + std::ptrdiff_t(q * double(zs.size() - 1));
+        std::nth_element(zs.begin(), nth, zs.end());
+        return *nth;
+    };
+    cal.z_ref = quantile(params.reference_capability_quantile);
+    const double z_ind = quantile(params.indirect_threshold_quantile);
+    ex.for_each(n_firms - leaders.size(), [&](std::size_t j) {
+        const std::size_t i = leaders.size() + j;
         auto r = rng(firms.ids()[i], 0, p_indirect);
         (*firm.indirect)[i] = cap[i] < z_ind && r.bernoulli(params.indirect_share) ? 1 : 0;
-    }
+    });
     // SMEs are the smaller firms: capability (with noise, 0.3 log points, ASSUMPTION) below the
     // sme_share quantile.
-    const double z_sme = zs[std::size_t(params.sme_share * double(zs.size() - 1))];
+    const double z_sme = quantile(params.sme_share);
     const double size_noise = params.sme_size_noise, cbec_2024 = params.cbec_share_2024;
-    for (std::size_t i = leaders.size(); i < n_firms; ++i) {
+    ex.for_each(n_firms - leaders.size(), [&](std::size_t j) {
+        const std::size_t i = leaders.size() + j;
         const auto id = firms.ids()[i];
         auto rm = rng(id, 0, p_sme);
         (*firm.sme)[i] = cap[i] * std::exp(size_noise * rm.normal()) < z_sme ? 1 : 0;
@@ -118,39 +129,39 @@ void trade_model::state::build_population() {
             auto rc = rng(id, 0, p_cbec);
             (*firm.cbec)[i] = rc.bernoulli(cbec_2024) ? 1 : 0;
         }
-    }
+    });
     const std::size_t nr = n_firms * R;
     status.assign(nr, 0);
     tenure.assign(nr, 0);
     months_since_exit.assign(nr, 1e3f);
     demand_draw.resize(nr);
     const double ds = params.demand_draw_sigma;
-    for (std::size_t i = 0; i < n_firms; ++i) {
+    ex.for_each(n_firms, [&](std::size_t i) {
         auto r = rng(firms.ids()[i], 0, p_demand);
         for (std::size_t d = 0; d < R; ++d)
             demand_draw[i * R + d] = float(std::exp(ds * r.normal() - 0.5 * ds * ds));
-    }
+    });
     traded_this_year.assign(n_firms, 0);
     exported_this_year.assign(n_firms, 0);
 
     // Platform members and AEO firms at the start.
     auto& plat = *firm.platform;
-    for (std::size_t i = 0; i < n_firms; ++i) {
+    ex.for_each(n_firms, [&](std::size_t i) {
         auto r = rng(firms.ids()[i], 0, p_platform);
         plat[i] = r.bernoulli(params.platform_coverage_2024) ? 1 : 0;
-    }
+    });
     // AEO: large traders (AEO firms are ~1% of traders but ~36% of trade nationally, anchors
     // §3.2): the chain leaders, and the rest drawn at random among the top capability decile.
     {
         const auto n_aeo = double(std::llround(params.aeo_firms_2024 * scale));
         const double top_share = params.aeo_eligible_top_share;
-        const double z90_all = zs[std::size_t((1.0 - top_share) * double(zs.size() - 1))];
+        const double z90_all = quantile(1.0 - top_share);
         const double top = top_share * double(zs.size());
         const double p = std::clamp((n_aeo - double(leaders.size())) / std::max(1.0, top), 0.0, 1.0);
-        for (std::size_t i = 0; i < n_firms; ++i) {
+        ex.for_each(n_firms, [&](std::size_t i) {
             auto r = rng(firms.ids()[i], 0, p_aeo);
             if (i < leaders.size() || (cap[i] >= z90_all && r.bernoulli(p))) (*firm.aeo)[i] = 1;
-        }
+        });
     }
 
     // Services: one row per route (the timetable); departures are events, not agents.

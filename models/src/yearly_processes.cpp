@@ -7,6 +7,8 @@
 
 #include "model_state.hpp"
 
+#include <tradeeco/sim/executor.hpp>
+
 #include <algorithm>
 #include <cmath>
 
@@ -64,22 +66,29 @@ void trade_model::state::platforms_year(sim::date today, std::uint32_t ystep) {
 void trade_model::state::pairing_year(sim::date today, std::uint32_t ystep) {
     std::size_t candidates = 0;
     for (std::size_t i = leaders.size(); i < n_firms; ++i) candidates += (*firm.supplier_of)[i] < 0;
+    std::array<double, num_leaders> p{};
     for (std::size_t k = 0; k < leaders.size(); ++k) {
         const sector sx = leaders[k].s;
         const double links = params.baseline_pairing +
                              lever_strength(lever::chain_leader_pairing, today,
                                             [&](const targeting& t) { return applies(t.sectors, sx); });
-        const double p = std::min(1.0, links / std::max<double>(1.0, double(candidates) / double(leaders.size())));
-        for (std::size_t i = leaders.size(); i < n_firms; ++i) {
+        p[k] = std::min(1.0, links / std::max<double>(1.0, double(candidates) / double(leaders.size())));
+    }
+    // Leader by leader for each firm (a firm paired to one leader is not a candidate of the
+    // next); each firm on its own streams, so the firms go in parallel.
+    ex.for_each(n_firms - leaders.size(), [&](std::size_t j) {
+        const std::size_t i = leaders.size() + j;
+        for (std::size_t k = 0; k < leaders.size(); ++k) {
             if ((*firm.supplier_of)[i] >= 0) continue;
+            const sector sx = leaders[k].s;
             const auto si = sector((*firm.sector)[i]);
             const bool fits = si == sx || si == sector::electronic_components ||
                               si == sector::chemicals_materials || si == sector::motorcycles_machinery;
             if (!fits) continue;
             auto r = rng(firms.ids()[i] * 16 + k, ystep, p_pairing);
-            if (r.bernoulli(p * double(leaders.size()) / double(leaders.size()))) (*firm.supplier_of)[i] = std::int32_t(k);
+            if (r.bernoulli(p[k] * double(leaders.size()) / double(leaders.size()))) (*firm.supplier_of)[i] = std::int32_t(k);
         }
-    }
+    });
 }
 
 // Specialised-and-sophisticated certification among the manufacturing SME exporters above

@@ -126,6 +126,38 @@ TEST_CASE("uniform is on (0, 1) with mean 1/2 and variance 1/12", "[random]") {
     for (int b: bins) CHECK(std::abs(b - 100'000) < 1'500);
 }
 
+TEST_CASE("uniform_cut: uniform() >= p exactly when the top 53 bits reach the cut", "[random]") {
+    // Probabilities at and around representable uniforms (where rounding of top53 + 0.5 above
+    // 2^52 makes neighbouring words give the same uniform), the ends, and outside (0, 1).
+    std::vector<double> ps{0.0, -1.0, 1.0, 2.0, 0.5, 0.25, 1e-300, 0.03, 0.999999999999, std::nan("")};
+    for (std::uint64_t w: {std::uint64_t(1), std::uint64_t(1) << 52, (std::uint64_t(1) << 52) + 1,
+                           (std::uint64_t(1) << 53) - 1, std::uint64_t(12345678901234567)}) {
+        const double u = random_stream::uniform_of(w);
+        ps.insert(ps.end(), {u, std::nextafter(u, 0.0), std::nextafter(u, 1.0)});
+    }
+    random_stream s(base_key);
+    for (const double p: ps) {
+        const std::uint64_t cut = random_stream::uniform_cut(p);
+        INFO("p = " << p << ", cut = " << cut);
+        REQUIRE(cut <= (std::uint64_t(1) << 53));
+        // Words on both sides of the cut, and random ones.
+        std::vector<std::uint64_t> words;
+        for (std::uint64_t d = 0; d < 4; ++d) {
+            if (cut >= d + 1) words.push_back(cut - d - 1);
+            if (cut + d < (std::uint64_t(1) << 53)) words.push_back(cut + d);
+        }
+        for (int k = 0; k < 1000; ++k) words.push_back(s.uniform_word());
+        for (const std::uint64_t w: words) CHECK((random_stream::uniform_of(w) >= p) == (w >= cut));
+    }
+    // The uniform() of a stream is uniform_of its uniform_word(), the top 53 bits of bits().
+    random_stream a(base_key), b(base_key), c(base_key);
+    for (int k = 0; k < 100; ++k) {
+        const std::uint64_t w = b.uniform_word();
+        CHECK(a.uniform() == random_stream::uniform_of(w));
+        CHECK(w == c.bits() >> 11);
+    }
+}
+
 TEST_CASE("one draw per agent: uniform across agents too", "[random]") {
     std::vector<double> x(100'000);
     for (std::size_t i = 0; i < x.size(); ++i) x[i] = random_stream({7, 0, i, 0, 1}).uniform();

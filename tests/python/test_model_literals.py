@@ -102,7 +102,13 @@ ALLOWED: dict[str, dict[str, tuple[int, str]]] = {
         "365": (1, "days a year"),
         "366": (1, "days a leap year"),
     },
-    "run.cpp": {"32": (1, "size of a text buffer")},
+    "run.cpp": {
+        "32": (1, "size of a text buffer"),
+        "0.01": (
+            1,
+            "population scale of the probe model built only for the result layout (results do not depend on it)",
+        ),
+    },
     "units.cpp": {"16": (1, "size of a lookup table")},
 }
 

@@ -35,7 +35,23 @@ public:
         return block_.v[used_++];
     }
     /// Uniform on the open interval (0, 1), 53 bits of resolution.
-    double uniform() noexcept { return (double(bits() >> 11) + 0.5) * 0x1.0p-53; }
+    double uniform() noexcept { return uniform_of(uniform_word()); }
+    /// The draw uniform() would make, as the top 53 bits of the next word (uniform_of converts).
+    std::uint64_t uniform_word() noexcept { return bits() >> 11; }
+    /// The uniform() made from a uniform_word().
+    static double uniform_of(std::uint64_t top53) noexcept { return (double(top53) + 0.5) * 0x1.0p-53; }
+    /// For comparing many draws with one probability without converting each: uniform() >= p
+    /// exactly when uniform_word() >= uniform_cut(p), since uniform_of is non-decreasing.
+    /// 2^53 when no uniform reaches p (p >= 1 or NaN).
+    static std::uint64_t uniform_cut(double p) noexcept {
+        std::uint64_t lo = 0, hi = std::uint64_t(1) << 53; // the cut is in [lo, hi]
+        while (lo < hi) {
+            const std::uint64_t mid = lo + (hi - lo) / 2;
+            if (uniform_of(mid) >= p) hi = mid;
+            else lo = mid + 1;
+        }
+        return lo;
+    }
     /// Standard normal by Box-Muller (written out here: std:: distributions differ between
     /// standard libraries, and results must not).
     double normal() noexcept {

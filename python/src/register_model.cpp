@@ -12,6 +12,7 @@
 
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
+#include <pybind11/stl/filesystem.h>
 
 #include <algorithm>
 #include <memory>
@@ -92,6 +93,30 @@ auto locked_nogil(py_model& m, F&& f) {
 } // namespace
 
 void register_model(py::module_& m) {
+    m.def(
+        "checkpoint_info",
+        [](const std::filesystem::path& path) {
+            const auto i = models::read_checkpoint_info(path);
+            py::dict d;
+            d["scenario_name"] = i.scenario_name;
+            d["scenario_text"] = i.scenario_text;
+            d["seed"] = i.seed;
+            d["replicate"] = i.replicate;
+            d["population_scale"] = i.population_scale;
+            d["month"] = i.month;
+            d["days_done"] = i.days_done;
+            d["tradeeco_version"] = i.tradeeco_version;
+            d["git_revision"] = i.git_revision;
+            d["created_at"] = i.created_at;
+            d["format_version"] = i.format_version;
+            return d;
+        },
+        py::arg("path"),
+        "What a checkpoint file holds (its seal, format and version checked; CheckpointError "
+        "otherwise): dict with scenario_name, scenario_text, seed, replicate, population_scale, "
+        "month (first month not yet simulated, 'YYYY-MM', or 'end'), days_done, "
+        "tradeeco_version, git_revision, created_at, format_version.");
+
     py::class_<py_model>(m, "Model",
                          "One replicate of the trade model, advanced one day at a time. Results "
                          "depend only on (spec, replicate), never on `threads`.")
@@ -108,6 +133,36 @@ void register_model(py::module_& m) {
                  return out;
              }),
              py::arg("spec"), py::arg("replicate") = 0, py::arg("threads") = 1)
+        .def(py::init([](const py_spec& spec, const std::filesystem::path& checkpoint, int threads) {
+                 if (threads < 0) throw py::value_error("threads must be >= 0 (0 = all cores)");
+                 auto out = std::make_unique<py_model>();
+                 out->spec = spec.spec;
+                 py::gil_scoped_release nogil;
+                 out->replicate = models::read_checkpoint_info(checkpoint).replicate;
+                 out->ex = std::make_unique<sim::executor>(threads);
+                 out->model = models::trade_model::restore(out->spec, checkpoint, *out->ex);
+                 return out;
+             }),
+             py::arg("spec"), py::kw_only(), py::arg("checkpoint"), py::arg("threads") = 1,
+             "Restores a model from a checkpoint file for `spec` (its own scenario, or a branch "
+             "of it whose policies start after the checkpoint). Raises CheckpointError.")
+        .def(
+            "checkpoint",
+            [](py_model& self, const std::filesystem::path& path) {
+                locked_nogil(self, [&] { self.model->checkpoint(path); });
+            },
+            py::arg("path"),
+            "Writes the model's whole state to an HDF5 checkpoint file (complete or absent: "
+            "written under a temporary name and renamed). The model must be between months "
+            "(at_month_boundary); ModelError otherwise.")
+        .def_property_readonly(
+            "at_month_boundary",
+            [](py_model& self) {
+                auto lock = lock_for_read(self);
+                return self.model->at_month_boundary();
+            },
+            "True when nothing of the current month has been simulated yet (or the run is over): "
+            "the points where checkpoint() can save the state.")
         .def_property_readonly("spec", [](const py_model& self) { return py_spec{self.spec}; },
                                "The scenario this model runs (a copy).")
         .def_property_readonly("replicate", [](const py_model& self) { return self.replicate; })

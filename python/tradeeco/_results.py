@@ -11,7 +11,7 @@ import tempfile
 import threading
 import warnings
 import zlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +21,7 @@ from ._native import core
 from ._scenarios import ScenarioLike, with_parameter_overrides
 from .errors import ResultIOError, ResultNameWarning
 
-__all__ = ["open", "open_events", "run", "seal", "unit_label"]
+__all__ = ["open", "open_events", "run", "run_many", "seal", "unit_label"]
 
 ProgressArg = bool | Callable[[int, int], object] | None
 
@@ -363,6 +363,103 @@ def run(
             return open(target)
         with open(target) as ds, _OPEN_LOCK:
             return ds.load()
+    finally:
+        close()
+        if tmpdir is not None:
+            shutil.rmtree(tmpdir, ignore_errors=True)
+
+
+def run_many(
+    scenarios: Sequence[ScenarioLike] | Mapping[str, ScenarioLike],
+    out_dir: str | os.PathLike | None = None,
+    *,
+    replicates: int | None = None,
+    threads: int = 1,
+    seed: int | None = None,
+    progress: ProgressArg = True,
+    first_replicate: int = 0,
+    parameters: Mapping[str, float] | None = None,
+    share_prefix: bool = True,
+) -> dict[str, xr.Dataset]:
+    """Runs several scenarios on the same replicates and returns {name: Dataset}, each exactly
+    what :func:`run` gives for that scenario alone.
+
+    With ``share_prefix`` (the default), scenarios with the same parameters, seed, population,
+    horizon and outputs simulate the months before their earliest policy or shock (the
+    population, the 60-month burn-in and, for the shipped scenarios, 2024) once per replicate,
+    then each continues from a copy of that state with its own policies (docs/python.md,
+    "Several scenarios at once").
+
+    Args:
+        scenarios: shipped names, scenario files or Specs; or a mapping name -> scenario to
+            choose the names (and file names).
+        out_dir: folder for the result files ``<name>.nc``; None: temporary files read into
+            memory and deleted.
+        replicates, seed, threads, progress, first_replicate, parameters: as :func:`run`,
+            applied to every scenario. ``progress`` counts (replicate, scenario) pairs.
+        share_prefix: False runs each scenario from the start (the same numbers, slower).
+
+    Example:
+        >>> runs = tradeeco.run_many(
+        ...     ["baseline", "plan"], replicates=8, progress=False
+        ... )  # doctest: +SKIP
+        >>> (runs["plan"]["trading_firms"] - runs["baseline"]["trading_firms"]).mean(
+        ...     "replicate"
+        ... )  # doctest: +SKIP
+    """
+    items = (
+        list(scenarios.items())
+        if isinstance(scenarios, Mapping)
+        else [(None, s) for s in scenarios]
+    )
+    if not items:
+        raise ValueError("run_many needs at least one scenario")
+    specs, names = [], []
+    for name, scenario in items:
+        spec = with_parameter_overrides(scenario, parameters, origin="parameters=")
+        if replicates is not None or seed is not None:
+            spec = spec.with_(seed=seed, replicates=replicates)
+        specs.append(spec)
+        names.append(spec.name if name is None else str(name))
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise ValueError(
+            f"run_many: scenario names must differ (give a mapping); repeated: {twice}"
+        )
+    history = api_call(
+        "tradeeco.run_many",
+        names,
+        out_dir=out_dir,
+        replicates=replicates,
+        threads=threads,
+        seed=seed,
+        first_replicate=first_replicate or None,
+        parameters=parameters or None,
+        share_prefix=share_prefix if not share_prefix else None,
+    )
+    total = sum(s.replicates for s in specs)
+    callback, close = _progress_callback(progress, total, f"{len(specs)} scenarios")
+    tmpdir = tempfile.mkdtemp(prefix="tradeeco-") if out_dir is None else None
+    folder = Path(tmpdir if tmpdir is not None else out_dir)
+    targets = [folder / f"{n}{RESULT_SUFFIX}" for n in names]
+    try:
+        core().run_many_to_files(
+            specs,
+            [os.fspath(t) for t in targets],  # see _native.core: paths reach the core as str
+            threads=threads,
+            first_replicate=first_replicate,
+            progress=callback,
+            history=history,
+            share_prefix=share_prefix,
+        )
+        close()
+        if tmpdir is None:
+            return {n: open(t) for n, t in zip(names, targets, strict=True)}
+        out = {}
+        for n, t in zip(names, targets, strict=True):
+            with open(t) as ds, _OPEN_LOCK:
+                out[n] = ds.load()
+        return out
     finally:
         close()
         if tmpdir is not None:

@@ -42,7 +42,11 @@ def harness(name, args, env, timeout=180):
 
 @pytest.mark.parametrize(
     "name, kind, runs",
-    [("fuzz_scenarios.py", "scenarios", 3000), ("fuzz_results.py", "results", 200)],
+    [
+        ("fuzz_scenarios.py", "scenarios", 3000),
+        ("fuzz_results.py", "results", 200),
+        ("fuzz_checkpoints.py", "checkpoints", 200),
+    ],
 )
 def test_short_fuzz_run_finds_nothing(atheris_env, tmp_path, name, kind, runs):
     """A few thousand mutated inputs, after every regression input (libFuzzer runs the whole

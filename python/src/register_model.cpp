@@ -93,6 +93,21 @@ auto locked_nogil(py_model& m, F&& f) {
 } // namespace
 
 void register_model(py::module_& m) {
+    py::class_<sim::state_archive>(m, "ModelState",
+                                   "A model's whole state between months, in memory (Model.save_state()): "
+                                   "what a checkpoint file holds. Restore it with "
+                                   "Model(spec, state=..., threads=...), as often as needed.")
+        .def_property_readonly("payload_bytes", &sim::state_archive::payload_bytes,
+                               "Bytes of the state's values.")
+        .def("sha256", &sim::state_archive::sha256, "SHA-256 (hex) of the state.");
+    m.def(
+        "layout_key",
+        [](const py_spec& spec) { return models::layout_key(spec.spec); },
+        py::arg("spec"),
+        "The scenario's fields that shape a replicate apart from its policies and shocks (horizon, "
+        "seed, population scale, parameters, outputs), as canonical text: scenarios with equal "
+        "keys can branch from one state saved before their first policy.");
+
     m.def(
         "checkpoint_info",
         [](const std::filesystem::path& path) {
@@ -146,6 +161,24 @@ void register_model(py::module_& m) {
              py::arg("spec"), py::kw_only(), py::arg("checkpoint"), py::arg("threads") = 1,
              "Restores a model from a checkpoint file for `spec` (its own scenario, or a branch "
              "of it whose policies start after the checkpoint). Raises CheckpointError.")
+        .def(py::init([](const py_spec& spec, const sim::state_archive& state, int threads) {
+                 if (threads < 0) throw py::value_error("threads must be >= 0 (0 = all cores)");
+                 auto out = std::make_unique<py_model>();
+                 out->spec = spec.spec;
+                 py::gil_scoped_release nogil;
+                 out->replicate = state.get_value<std::int32_t>("identity.replicate");
+                 out->ex = std::make_unique<sim::executor>(threads);
+                 out->model = std::make_unique<models::trade_model>(out->spec, state, *out->ex);
+                 return out;
+             }),
+             py::arg("spec"), py::kw_only(), py::arg("state"), py::arg("threads") = 1,
+             "Restores a model from a ModelState for `spec` (its own scenario, or a branch of it "
+             "whose policies start after the saved day). Raises CheckpointError.")
+        .def(
+            "save_state",
+            [](py_model& self) { return locked_nogil(self, [&] { return self.model->save_state(); }); },
+            "The whole state, in memory (a ModelState): like checkpoint() without a file. Only "
+            "between months (ModelError otherwise).")
         .def(
             "checkpoint",
             [](py_model& self, const std::filesystem::path& path) {

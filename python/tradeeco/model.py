@@ -36,7 +36,8 @@ class Model(_Base):
 
     ``checkpoint(path)`` saves the whole state between months to an HDF5 file;
     ``Model.restore(path)`` continues from it, bit for bit as the saved run would have
-    (docs/python.md, "Checkpoints").
+    (docs/python.md, "Checkpoints"). ``save_state()`` and ``Model.from_state(state, scenario)``
+    do the same in memory.
 
     ``columns(table)`` returns read-only numpy arrays that share memory with the model (their
     ``base`` is this Model): nothing is copied, but they are only valid until the next
@@ -110,6 +111,23 @@ class Model(_Base):
             spec = as_spec(scenario)
         model = cls.__new__(cls)
         _Base.__init__(model, spec, checkpoint=os.fspath(path), threads=threads)
+        return model
+
+    @classmethod
+    def from_state(cls, state, scenario: ScenarioLike, threads: int = 1) -> Model:
+        """A model continued from a ``ModelState`` (``save_state()``: a checkpoint in memory),
+        for ``scenario``: the saved one, or a branch of it as in :meth:`restore`. One state can
+        start any number of models (a shared prefix: run the common months once, then each
+        scenario). Raises CheckpointError if ``scenario`` does not fit the state.
+
+        Example:
+            >>> base = tradeeco.Model("baseline")  # doctest: +SKIP
+            >>> base.advance(335)  # to 2024-12-01, before the plan's policies  # doctest: +SKIP
+            >>> s = base.save_state()  # doctest: +SKIP
+            >>> plan = tradeeco.Model.from_state(s, "plan")  # doctest: +SKIP
+        """
+        model = cls.__new__(cls)
+        _Base.__init__(model, as_spec(scenario), state=state, threads=threads)
         return model
 
     @staticmethod

@@ -93,6 +93,21 @@ def test_baseline_branches_into_the_plan_before_its_policies(plan, uninterrupted
         tradeeco.Model.restore(tmp_path / "late.h5", scenario=plan)
 
 
+def test_state_in_memory_starts_several_models(plan, uninterrupted):
+    baseline = tradeeco.load_scenario("baseline").with_(population_scale=0.05, seed=11)
+    m = tradeeco.Model(baseline)
+    advance_to(m, datetime.date(2024, 12, 1))
+    state = m.save_state()
+    assert state.payload_bytes > 0 and len(state.sha256()) == 64
+    for _ in range(2):  # a state is not used up by a restore
+        branch = tradeeco.Model.from_state(state, plan)
+        assert branch.replicate == 0
+        branch.run()
+        assert_same_records(records(branch), uninterrupted)
+    with pytest.raises(tradeeco.CheckpointError, match="scenario layout"):
+        tradeeco.Model.from_state(state, plan.with_(seed=3))
+
+
 def test_checkpoint_mid_month_is_refused(plan, tmp_path):
     m = tradeeco.Model(plan)
     m.advance(40)

@@ -63,7 +63,7 @@ std::int32_t last_month_start_before(const model_spec& spec, std::int32_t first)
 } // namespace
 
 std::int32_t shared_prefix_days(const std::vector<model_spec>& specs) {
-    if (specs.size() < 2) return 0;
+    if (specs.empty()) return 0;
     std::int32_t first = INT32_MAX;
     for (const auto& spec: specs) first = std::min(first, first_policy_day(spec));
     return last_month_start_before(specs.front(), first);
@@ -136,9 +136,21 @@ void run_many_to_files(const std::vector<model_spec>& specs, const std::vector<s
     for (const auto& spec: specs)
         if (spec.replicates < 1)
             throw sim::scenario_error({}, "replicates: expected at least 1, found " + std::to_string(spec.replicates));
+    const auto& starts = options.start_states;
+    for (std::size_t i = 0; i < starts.size(); ++i) {
+        const auto expected = options.first_replicate + std::int32_t(i);
+        if (!starts[i] || starts[i]->get_value<std::int32_t>("identity.replicate") != expected)
+            throw sim::model_error("run: start state " + std::to_string(i) + " is not of replicate " +
+                                   std::to_string(expected));
+    }
+    for (const auto& spec: specs)
+        if (!starts.empty() && starts.size() != std::size_t(spec.replicates))
+            throw sim::model_error("run: " + std::to_string(starts.size()) + " start states for " +
+                                   std::to_string(spec.replicates) + " replicates");
     sim::executor pool(options.threads);
     const std::string started = sim::utc_now();
-    const auto groups = group_specs(specs, share_prefix);
+    // With start states every scenario starts from them: nothing more to share.
+    const auto groups = group_specs(specs, share_prefix && starts.empty());
 
     std::vector<output> files(specs.size());
     for (const auto& g: groups) {
@@ -149,9 +161,11 @@ void run_many_to_files(const std::vector<model_spec>& specs, const std::vector<s
         members.insert(members.end(), g.alone.begin(), g.alone.end());
         {
             sim::executor serial(1);
-            trade_model probe(specs[members.front()], options.first_replicate, serial);
-            series = with_targets(probe.record().series_specs());
-            tables = probe.record().table_specs();
+            const auto probe = starts.empty()
+                                   ? std::make_unique<trade_model>(specs[members.front()], options.first_replicate, serial)
+                                   : std::make_unique<trade_model>(specs[members.front()], *starts.front(), serial);
+            series = with_targets(probe->record().series_specs());
+            tables = probe->record().table_specs();
         }
         for (const auto k: members) {
             const auto& spec = specs[k];
@@ -238,8 +252,15 @@ void run_many_to_files(const std::vector<model_spec>& specs, const std::vector<s
                         if (!deliver(k, index, branch.take_record())) return;
                     }
                 }
-                for (const auto k: g->alone)
-                    if (!deliver(k, index, run_replicate(specs[k], replicate, inner))) return;
+                for (const auto k: g->alone) {
+                    if (starts.empty()) {
+                        if (!deliver(k, index, run_replicate(specs[k], replicate, inner))) return;
+                        continue;
+                    }
+                    trade_model from_start(specs[k], *starts[std::size_t(index)], inner);
+                    from_start.run();
+                    if (!deliver(k, index, from_start.take_record())) return;
+                }
             } catch (...) {
                 std::lock_guard lock(mutex);
                 if (!failure) failure = std::current_exception();

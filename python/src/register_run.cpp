@@ -102,16 +102,24 @@ void register_run(py::module_& m) {
     m.def(
         "run_to_file",
         [](const py_spec& spec, const std::filesystem::path& out, int threads,
-           std::int32_t first_replicate, const py::object& progress, std::string history) {
+           std::int32_t first_replicate, const py::object& progress, std::string history,
+           std::vector<const sim::state_archive*> states) {
             // Everything is checked with the GIL held; after release no Python object is touched
             // except through call_progress, which takes the GIL back.
             check_run_arguments(spec.spec, out, threads, first_replicate, progress);
-            run_without_gil(threads, first_replicate, progress, std::move(history),
-                            [&](const models::run_options& o) { models::run_to_file(spec.spec, out, o); });
+            if (!states.empty() && states.size() != std::size_t(spec.spec.replicates))
+                throw py::value_error("states: expected one per replicate (" +
+                                      std::to_string(spec.spec.replicates) + "), found " +
+                                      std::to_string(states.size()));
+            run_without_gil(threads, first_replicate, progress, std::move(history), [&](models::run_options o) {
+                o.start_states = states;
+                models::run_to_file(spec.spec, out, o);
+            });
             return out;
         },
         py::arg("spec"), py::arg("out"), py::arg("threads") = 1, py::arg("first_replicate") = 0,
         py::arg("progress") = py::none(), py::arg("history") = "",
+        py::arg("states") = std::vector<const sim::state_archive*>{},
         R"doc(Runs every replicate of `spec` and writes one HDF5/netCDF-4 result file at `out`.
 
 Replicates run in parallel on `threads` threads (0 = all cores); results do not depend on the
@@ -120,7 +128,10 @@ The GIL is released while the model runs. `progress(done, total)` is called afte
 replicate with the GIL held; returning False cancels. Ctrl-C also cancels. A cancelled run
 raises RunCancelled and leaves no file; an exception raised by `progress` propagates.
 `history` is the command or call to record in the file's `history` attribute, after the UTC
-start time (empty: "tradeeco::models::run_to_file(<scenario>, ...)").
+start time (empty: "tradeeco::models::run_to_file(<scenario>, ...)"). `states`, if given,
+holds one ModelState per replicate (Model.save_state() of replicate first_replicate + i, before
+any policy of `spec`): each replicate continues from its state instead of from the population
+(CheckpointError if `spec` does not fit it).
 Returns `out` as a pathlib.Path.)doc");
 
     m.def(

@@ -90,6 +90,7 @@ def run_to_file(
     first_replicate: int = 0,
     progress: Callable[[int, int], object] | None = None,
     history: str = "",
+    states: list[ModelState] = ...,
 ) -> Path: ...
 def run_many_to_files(
     specs: list[Spec],

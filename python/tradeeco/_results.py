@@ -300,6 +300,7 @@ def run(
     progress: ProgressArg = True,
     first_replicate: int = 0,
     parameters: Mapping[str, float] | None = None,
+    states: Sequence | None = None,
 ) -> xr.Dataset:
     """Runs every replicate of a scenario and returns the results as an xarray.Dataset.
 
@@ -316,6 +317,11 @@ def run(
         parameters: overrides of the parameter table by key (``{"trade_elasticity": 3.0}``),
             checked like a scenario's ``[parameters]`` table and recorded in the result file's
             scenario text.
+        states: one ``ModelState`` per replicate (``Model.save_state()`` of replicate
+            ``first_replicate + i``, saved before any policy of the scenario): the replicates
+            continue from them instead of simulating the population, the burn-in and the
+            months before (the policy searches evaluate their candidates this way). The
+            numbers are those of a run from the start.
 
     Raises:
         ScenarioError: the scenario is invalid, or a parameter override is unknown or out of its
@@ -357,6 +363,7 @@ def run(
             first_replicate=first_replicate,
             progress=callback,
             history=history,
+            states=list(states or []),
         )
         close()
         if tmpdir is None:

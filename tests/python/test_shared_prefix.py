@@ -51,7 +51,8 @@ def test_prefix_ends_before_the_first_policy(small):
     # 2024-12-01 (day 335 of a leap year).
     assert core.shared_prefix_days([small["baseline"], small["plan"]]) == 335
     assert core.shared_prefix_days([small["plan"], small["shock_red_sea"]]) == 0
-    assert core.shared_prefix_days([small["plan"]]) == 0
+    assert core.shared_prefix_days([small["plan"]]) == 335
+    assert core.shared_prefix_days([]) == 0
 
 
 def test_progress_counts_replicate_scenario_pairs(small):
@@ -78,3 +79,42 @@ def test_ensemble_of_several_scenarios_shares_the_prefix(small, tmp_path):
         alone = tradeeco.run(spec.with_(replicates=3), progress=False)
         with tradeeco.open(tmp_path / f"{name}.nc") as ds:
             assert_same_numbers(ds.load(), alone)
+
+
+def test_run_from_start_states_gives_the_numbers_of_a_run_from_the_start(small):
+    """What the policy searches do: one state per replicate before the policies, then each
+    candidate continues from those states."""
+    core = tradeeco._native.core()
+    plan = small["plan"]
+    days = core.shared_prefix_days([plan])
+    assert days == 335
+    states = []
+    for replicate in range(plan.replicates):
+        m = tradeeco.Model(small["baseline"], replicate)
+        m.advance(days)
+        states.append(m.save_state())
+    assert_same_numbers(
+        tradeeco.run(plan, progress=False, states=states), tradeeco.run(plan, progress=False)
+    )
+    with pytest.raises(ValueError, match="one per replicate"):
+        tradeeco.run(plan, progress=False, states=states[:1])
+    with pytest.raises(tradeeco.ModelError, match="not of replicate"):
+        tradeeco.run(plan, progress=False, states=states[::-1])
+
+
+def test_policy_search_evaluator_reuses_its_start_states(small):
+    from tradeeco import policy_search
+
+    spec = small["plan"]
+    goal = policy_search.Goal("aeo_firms", 2025)
+    lever = [policy_search.select_lever(spec, lever="aeo_cultivation")]
+    ev = policy_search._Evaluator(spec, [goal], lever, 2, None, 1, None, 0.8)
+    first = ev([1.0])
+    states = ev._states
+    assert len(states) == 2
+    second = ev([0.5])
+    assert ev._states is states  # made once for every candidate
+    reference = policy_search._Evaluator(
+        spec, [goal], lever, 2, None, 1, lambda s: tradeeco.run(s, progress=False), 0.8
+    )
+    assert reference([1.0]) == first and reference([0.5]) == second

@@ -6,6 +6,7 @@
 
 #include <tradeeco/models/spec.hpp>
 #include <tradeeco/sim/recorder.hpp>
+#include <tradeeco/sim/state_archive.hpp>
 
 #include <cstdint>
 #include <filesystem>
@@ -39,6 +40,11 @@ struct run_options {
     /// The command or API call that asked for the run, for the file's CF `history` attribute
     /// ("<UTC start>: <command>"); empty: this function's name, scenario and replicates.
     std::string command;
+    /// If not empty, replicate `first_replicate + i` starts from `start_states[i]` (a state saved
+    /// by trade_model::save_state of that replicate, before any policy of the scenarios: see the
+    /// restoring constructor) instead of from the population: searches that evaluate many
+    /// variants of one scenario simulate the months they share once. One per replicate.
+    std::vector<const sim::state_archive*> start_states;
 };
 
 /// Runs every replicate of `spec` and writes one result file (HDF5 / netCDF-4). Replicates run in
@@ -59,8 +65,8 @@ void run_many_to_files(const std::vector<model_spec>& specs, const std::vector<s
 
 /// Days from the start that scenarios `specs` can simulate once and share: the last month start
 /// before any of their policies and shocks is in force (and before the year end that looks
-/// ahead to it); 0 for fewer than two scenarios. Assumes they share a layout (same parameters,
-/// seed, population, horizon and outputs).
+/// ahead to it). Assumes they share a layout (same parameters, seed, population, horizon and
+/// outputs).
 std::int32_t shared_prefix_days(const std::vector<model_spec>& specs);
 
 /// tradeeco's version string and the git revision it was built from.

@@ -104,13 +104,16 @@ void visit_state(S& s, F&& f) {
 }
 
 // The column pointers are rebound by name in bind_columns(): one pointer per line there.
-static_assert(sizeof(firm_columns) == sizeof(void*) * 24, "bind the new firm column in bind_columns()");
-static_assert(sizeof(forwarder_columns) == sizeof(void*) * 6, "bind the new forwarder column in bind_columns()");
+static_assert(sizeof(firm_columns) == sizeof(void*) * 24,
+              "bind the new firm column in bind_columns()");
+static_assert(sizeof(forwarder_columns) == sizeof(void*) * 6,
+              "bind the new forwarder column in bind_columns()");
 
 namespace {
 
 // Points the column handles at the restored tables (names as population.cpp creates them).
-void bind_columns(sim::agent_table& firms, sim::agent_table& forwarders, firm_columns& firm, forwarder_columns& fwd) {
+void bind_columns(sim::agent_table& firms, sim::agent_table& forwarders, firm_columns& firm,
+                  forwarder_columns& fwd) {
     auto u8 = [&](const char* n) { return &firms.column<std::uint8_t>(n); };
     auto i32 = [&](const char* n) { return &firms.column<std::int32_t>(n); };
     auto f64 = [&](const char* n) { return &firms.column<double>(n); };
@@ -168,20 +171,21 @@ std::int32_t day_number(sim::date d) {
 std::string spec_key(const model_spec& spec, bool policies) {
     std::ostringstream o;
     o.precision(std::numeric_limits<double>::max_digits10);
-    o << "start " << sim::to_string(spec.start) << "\nend " << sim::to_string(spec.end) << "\nseed " << spec.seed
-      << "\npopulation_scale " << spec.population_scale << "\noutputs " << spec.outputs.firm_snapshots << ' '
-      << spec.outputs.train_departures << ' ' << spec.outputs.shipment_flows << '\n';
+    o << "start " << sim::to_string(spec.start) << "\nend " << sim::to_string(spec.end) << "\nseed "
+      << spec.seed << "\npopulation_scale " << spec.population_scale << "\noutputs "
+      << spec.outputs.firm_snapshots << ' ' << spec.outputs.train_departures << ' '
+      << spec.outputs.shipment_flows << '\n';
     for (const auto& [k, v]: spec.parameters) o << "parameter " << k << ' ' << v << '\n';
     if (!policies) return o.str();
     for (const auto& i: spec.instruments) {
-        o << "instrument " << int(i.what) << ' ' << sim::to_string(i.start) << ' ' << i.ramp_months << ' ' << i.strength
-          << ' ' << i.fiscal_cost_cny_per_year;
+        o << "instrument " << int(i.what) << ' ' << sim::to_string(i.start) << ' ' << i.ramp_months
+          << ' ' << i.strength << ' ' << i.fiscal_cost_cny_per_year;
         put_targeting(o, i.target);
         o << '\n';
     }
     for (const auto& sh: spec.shocks) {
-        o << "shock " << int(sh.what) << ' ' << sim::to_string(sh.start) << ' ' << sim::to_string(sh.end) << ' '
-          << sh.magnitude;
+        o << "shock " << int(sh.what) << ' ' << sim::to_string(sh.start) << ' '
+          << sim::to_string(sh.end) << ' ' << sh.magnitude;
         put_targeting(o, sh.target);
         o << '\n';
     }
@@ -198,9 +202,9 @@ std::string month_label(const sim::calendar& clock, std::int32_t day) {
 std::string describe(const model_spec& spec) {
     std::ostringstream o;
     o.precision(std::numeric_limits<double>::max_digits10);
-    o << "scenario '" << spec.name << "' (seed " << spec.seed << ", population_scale " << spec.population_scale
-      << ", " << sim::to_string(spec.start) << " to " << sim::to_string(spec.end) << ", " << spec.parameters.size()
-      << " parameter overrides)";
+    o << "scenario '" << spec.name << "' (seed " << spec.seed << ", population_scale "
+      << spec.population_scale << ", " << sim::to_string(spec.start) << " to "
+      << sim::to_string(spec.end) << ", " << spec.parameters.size() << " parameter overrides)";
     return o.str();
 }
 
@@ -222,23 +226,27 @@ std::int32_t check_restorable(const model_spec& spec, const sim::state_archive& 
     if (spec_key(spec, true) == saved_full) return replicate;
     const std::string saved_what = saved.get_text("identity.scenario_description");
     if (spec_key(spec, false) != saved_layout)
-        throw sim::checkpoint_error("the saved state: scenario layout: expected a scenario with the parameters, seed, "
-                                    "population, horizon and outputs of " +
-                                    saved_what + ", found " + describe(spec));
+        throw sim::checkpoint_error(
+            "the saved state: scenario layout: expected a scenario with the parameters, seed, "
+            "population, horizon and outputs of " +
+            saved_what + ", found " + describe(spec));
     // Another set of policies on the same layout: a branch. Every phase run so far saw dates up to
     // the first day not simulated yet (the year end signs the next day's contracts), so both the
     // saved run's policies and the branch's must start after it.
     const auto day = saved.get_value<std::int32_t>("day");
     const auto next = day_number(spec.start) + day;
-    const auto first = std::min(saved.get_value<std::int32_t>("identity.first_policy_day"), first_policy_day(spec));
+    const auto first = std::min(saved.get_value<std::int32_t>("identity.first_policy_day"),
+                                first_policy_day(spec));
     if (first <= next) {
         const auto as_date = [](std::int32_t n) {
             return sim::to_string(sim::date{std::chrono::sys_days{std::chrono::days{n}}});
         };
-        throw sim::checkpoint_error("the saved state: branch: expected the scenario of " + saved_what +
-                                    ", or policies and shocks (the saved scenario's and the new one's) that all "
-                                    "start after " + as_date(next) + ", found " + describe(spec) +
-                                    " with other policies, and one in force from " + as_date(first));
+        throw sim::checkpoint_error(
+            "the saved state: branch: expected the scenario of " + saved_what +
+            ", or policies and shocks (the saved scenario's and the new one's) that all "
+            "start after " +
+            as_date(next) + ", found " + describe(spec) +
+            " with other policies, and one in force from " + as_date(first));
     }
     return replicate;
 }
@@ -278,8 +286,8 @@ sim::state_archive trade_model::save_state() const {
     // constructor rebuilds it from the spec, to the list in the comment at the top of this
     // file), then update the size. Checked only where it was measured (x86-64, libstdc++).
 #if defined(__x86_64__) && defined(__GLIBCXX__) && !defined(_GLIBCXX_DEBUG)
-    static_assert(sizeof(state) == 60144,
-                  "trade_model::state has changed: save and load the new member in models/src/checkpoint.cpp");
+    static_assert(sizeof(state) == 60144, "trade_model::state has changed: save and load the new "
+                                          "member in models/src/checkpoint.cpp");
 #endif
     if (!at_month_boundary())
         throw sim::model_error("checkpoint: the model is mid-month (" +
@@ -309,17 +317,17 @@ void trade_model::checkpoint(const std::filesystem::path& file) const {
     sim::write_checkpoint(file, saved, meta);
 }
 
-std::unique_ptr<trade_model> trade_model::restore(const model_spec& spec, const std::filesystem::path& file,
-                                                  sim::executor& ex) {
+std::unique_ptr<trade_model>
+trade_model::restore(const model_spec& spec, const std::filesystem::path& file, sim::executor& ex) {
     sim::attributes meta;
     const auto saved = sim::read_checkpoint(file, &meta);
     // Another build may simulate differently: restarting from its state would not continue its run.
     const auto& made_by = sim::text_attribute(meta, "git_revision", file);
     const auto& made_version = sim::text_attribute(meta, "tradeeco_version", file);
     if (made_by != git_revision() || made_version != version())
-        throw sim::checkpoint_error(file.string() + ": made by another tradeeco build: expected " + version() + " (" +
-                                    git_revision() + "), found " + made_version + " (" + made_by +
-                                    "); rerun from the start");
+        throw sim::checkpoint_error(file.string() + ": made by another tradeeco build: expected " +
+                                    version() + " (" + git_revision() + "), found " + made_version +
+                                    " (" + made_by + "); rerun from the start");
     try {
         return std::make_unique<trade_model>(spec, saved, ex);
     } catch (const sim::checkpoint_error& e) {

@@ -7,10 +7,10 @@
 #include <algorithm>
 #include <chrono>
 #include <climits>
-#include <memory>
 #include <cmath>
 #include <exception>
 #include <map>
+#include <memory>
 #include <mutex>
 
 namespace tradeeco::models {
@@ -92,8 +92,9 @@ std::vector<group> group_specs(const std::vector<model_spec>& specs, bool share)
     std::vector<std::vector<std::size_t>> same;
     std::vector<std::string> keys;
     for (std::size_t k = 0; k < specs.size(); ++k) {
-        const auto key = share ? layout_key(specs[k]) + "\nreplicates " + std::to_string(specs[k].replicates)
-                               : std::to_string(k);
+        const auto key =
+            share ? layout_key(specs[k]) + "\nreplicates " + std::to_string(specs[k].replicates)
+                  : std::to_string(k);
         const auto it = std::find(keys.begin(), keys.end(), key);
         if (it == keys.end()) {
             keys.push_back(key);
@@ -108,19 +109,23 @@ std::vector<group> group_specs(const std::vector<model_spec>& specs, bool share)
         // each member that can wait that long (a shock from the first month must not cost the
         // others their shared year).
         std::vector<std::int32_t> own;
-        for (const auto k: members) own.push_back(last_month_start_before(specs[k], first_policy_day(specs[k])));
+        for (const auto k: members)
+            own.push_back(last_month_start_before(specs[k], first_policy_day(specs[k])));
         group g;
         std::int64_t best_saving = 0;
         for (const auto p: own) {
-            const auto n = std::count_if(own.begin(), own.end(), [&](std::int32_t q) { return q >= p; });
+            const auto n =
+                std::count_if(own.begin(), own.end(), [&](std::int32_t q) { return q >= p; });
             const std::int64_t saving = std::int64_t(p) * (n - 1);
-            if (n >= 2 && p > 0 && (saving > best_saving || (saving == best_saving && p > g.prefix_days))) {
+            if (n >= 2 && p > 0 &&
+                (saving > best_saving || (saving == best_saving && p > g.prefix_days))) {
                 best_saving = saving;
                 g.prefix_days = p;
             }
         }
         for (std::size_t i = 0; i < members.size(); ++i)
-            (g.prefix_days > 0 && own[i] >= g.prefix_days ? g.sharing : g.alone).push_back(members[i]);
+            (g.prefix_days > 0 && own[i] >= g.prefix_days ? g.sharing : g.alone)
+                .push_back(members[i]);
         out.push_back(std::move(g));
     }
     return out;
@@ -128,20 +133,23 @@ std::vector<group> group_specs(const std::vector<model_spec>& specs, bool share)
 
 } // namespace
 
-void run_many_to_files(const std::vector<model_spec>& specs, const std::vector<std::filesystem::path>& outs,
-                       const run_options& options, bool share_prefix) {
+void run_many_to_files(const std::vector<model_spec>& specs,
+                       const std::vector<std::filesystem::path>& outs, const run_options& options,
+                       bool share_prefix) {
     if (specs.size() != outs.size())
-        throw sim::scenario_error({}, "run_many_to_files: " + std::to_string(specs.size()) + " scenarios but " +
-                                          std::to_string(outs.size()) + " result files");
+        throw sim::scenario_error({}, "run_many_to_files: " + std::to_string(specs.size()) +
+                                          " scenarios but " + std::to_string(outs.size()) +
+                                          " result files");
     for (const auto& spec: specs)
         if (spec.replicates < 1)
-            throw sim::scenario_error({}, "replicates: expected at least 1, found " + std::to_string(spec.replicates));
+            throw sim::scenario_error({}, "replicates: expected at least 1, found " +
+                                              std::to_string(spec.replicates));
     const auto& starts = options.start_states;
     for (std::size_t i = 0; i < starts.size(); ++i) {
         const auto expected = options.first_replicate + std::int32_t(i);
         if (!starts[i] || starts[i]->get_value<std::int32_t>("identity.replicate") != expected)
-            throw sim::model_error("run: start state " + std::to_string(i) + " is not of replicate " +
-                                   std::to_string(expected));
+            throw sim::model_error("run: start state " + std::to_string(i) +
+                                   " is not of replicate " + std::to_string(expected));
     }
     for (const auto& spec: specs)
         if (!starts.empty() && starts.size() != std::size_t(spec.replicates))
@@ -162,18 +170,21 @@ void run_many_to_files(const std::vector<model_spec>& specs, const std::vector<s
         {
             sim::executor serial(1);
             const auto probe = starts.empty()
-                                   ? std::make_unique<trade_model>(specs[members.front()], options.first_replicate, serial)
-                                   : std::make_unique<trade_model>(specs[members.front()], *starts.front(), serial);
+                                   ? std::make_unique<trade_model>(specs[members.front()],
+                                                                   options.first_replicate, serial)
+                                   : std::make_unique<trade_model>(specs[members.front()],
+                                                                   *starts.front(), serial);
             series = with_targets(probe->record().series_specs());
             tables = probe->record().table_specs();
         }
         for (const auto k: members) {
             const auto& spec = specs[k];
-            const std::string command =
-                !options.command.empty()
-                    ? options.command
-                    : "tradeeco::models::run_to_file(" + spec.name + ", " + std::to_string(spec.replicates) +
-                          " replicates from " + std::to_string(options.first_replicate) + ")";
+            const std::string command = !options.command.empty()
+                                            ? options.command
+                                            : "tradeeco::models::run_to_file(" + spec.name + ", " +
+                                                  std::to_string(spec.replicates) +
+                                                  " replicates from " +
+                                                  std::to_string(options.first_replicate) + ")";
             sim::attributes root;
             root.text = {{"title", "tradeeco results: " + spec.name},
                          {"history", started + ": " + command}, // CF 2.6.2; rewrites append a line
@@ -233,39 +244,44 @@ void run_many_to_files(const std::vector<model_spec>& specs, const std::vector<s
     const std::size_t batch = std::size_t(std::max(1, pool.threads())) * 2;
     for (std::size_t first = 0; first < jobs.size() && !failure && !cancelled; first += batch) {
         const std::size_t count = std::min(batch, jobs.size() - first);
-        pool.for_each(count, [&](std::size_t j) {
-            const auto& [g, index] = jobs[first + j];
-            {
-                std::lock_guard lock(mutex);
-                if (failure || cancelled) return;
-            }
-            try {
-                sim::executor inner(1); // jobs are the parallel grain; each runs serially inside
-                const std::int32_t replicate = options.first_replicate + index;
-                if (!g->sharing.empty()) {
-                    trade_model prefix(specs[g->sharing.front()], replicate, inner);
-                    prefix.advance(g->prefix_days);
-                    const auto saved = prefix.save_state();
-                    for (const auto k: g->sharing) {
-                        trade_model branch(specs[k], saved, inner);
-                        branch.run();
-                        if (!deliver(k, index, branch.take_record())) return;
-                    }
+        pool.for_each(
+            count,
+            [&](std::size_t j) {
+                const auto& [g, index] = jobs[first + j];
+                {
+                    std::lock_guard lock(mutex);
+                    if (failure || cancelled) return;
                 }
-                for (const auto k: g->alone) {
-                    if (starts.empty()) {
-                        if (!deliver(k, index, run_replicate(specs[k], replicate, inner))) return;
-                        continue;
+                try {
+                    sim::executor inner(
+                        1); // jobs are the parallel grain; each runs serially inside
+                    const std::int32_t replicate = options.first_replicate + index;
+                    if (!g->sharing.empty()) {
+                        trade_model prefix(specs[g->sharing.front()], replicate, inner);
+                        prefix.advance(g->prefix_days);
+                        const auto saved = prefix.save_state();
+                        for (const auto k: g->sharing) {
+                            trade_model branch(specs[k], saved, inner);
+                            branch.run();
+                            if (!deliver(k, index, branch.take_record())) return;
+                        }
                     }
-                    trade_model from_start(specs[k], *starts[std::size_t(index)], inner);
-                    from_start.run();
-                    if (!deliver(k, index, from_start.take_record())) return;
+                    for (const auto k: g->alone) {
+                        if (starts.empty()) {
+                            if (!deliver(k, index, run_replicate(specs[k], replicate, inner)))
+                                return;
+                            continue;
+                        }
+                        trade_model from_start(specs[k], *starts[std::size_t(index)], inner);
+                        from_start.run();
+                        if (!deliver(k, index, from_start.take_record())) return;
+                    }
+                } catch (...) {
+                    std::lock_guard lock(mutex);
+                    if (!failure) failure = std::current_exception();
                 }
-            } catch (...) {
-                std::lock_guard lock(mutex);
-                if (!failure) failure = std::current_exception();
-            }
-        }, 1);
+            },
+            1);
     }
     if (failure) std::rethrow_exception(failure);
     if (cancelled) throw run_cancelled();
@@ -275,7 +291,8 @@ void run_many_to_files(const std::vector<model_spec>& specs, const std::vector<s
     }
 }
 
-void run_to_file(const model_spec& spec, const std::filesystem::path& out, const run_options& options) {
+void run_to_file(const model_spec& spec, const std::filesystem::path& out,
+                 const run_options& options) {
     run_many_to_files({spec}, {out}, options, false);
 }
 

@@ -57,7 +57,8 @@ trade_model::trade_model(const model_spec& spec, std::int32_t replicate, sim::ex
 }
 
 // The restoring constructor (checkpoint.cpp checks the state fits the spec and loads it).
-trade_model::trade_model(const model_spec& spec, const sim::state_archive& saved, sim::executor& ex):
+trade_model::trade_model(const model_spec& spec, const sim::state_archive& saved,
+                         sim::executor& ex):
     s_(std::make_unique<state>(spec, check_restorable(spec, saved), ex)) {
     s_->declare_outputs(); // the record's layout; load() fills in what was recorded
     s_->load(saved);

@@ -115,7 +115,8 @@ void register_errors(py::module_& m) {
             throw std::invalid_argument("unknown error kind: " + kind);
         },
         py::arg("kind"), py::arg("message") = "",
-        "Raises a C++ tradeeco error of the given kind ('scenario', 'model', 'io', 'checkpoint', 'cancelled' or "
+        "Raises a C++ tradeeco error of the given kind ('scenario', 'model', 'io', 'checkpoint', "
+        "'cancelled' or "
         "'base'), for testing the exception mapping.");
 }
 

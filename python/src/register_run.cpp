@@ -54,28 +54,31 @@ bool call_progress(const py::object& callback, callback_error& failure, std::int
 namespace {
 
 // Arguments checked with the GIL held, before the run releases it.
-void check_run_arguments(const models::model_spec& spec, const std::filesystem::path& out, int threads,
-                         std::int32_t first_replicate, const py::object& progress) {
+void check_run_arguments(const models::model_spec& spec, const std::filesystem::path& out,
+                         int threads, std::int32_t first_replicate, const py::object& progress) {
     if (threads < 0) throw py::value_error("threads must be >= 0 (0 = all cores)");
     if (first_replicate < 0) throw py::value_error("first_replicate must be >= 0");
     // Replicate indices are int32: past 2^31 - 1 they would wrap to other replicates'
     // random streams (found by property tests).
-    if (std::int64_t(first_replicate) + spec.replicates - 1 > std::numeric_limits<std::int32_t>::max())
+    if (std::int64_t(first_replicate) + spec.replicates - 1 >
+        std::numeric_limits<std::int32_t>::max())
         throw py::value_error("first_replicate + replicates must be at most 2^31 (got " +
-                              std::to_string(first_replicate) + " + " + std::to_string(spec.replicates) + ")");
+                              std::to_string(first_replicate) + " + " +
+                              std::to_string(spec.replicates) + ")");
     if (!progress.is_none() && !PyCallable_Check(progress.ptr()))
         throw py::type_error("progress must be a callable(done, total) or None");
     if (out.empty()) throw py::value_error("out must be a file path");
     if (std::filesystem::is_directory(out))
         throw sim::io_error(out.string() + ": is a folder; give a file name");
     if (out.has_parent_path() && !std::filesystem::is_directory(out.parent_path()))
-        throw sim::io_error(out.string() + ": folder " + out.parent_path().string() + " does not exist");
+        throw sim::io_error(out.string() + ": folder " + out.parent_path().string() +
+                            " does not exist");
 }
 
 // Runs `run(options)` with the GIL released; the progress callback takes it back.
 template <class Run>
-void run_without_gil(int threads, std::int32_t first_replicate, const py::object& progress, std::string history,
-                     Run&& run) {
+void run_without_gil(int threads, std::int32_t first_replicate, const py::object& progress,
+                     std::string history, Run&& run) {
     callback_error failure;
     models::run_options options;
     options.threads = threads;
@@ -111,10 +114,11 @@ void register_run(py::module_& m) {
                 throw py::value_error("states: expected one per replicate (" +
                                       std::to_string(spec.spec.replicates) + "), found " +
                                       std::to_string(states.size()));
-            run_without_gil(threads, first_replicate, progress, std::move(history), [&](models::run_options o) {
-                o.start_states = states;
-                models::run_to_file(spec.spec, out, o);
-            });
+            run_without_gil(threads, first_replicate, progress, std::move(history),
+                            [&](models::run_options o) {
+                                o.start_states = states;
+                                models::run_to_file(spec.spec, out, o);
+                            });
             return out;
         },
         py::arg("spec"), py::arg("out"), py::arg("threads") = 1, py::arg("first_replicate") = 0,
@@ -136,11 +140,13 @@ Returns `out` as a pathlib.Path.)doc");
 
     m.def(
         "run_many_to_files",
-        [](const std::vector<py_spec>& specs, const std::vector<std::filesystem::path>& outs, int threads,
-           std::int32_t first_replicate, const py::object& progress, std::string history, bool share_prefix) {
+        [](const std::vector<py_spec>& specs, const std::vector<std::filesystem::path>& outs,
+           int threads, std::int32_t first_replicate, const py::object& progress,
+           std::string history, bool share_prefix) {
             if (specs.size() != outs.size())
-                throw py::value_error("run_many_to_files: " + std::to_string(specs.size()) + " specs but " +
-                                      std::to_string(outs.size()) + " result files");
+                throw py::value_error("run_many_to_files: " + std::to_string(specs.size()) +
+                                      " specs but " + std::to_string(outs.size()) +
+                                      " result files");
             std::vector<models::model_spec> plain;
             for (std::size_t k = 0; k < specs.size(); ++k) {
                 check_run_arguments(specs[k].spec, outs[k], threads, first_replicate, progress);
@@ -150,9 +156,10 @@ Returns `out` as a pathlib.Path.)doc");
                                               " given twice");
                 plain.push_back(specs[k].spec);
             }
-            run_without_gil(threads, first_replicate, progress, std::move(history), [&](const models::run_options& o) {
-                models::run_many_to_files(plain, outs, o, share_prefix);
-            });
+            run_without_gil(threads, first_replicate, progress, std::move(history),
+                            [&](const models::run_options& o) {
+                                models::run_many_to_files(plain, outs, o, share_prefix);
+                            });
             return outs;
         },
         py::arg("specs"), py::arg("outs"), py::arg("threads") = 1, py::arg("first_replicate") = 0,

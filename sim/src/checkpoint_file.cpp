@@ -16,9 +16,10 @@ constexpr const char* writer_name = "checkpoint";
 constexpr const char* state_group = "state";
 constexpr const char* opaque_tag = "tradeeco:bytes";
 
-[[noreturn]] void refuse(const std::filesystem::path& file, const std::string& what, const std::string& expected,
-                         const std::string& found) {
-    throw checkpoint_error(file.string() + ": " + what + ": expected " + expected + ", found " + found);
+[[noreturn]] void refuse(const std::filesystem::path& file, const std::string& what,
+                         const std::string& expected, const std::string& found) {
+    throw checkpoint_error(file.string() + ": " + what + ": expected " + expected + ", found " +
+                           found);
 }
 
 // The HDF5 type of an entry in the file, and in memory (little-endian on the machines we
@@ -74,7 +75,8 @@ void verify_seal(const std::filesystem::path& file) {
     std::ifstream in(file, std::ios::binary);
     if (!in) {
         std::error_code ec;
-        if (!std::filesystem::exists(file, ec)) throw checkpoint_error(file.string() + ": no such checkpoint file");
+        if (!std::filesystem::exists(file, ec))
+            throw checkpoint_error(file.string() + ": no such checkpoint file");
         throw checkpoint_error(file.string() + ": cannot open the checkpoint for reading");
     }
     std::string block(seal_bytes, '\0');
@@ -86,13 +88,15 @@ void verify_seal(const std::filesystem::path& file) {
     // is damage too.
     const auto canonical = [](unsigned crc, unsigned long long bytes) {
         char line[96];
-        const int len = std::snprintf(line, sizeof line, "tradeeco-seal crc32=%08x bytes=%llu\n", crc, bytes);
+        const int len =
+            std::snprintf(line, sizeof line, "tradeeco-seal crc32=%08x bytes=%llu\n", crc, bytes);
         std::string out(line, std::size_t(len));
         out.resize(seal_bytes, '\0');
         return out;
     };
     if (got < seal_bytes ||
-        std::sscanf(block.c_str(), "tradeeco-seal crc32=%8x bytes=%20llu", &crc_expected, &bytes_expected) != 2 ||
+        std::sscanf(block.c_str(), "tradeeco-seal crc32=%8x bytes=%20llu", &crc_expected,
+                    &bytes_expected) != 2 ||
         block != canonical(crc_expected, bytes_expected))
         refuse(file, "not a sealed tradeeco checkpoint",
                "a " + std::to_string(seal_bytes) + "-byte block starting 'tradeeco-seal crc32='",
@@ -107,13 +111,14 @@ void verify_seal(const std::filesystem::path& file) {
         size += n;
     }
     if (size != bytes_expected)
-        refuse(file, "damaged (truncated or extended)", std::to_string(bytes_expected) + " bytes after the seal",
-               std::to_string(size));
+        refuse(file, "damaged (truncated or extended)",
+               std::to_string(bytes_expected) + " bytes after the seal", std::to_string(size));
     if (crc != crc_expected) {
         char e[16], f[16];
         std::snprintf(e, sizeof e, "%08x", crc_expected);
         std::snprintf(f, sizeof f, "%08x", unsigned(crc));
-        refuse(file, "damaged (its bytes differ from its seal)", std::string("crc32 ") + e, std::string("crc32 ") + f);
+        refuse(file, "damaged (its bytes differ from its seal)", std::string("crc32 ") + e,
+               std::string("crc32 ") + f);
     }
 }
 
@@ -148,7 +153,8 @@ attributes read_root_attributes(const checker& check, hid_t root) {
         return 0;
     };
     hsize_t idx = 0;
-    check(H5Aiterate2(root, H5_INDEX_NAME, H5_ITER_INC, &idx, visit, &c), "reading the root attributes");
+    check(H5Aiterate2(root, H5_INDEX_NAME, H5_ITER_INC, &idx, visit, &c),
+          "reading the root attributes");
     return out;
 }
 
@@ -160,12 +166,14 @@ void check_format(const attributes& a, const std::filesystem::path& file) {
     };
     const auto* format = text("format");
     if (!format || *format != checkpoint_format)
-        refuse(file, "not a tradeeco checkpoint", std::string("attribute format = '") + checkpoint_format + "'",
+        refuse(file, "not a tradeeco checkpoint",
+               std::string("attribute format = '") + checkpoint_format + "'",
                format ? "format = '" + *format + "'" : "no attribute format (a result file?)");
     const double version = number_attribute(a, "format_version", file);
     if (version != double(checkpoint_format_version))
         refuse(file, "checkpoint format version", std::to_string(checkpoint_format_version),
-               std::to_string(std::int64_t(version)) + " (made by another tradeeco version: rerun from the start)");
+               std::to_string(std::int64_t(version)) +
+                   " (made by another tradeeco version: rerun from the start)");
 }
 
 // Everything HDF5 reports while reading a sealed file is a refusal to restore.
@@ -183,36 +191,43 @@ auto as_checkpoint_error(F&& f) {
 
 } // namespace
 
-const std::string& text_attribute(const attributes& a, const std::string& name, const std::filesystem::path& file) {
+const std::string& text_attribute(const attributes& a, const std::string& name,
+                                  const std::filesystem::path& file) {
     for (const auto& kv: a.text)
         if (kv.first == name) return kv.second;
     refuse(file, "attribute " + name, "a text attribute", "none");
 }
 
-double number_attribute(const attributes& a, const std::string& name, const std::filesystem::path& file) {
+double number_attribute(const attributes& a, const std::string& name,
+                        const std::filesystem::path& file) {
     for (const auto& kv: a.number)
         if (kv.first == name) return kv.second;
     refuse(file, "attribute " + name, "a number attribute", "none");
 }
 
-void write_checkpoint(const std::filesystem::path& target, const state_archive& state, const attributes& meta) {
+void write_checkpoint(const std::filesystem::path& target, const state_archive& state,
+                      const attributes& meta) {
     error_silencer quiet;
     for (const auto& kv: meta.text)
-        if (kv.first.rfind("format", 0) == 0 || kv.first.rfind("payload_", 0) == 0 || kv.first == "created_at")
-            throw model_error("checkpoint: attribute '" + kv.first + "' is reserved for the format");
+        if (kv.first.rfind("format", 0) == 0 || kv.first.rfind("payload_", 0) == 0 ||
+            kv.first == "created_at")
+            throw model_error("checkpoint: attribute '" + kv.first +
+                              "' is reserved for the format");
     const auto dir = target.has_parent_path() ? target.parent_path() : std::filesystem::path(".");
     std::error_code ec;
     if (!std::filesystem::is_directory(dir, ec))
-        throw io_error(std::string(writer_name) + ": cannot write " + target.string() + ": directory " + dir.string() +
-                       " does not exist");
+        throw io_error(std::string(writer_name) + ": cannot write " + target.string() +
+                       ": directory " + dir.string() + " does not exist");
     if (std::filesystem::is_directory(target, ec))
-        throw io_error(std::string(writer_name) + ": cannot write " + target.string() + ": it is a directory");
+        throw io_error(std::string(writer_name) + ": cannot write " + target.string() +
+                       ": it is a directory");
     temp_file temp;
     temp.path = dir / tmp_name(target);
     const checker check{&temp.path, writer_name};
     {
         handle fapl(check(H5Pcreate(H5P_FILE_ACCESS), "creating file access list"), H5Pclose);
-        check(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V18, H5F_LIBVER_V18), "setting file format bounds");
+        check(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V18, H5F_LIBVER_V18),
+              "setting file format bounds");
         check(H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_SEMI), "setting close degree");
         handle fcpl(check(H5Pcreate(H5P_FILE_CREATE), "creating file creation list"), H5Pclose);
         check(H5Pset_userblock(fcpl.get(), seal_bytes), "reserving the seal's block");
@@ -226,21 +241,26 @@ void write_checkpoint(const std::filesystem::path& target, const state_archive& 
         write_number_attribute(check, file.get(), "payload_bytes", double(state.payload_bytes()));
         write_text_attribute(check, file.get(), "created_at", utc_now());
         write_attributes(check, file.get(), meta);
-        handle group(check(H5Gcreate2(file.get(), state_group, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-                           "creating group state"),
-                     H5Gclose);
+        handle group(
+            check(H5Gcreate2(file.get(), state_group, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                  "creating group state"),
+            H5Gclose);
         for (const auto& [name, e]: state.entries()) {
             if (name.empty() || name.find('/') != std::string::npos || name == ".")
-                throw model_error("checkpoint: state entry '" + name + "' is not a valid dataset name");
+                throw model_error("checkpoint: state entry '" + name +
+                                  "' is not a valid dataset name");
             const std::string what = "writing state entry " + name;
             const auto types = types_of(check, e.type);
             const hsize_t n = e.count();
             handle space(check(H5Screate_simple(1, &n, nullptr), what), H5Sclose);
-            handle ds(check(H5Dcreate2(group.get(), name.c_str(), types.file, space.get(), H5P_DEFAULT, H5P_DEFAULT,
-                                       H5P_DEFAULT),
+            handle ds(check(H5Dcreate2(group.get(), name.c_str(), types.file, space.get(),
+                                       H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
                             what),
                       H5Dclose);
-            if (n > 0) check(H5Dwrite(ds.get(), types.memory, H5S_ALL, H5S_ALL, H5P_DEFAULT, e.data.data()), what);
+            if (n > 0)
+                check(
+                    H5Dwrite(ds.get(), types.memory, H5S_ALL, H5S_ALL, H5P_DEFAULT, e.data.data()),
+                    what);
             check(ds.reset(), what);
         }
         check(group.reset(), "closing group state");
@@ -249,8 +269,8 @@ void write_checkpoint(const std::filesystem::path& target, const state_archive& 
     seal_file(temp.path, writer_name);
     std::filesystem::rename(temp.path, target, ec);
     if (ec)
-        throw io_error(std::string(writer_name) + ": cannot rename " + temp.path.string() + " to " + target.string() +
-                       ": " + ec.message());
+        throw io_error(std::string(writer_name) + ": cannot rename " + temp.path.string() + " to " +
+                       target.string() + ": " + ec.message());
     temp.armed = false;
 }
 
@@ -280,14 +300,16 @@ state_archive read_checkpoint(const std::filesystem::path& path, attributes* met
         const checker check{&path, writer_name};
         attributes attrs;
         const auto file = open_checkpoint(check, path, attrs);
-        handle group(check(H5Gopen2(file.get(), state_group, H5P_DEFAULT), "opening group state"), H5Gclose);
+        handle group(check(H5Gopen2(file.get(), state_group, H5P_DEFAULT), "opening group state"),
+                     H5Gclose);
         std::vector<std::string> names;
         auto collect = [](hid_t, const char* name, const H5L_info_t*, void* out) -> herr_t {
             static_cast<std::vector<std::string>*>(out)->emplace_back(name);
             return 0;
         };
         hsize_t idx = 0;
-        check(H5Literate(group.get(), H5_INDEX_NAME, H5_ITER_INC, &idx, collect, &names), "listing group state");
+        check(H5Literate(group.get(), H5_INDEX_NAME, H5_ITER_INC, &idx, collect, &names),
+              "listing group state");
         state_archive state;
         for (const auto& name: names) {
             const std::string what = "reading state entry " + name;
@@ -300,7 +322,9 @@ state_archive read_checkpoint(const std::filesystem::path& path, attributes* met
             const auto n = check(H5Sget_simple_extent_npoints(space.get()), what);
             e.data.resize(std::size_t(n) * value_size(e.type));
             const auto types = types_of(check, e.type);
-            if (n > 0) check(H5Dread(ds.get(), types.memory, H5S_ALL, H5S_ALL, H5P_DEFAULT, e.data.data()), what);
+            if (n > 0)
+                check(H5Dread(ds.get(), types.memory, H5S_ALL, H5S_ALL, H5P_DEFAULT, e.data.data()),
+                      what);
             state.insert(name, std::move(e));
         }
         const auto& expected = text_attribute(attrs, "payload_sha256", path);

@@ -76,7 +76,7 @@ inline std::string hdf5_error_detail() {
 }
 
 [[noreturn]] inline void throw_io(const char* who, const std::filesystem::path& file,
-                                 const std::string& what) {
+                                  const std::string& what) {
     std::string msg;
     msg.append(who).append(": ").append(file.string()).append(": ").append(what);
     msg.append(": ").append(hdf5_error_detail());
@@ -139,38 +139,38 @@ inline bool is_ascii(const std::string& s) {
 // Fixed-length string, netCDF-C's NC_CHAR layout. Non-ASCII text is tagged UTF-8 so h5py
 // decodes it; an empty string is a null dataspace, as netCDF-C writes it.
 inline void write_text_attribute(const checker& check, hid_t obj, const std::string& name,
-                          const std::string& value) {
+                                 const std::string& value) {
     const std::string what = "writing attribute " + name;
     handle type(check(H5Tcopy(H5T_C_S1), what), H5Tclose);
     check(H5Tset_size(type.get(), value.empty() ? 1 : value.size()), what);
     check(H5Tset_strpad(type.get(), H5T_STR_NULLTERM), what);
     check(H5Tset_cset(type.get(), is_ascii(value) ? H5T_CSET_ASCII : H5T_CSET_UTF8), what);
     handle space(check(H5Screate(value.empty() ? H5S_NULL : H5S_SCALAR), what), H5Sclose);
-    handle attr(check(H5Acreate2(obj, name.c_str(), type.get(), space.get(), H5P_DEFAULT,
-                                 H5P_DEFAULT),
-                      what),
-                H5Aclose);
+    handle attr(
+        check(H5Acreate2(obj, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT),
+              what),
+        H5Aclose);
     if (!value.empty()) check(H5Awrite(attr.get(), type.get(), value.data()), what);
 }
 
 template <class T>
 inline void write_array_attribute(const checker& check, hid_t obj, const std::string& name,
-                           hid_t file_type, hid_t mem_type, const std::vector<T>& values,
-                           bool scalar = false) {
+                                  hid_t file_type, hid_t mem_type, const std::vector<T>& values,
+                                  bool scalar = false) {
     const std::string what = "writing attribute " + name;
     const hsize_t n = values.size();
     handle space(check(scalar ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &n, nullptr), what),
                  H5Sclose);
-    handle attr(check(H5Acreate2(obj, name.c_str(), file_type, space.get(), H5P_DEFAULT,
-                                 H5P_DEFAULT),
-                      what),
-                H5Aclose);
+    handle attr(
+        check(H5Acreate2(obj, name.c_str(), file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT),
+              what),
+        H5Aclose);
     check(H5Awrite(attr.get(), mem_type, values.data()), what);
 }
 
 // netCDF-C stores numeric attributes as 1-element arrays, not scalars.
 inline void write_number_attribute(const checker& check, hid_t obj, const std::string& name,
-                            double value) {
+                                   double value) {
     write_array_attribute(check, obj, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE,
                           std::vector<double>{value});
 }

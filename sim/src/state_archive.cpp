@@ -76,14 +76,16 @@ private:
     static std::uint32_t rotr(std::uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
     void compress() {
         static constexpr std::array<std::uint32_t, 64> k{
-            0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-            0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-            0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-            0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-            0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-            0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-            0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-            0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
+            0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
+            0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe,
+            0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f,
+            0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7,
+            0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc,
+            0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
+            0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116,
+            0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+            0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
+            0xc67178f2};
         std::array<std::uint32_t, 64> w{};
         for (int i = 0; i < 16; ++i)
             w[i] = std::uint32_t(block_[4 * i]) << 24 | std::uint32_t(block_[4 * i + 1]) << 16 |
@@ -95,8 +97,10 @@ private:
         }
         auto [a, b, c, d, e, f, g, h] = h_;
         for (int i = 0; i < 64; ++i) {
-            const auto t1 = h + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + k[i] + w[i];
-            const auto t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
+            const auto t1 =
+                h + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + k[i] + w[i];
+            const auto t2 =
+                (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
             h = g;
             g = f;
             f = e;
@@ -139,18 +143,21 @@ std::size_t state_archive::payload_bytes() const noexcept {
 std::string state_archive::sha256() const {
     sha256_state s;
     for (const auto& [name, e]: entries_) {
-        s.update(name.data(), name.size() + 1); // with its terminating NUL: names cannot run together
+        s.update(name.data(),
+                 name.size() + 1); // with its terminating NUL: names cannot run together
         const auto type = static_cast<unsigned char>(e.type);
         s.update(&type, 1);
         unsigned char len[8];
-        for (int i = 0; i < 8; ++i) len[i] = static_cast<unsigned char>(std::uint64_t(e.data.size()) >> (8 * i));
+        for (int i = 0; i < 8; ++i)
+            len[i] = static_cast<unsigned char>(std::uint64_t(e.data.size()) >> (8 * i));
         s.update(len, 8);
         s.update(e.data.data(), e.data.size());
     }
     return s.hex();
 }
 
-void state_archive::put_raw(const std::string& name, value_type type, const void* data, std::size_t bytes) {
+void state_archive::put_raw(const std::string& name, value_type type, const void* data,
+                            std::size_t bytes) {
     entry e;
     e.type = type;
     e.data.resize(bytes);
@@ -162,13 +169,15 @@ void state_archive::put_raw(const std::string& name, value_type type, const void
 const state_archive::entry& state_archive::find(const std::string& name, value_type type) const {
     const auto it = entries_.find(name);
     if (it == entries_.end()) throw model_error("state archive: no entry '" + name + "'");
-    if (it->second.type != type) fail(name, std::string("type ") + value_type_name(type), it->second);
+    if (it->second.type != type)
+        fail(name, std::string("type ") + value_type_name(type), it->second);
     return it->second;
 }
 
 void state_archive::fail(const std::string& name, const std::string& expected, const entry& found) {
     throw model_error("state archive: entry '" + name + "': expected " + expected + ", found " +
-                      std::to_string(found.data.size()) + " bytes of type " + value_type_name(found.type));
+                      std::to_string(found.data.size()) + " bytes of type " +
+                      value_type_name(found.type));
 }
 
 } // namespace tradeeco::sim

@@ -57,11 +57,13 @@ inline models::model_spec everything_spec() {
     add(models::lever::platform_outreach, 0.2);
     add(models::lever::aeo_cultivation, 0.1);
     add(models::lever::clearance_time_cut, 0.2);
-    add(models::lever::clearance_time_cut, 0.3).target.locations = {models::location::xiyong_bonded};
+    add(models::lever::clearance_time_cut, 0.3).target.locations = {
+        models::location::xiyong_bonded};
     add(models::lever::chain_leader_pairing, 10);
     add(models::lever::kd_kit_hub, 0.2);
     add(models::lever::freight_subsidy, 0.2).target.routes = {models::route::cr_express_duisburg};
-    add(models::lever::service_frequency, 2).target.routes = {models::route::lsc_rail_sea_singapore};
+    add(models::lever::service_frequency, 2).target.routes = {
+        models::route::lsc_rail_sea_singapore};
     add(models::lever::transit_time_cut, 0.1).target.routes = {models::route::clt_rail};
     add(models::lever::one_bill_adoption, 0.2);
     add(models::lever::forwarder_attraction, 30);
@@ -84,7 +86,8 @@ inline models::model_spec everything_spec() {
     };
     shock(models::shock_kind::demand_shock, -0.05).target.regions = {models::region::eu};
     shock(models::shock_kind::tariff, 0.2).target.sectors = {models::sector::autos_parts};
-    shock(models::shock_kind::route_disruption, 10).target.routes = {models::route::cr_express_duisburg};
+    shock(models::shock_kind::route_disruption, 10).target.routes = {
+        models::route::cr_express_duisburg};
     shock(models::shock_kind::freight_rate_shock, 0.3);
     shock(models::shock_kind::border_congestion, 3).target.routes = {models::route::clt_rail};
     shock(models::shock_kind::exchange_rate, 0.05);

@@ -25,7 +25,8 @@ namespace {
 struct scratch_dir {
     fs::path path;
     explicit scratch_dir(const std::string& name):
-        path(fs::temp_directory_path() / ("tradeeco_checkpoint_" + name + "_" + std::to_string(::getpid()))) {
+        path(fs::temp_directory_path() /
+             ("tradeeco_checkpoint_" + name + "_" + std::to_string(::getpid()))) {
         fs::remove_all(path);
         fs::create_directories(path);
     }
@@ -59,11 +60,14 @@ std::string refusal(F&& f) {
     return "";
 }
 
-bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool has(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+}
 
 } // namespace
 
-TEST_CASE("a run restored from a checkpoint ends bit for bit like the uninterrupted run", "[checkpoint]") {
+TEST_CASE("a run restored from a checkpoint ends bit for bit like the uninterrupted run",
+          "[checkpoint]") {
     scratch_dir dir("restore");
     const auto spec = everything_spec(); // every lever from 2025, every shock in 2026
     for (const int threads: {1, 2}) {
@@ -152,10 +156,12 @@ TEST_CASE("a state branches into another scenario only before the policies start
     // Another seed, population or parameter set is another layout.
     auto other_seed = plan;
     other_seed.seed = 8;
-    CHECK(has(refusal([&] { models::trade_model branch(other_seed, before, ex); }), "scenario layout"));
+    CHECK(has(refusal([&] { models::trade_model branch(other_seed, before, ex); }),
+              "scenario layout"));
     auto other_parameter = baseline;
     other_parameter.parameters["trade_elasticity"] = 3.0;
-    CHECK(has(refusal([&] { models::trade_model branch(other_parameter, before, ex); }), "scenario layout"));
+    CHECK(has(refusal([&] { models::trade_model branch(other_parameter, before, ex); }),
+              "scenario layout"));
 }
 
 TEST_CASE("damaged or foreign checkpoint files are refused, naming the file", "[checkpoint]") {
@@ -175,7 +181,9 @@ TEST_CASE("damaged or foreign checkpoint files are refused, naming the file", "[
         return p;
     };
     sim::executor ex(1);
-    auto restore = [&](const fs::path& p) { return refusal([&] { models::trade_model::restore(spec, p, ex); }); };
+    auto restore = [&](const fs::path& p) {
+        return refusal([&] { models::trade_model::restore(spec, p, ex); });
+    };
 
     const auto truncated = copy_to("truncated.h5");
     fs::resize_file(truncated, size / 2);

@@ -60,7 +60,8 @@ void run_to_file(const model_spec& spec, const std::filesystem::path& out,
 /// once per replicate, then branch into each scenario from a copy of that state. `progress`
 /// counts (replicate, scenario) pairs. The files are committed once every replicate of every
 /// scenario is done; a failure or a cancel before that leaves none of them.
-void run_many_to_files(const std::vector<model_spec>& specs, const std::vector<std::filesystem::path>& outs,
+void run_many_to_files(const std::vector<model_spec>& specs,
+                       const std::vector<std::filesystem::path>& outs,
                        const run_options& options = {}, bool share_prefix = true);
 
 /// Days from the start that scenarios `specs` can simulate once and share: the last month start

@@ -69,8 +69,8 @@ public:
     /// A model restored from a checkpoint file, for `spec` (see the restoring constructor).
     /// Throws sim::checkpoint_error naming the file if it is damaged, of another format version,
     /// made by another tradeeco build, or for a scenario `spec` does not fit.
-    static std::unique_ptr<trade_model> restore(const model_spec& spec, const std::filesystem::path& file,
-                                                sim::executor& ex);
+    static std::unique_ptr<trade_model>
+    restore(const model_spec& spec, const std::filesystem::path& file, sim::executor& ex);
 
 private:
     struct state;
@@ -85,7 +85,7 @@ struct checkpoint_info {
     std::uint64_t seed = 0;
     std::int32_t replicate = 0;
     double population_scale = 1;
-    std::string month;          ///< first month not yet simulated, "2025-01" ("end" when finished)
+    std::string month; ///< first month not yet simulated, "2025-01" ("end" when finished)
     std::int32_t days_done = 0;
     std::string tradeeco_version, git_revision, created_at;
     std::int32_t format_version = 0;

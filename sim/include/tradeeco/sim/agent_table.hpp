@@ -142,8 +142,10 @@ public:
             const auto end = list.find('\n', at);
             const auto colon = list.rfind(':', end);
             if (end == std::string::npos || colon == std::string::npos || colon < at)
-                throw model_error("agent_table: bad column list in state entry " + prefix + ".columns");
-            const std::string name = list.substr(at, colon - at), type = list.substr(colon + 1, end - colon - 1);
+                throw model_error("agent_table: bad column list in state entry " + prefix +
+                                  ".columns");
+            const std::string name = list.substr(at, colon - at),
+                              type = list.substr(colon + 1, end - colon - 1);
             t.columns_.push_back(load_column(a, prefix, name, type));
             at = end + 1;
         }
@@ -153,8 +155,9 @@ public:
         t.staged_births_ = std::size_t(a.get_value<std::uint64_t>(prefix + ".staged_births"));
         for (const auto& c: t.columns_)
             if (c->rows() != t.ids_.size() || c->staged_rows() != t.staged_births_)
-                throw model_error("agent_table: state entry " + prefix + ".column." + c->name + " has " +
-                                  std::to_string(c->rows()) + " rows, expected " + std::to_string(t.ids_.size()));
+                throw model_error("agent_table: state entry " + prefix + ".column." + c->name +
+                                  " has " + std::to_string(c->rows()) + " rows, expected " +
+                                  std::to_string(t.ids_.size()));
         *this = std::move(t);
     }
 
@@ -204,15 +207,18 @@ private:
     };
 
     template <class T>
-    static std::unique_ptr<column_base> load_typed(const state_archive& a, const std::string& prefix,
-                                                   const std::string& name) {
-        auto col = std::make_unique<typed_column<T>>(name, a.get_value<T>(prefix + ".init." + name));
+    static std::unique_ptr<column_base>
+    load_typed(const state_archive& a, const std::string& prefix, const std::string& name) {
+        auto col =
+            std::make_unique<typed_column<T>>(name, a.get_value<T>(prefix + ".init." + name));
         col->values = a.get<T>(prefix + ".column." + name);
         col->staged = a.get<T>(prefix + ".staged." + name);
         return col;
     }
-    static std::unique_ptr<column_base> load_column(const state_archive& a, const std::string& prefix,
-                                                    const std::string& name, const std::string& type) {
+    static std::unique_ptr<column_base> load_column(const state_archive& a,
+                                                    const std::string& prefix,
+                                                    const std::string& name,
+                                                    const std::string& type) {
         if (type == "u8") return load_typed<std::uint8_t>(a, prefix, name);
         if (type == "u16") return load_typed<std::uint16_t>(a, prefix, name);
         if (type == "u32") return load_typed<std::uint32_t>(a, prefix, name);

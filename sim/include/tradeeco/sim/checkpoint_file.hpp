@@ -44,6 +44,7 @@ state_archive read_checkpoint(const std::filesystem::path& file, attributes* met
 /// Looks an attribute up by name; throws checkpoint_error naming `file` if it is missing.
 const std::string& text_attribute(const attributes& a, const std::string& name,
                                   const std::filesystem::path& file);
-double number_attribute(const attributes& a, const std::string& name, const std::filesystem::path& file);
+double number_attribute(const attributes& a, const std::string& name,
+                        const std::filesystem::path& file);
 
 } // namespace tradeeco::sim

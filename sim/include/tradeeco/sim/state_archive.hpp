@@ -40,15 +40,24 @@ struct innermost<std::array<T, N>> {
 };
 template <class T>
 constexpr value_type arithmetic_type() {
-    if constexpr (std::is_same_v<T, std::uint8_t> || std::is_same_v<T, bool>) return value_type::u8;
-    else if constexpr (std::is_same_v<T, std::uint16_t>) return value_type::u16;
-    else if constexpr (std::is_same_v<T, std::uint32_t>) return value_type::u32;
-    else if constexpr (std::is_same_v<T, std::int32_t>) return value_type::i32;
-    else if constexpr (std::is_same_v<T, std::int64_t>) return value_type::i64;
-    else if constexpr (std::is_same_v<T, std::uint64_t>) return value_type::u64;
-    else if constexpr (std::is_same_v<T, float>) return value_type::f32;
-    else if constexpr (std::is_same_v<T, double>) return value_type::f64;
-    else return value_type::bytes;
+    if constexpr (std::is_same_v<T, std::uint8_t> || std::is_same_v<T, bool>)
+        return value_type::u8;
+    else if constexpr (std::is_same_v<T, std::uint16_t>)
+        return value_type::u16;
+    else if constexpr (std::is_same_v<T, std::uint32_t>)
+        return value_type::u32;
+    else if constexpr (std::is_same_v<T, std::int32_t>)
+        return value_type::i32;
+    else if constexpr (std::is_same_v<T, std::int64_t>)
+        return value_type::i64;
+    else if constexpr (std::is_same_v<T, std::uint64_t>)
+        return value_type::u64;
+    else if constexpr (std::is_same_v<T, float>)
+        return value_type::f32;
+    else if constexpr (std::is_same_v<T, double>)
+        return value_type::f64;
+    else
+        return value_type::bytes;
 }
 } // namespace detail
 
@@ -56,7 +65,8 @@ constexpr value_type arithmetic_type() {
 /// `bytes` for any other trivially copyable struct.
 template <class T>
 constexpr value_type archive_type_of() {
-    static_assert(std::is_trivially_copyable_v<T>, "only trivially copyable values can be archived");
+    static_assert(std::is_trivially_copyable_v<T>,
+                  "only trivially copyable values can be archived");
     return detail::arithmetic_type<typename detail::innermost<T>::type>();
 }
 
@@ -125,7 +135,8 @@ public:
 private:
     void put_raw(const std::string& name, value_type type, const void* data, std::size_t bytes);
     const entry& find(const std::string& name, value_type type) const;
-    [[noreturn]] static void fail(const std::string& name, const std::string& expected, const entry& found);
+    [[noreturn]] static void fail(const std::string& name, const std::string& expected,
+                                  const entry& found);
     std::map<std::string, entry> entries_;
 };
 

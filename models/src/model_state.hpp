@@ -130,6 +130,10 @@ struct forwarder_booking {
 
 using namespace model_impl;
 
+// checkpoint.cpp: the replicate a saved state belongs to, once `spec` is checked to fit it
+// (sim::checkpoint_error otherwise).
+std::int32_t check_restorable(const model_spec& spec, const sim::state_archive& saved);
+
 // -------------------------------------------------------------------------------------------
 struct trade_model::state {
     state(const model_spec& sp, std::int32_t rep, sim::executor& e):
@@ -339,6 +343,10 @@ struct trade_model::state {
     // burn_in.cpp
     void burn_in();
     void calibrate_routes();
+    // checkpoint.cpp: the whole state into an archive and back (the spec-derived members are
+    // rebuilt by the constructor)
+    void save(sim::state_archive& a) const;
+    void load(const sim::state_archive& a);
     // trade_model.cpp
     void year_end(const sim::day_info& d);
     void reset_year_columns() {

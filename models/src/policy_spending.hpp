@@ -9,6 +9,7 @@
 
 #include <tradeeco/models/spec.hpp>
 #include <tradeeco/sim/recorder.hpp>
+#include <tradeeco/sim/state_archive.hpp>
 
 #include <cstdint>
 #include <vector>
@@ -30,6 +31,15 @@ public:
     void accrue_month(sim::date month_start);
     /// Records the year's spending (index `year_index`, calendar year `year`) and starts a new year.
     void record_year(sim::recorder& rec, std::int32_t year_index, int year);
+
+    /// The year's spending so far, for checkpoints (the instruments come from the spec).
+    void save(sim::state_archive& a) const { a.put("spending.year_cny", year_); }
+    void load(const sim::state_archive& a) {
+        auto v = a.get<double>("spending.year_cny");
+        // A branch may add instruments; none of them has spent anything before the branch point.
+        v.resize(spec_->instruments.size(), 0.0);
+        year_ = std::move(v);
+    }
 
 private:
     const model_spec* spec_;

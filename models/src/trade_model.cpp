@@ -53,6 +53,20 @@ trade_model::trade_model(const model_spec& spec, std::int32_t replicate, sim::ex
     s.calibrate_values();
     s.declare_outputs();
     s.burn_in();
+    add_phases();
+}
+
+// The restoring constructor (checkpoint.cpp checks the state fits the spec and loads it).
+trade_model::trade_model(const model_spec& spec, const sim::state_archive& saved,
+                         sim::executor& ex):
+    s_(std::make_unique<state>(spec, check_restorable(spec, saved), ex)) {
+    s_->declare_outputs(); // the record's layout; load() fills in what was recorded
+    s_->load(saved);
+    add_phases();
+}
+
+void trade_model::add_phases() {
+    auto& s = *s_;
     s.steps.add_phase("policy_and_costs", sim::cadence::month_start, [&s](const sim::day_info& d) {
         s.spending.accrue_month(d.today);
         s.update_trade_costs(d.today);

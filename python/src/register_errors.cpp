@@ -6,6 +6,8 @@
 //                            with .file, .line, .column, .key from the error's source_location
 //   sim::model_error      -> tradeeco.ModelError(TradeecoError, RuntimeError)
 //   sim::io_error         -> tradeeco.ResultIOError(TradeecoError, OSError)
+//   sim::checkpoint_error -> tradeeco.CheckpointError(ResultIOError): a checkpoint that cannot be
+//                            restored (damaged, another format version, another scenario layout)
 //   models::run_cancelled -> tradeeco.RunCancelled(KeyboardInterrupt): a cancelled run is not an
 //                            error, and `except Exception` must not swallow a Ctrl-C.
 
@@ -23,6 +25,7 @@ PyObject* tradeeco_error = nullptr;
 PyObject* scenario_error = nullptr;
 PyObject* model_error = nullptr;
 PyObject* result_io_error = nullptr;
+PyObject* checkpoint_error = nullptr;
 PyObject* run_cancelled = nullptr;
 
 PyObject* new_exception(py::module_& m, const char* name, const char* doc, py::tuple bases) {
@@ -65,6 +68,12 @@ void register_errors(py::module_& m) {
                                 py::make_tuple(builtin(tradeeco_error), builtin(PyExc_RuntimeError)));
     result_io_error = new_exception(m, "ResultIOError", "Reading or writing a result file failed.",
                                     py::make_tuple(builtin(tradeeco_error), builtin(PyExc_OSError)));
+    checkpoint_error = new_exception(
+        m, "CheckpointError",
+        "A checkpoint cannot be restored: it is damaged (truncated, a flipped bit), of another "
+        "format version or tradeeco build, or made for a scenario layout the one given does not "
+        "fit. The message names the file, what was expected and what was found.",
+        py::make_tuple(builtin(result_io_error)));
     run_cancelled = new_exception(
         m, "RunCancelled",
         "A run was cancelled: by Ctrl-C, or by a progress callback returning False. It derives "
@@ -83,6 +92,8 @@ void register_errors(py::module_& m) {
             raise_scenario_error(e);
         } catch (const sim::model_error& e) {
             PyErr_SetString(model_error, e.what());
+        } catch (const sim::checkpoint_error& e) {
+            PyErr_SetString(checkpoint_error, e.what());
         } catch (const sim::io_error& e) {
             PyErr_SetString(result_io_error, e.what());
         } catch (const sim::error& e) {
@@ -98,12 +109,14 @@ void register_errors(py::module_& m) {
                 throw sim::scenario_error({"test.toml", 3, 7, "policy[0].strength"}, message);
             if (kind == "model") throw sim::model_error(message);
             if (kind == "io") throw sim::io_error(message);
+            if (kind == "checkpoint") throw sim::checkpoint_error(message);
             if (kind == "cancelled") throw models::run_cancelled();
             if (kind == "base") throw sim::error(message);
             throw std::invalid_argument("unknown error kind: " + kind);
         },
         py::arg("kind"), py::arg("message") = "",
-        "Raises a C++ tradeeco error of the given kind ('scenario', 'model', 'io', 'cancelled' or "
+        "Raises a C++ tradeeco error of the given kind ('scenario', 'model', 'io', 'checkpoint', "
+        "'cancelled' or "
         "'base'), for testing the exception mapping.");
 }
 

@@ -12,6 +12,7 @@
 
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
+#include <pybind11/stl/filesystem.h>
 
 #include <algorithm>
 #include <memory>
@@ -92,6 +93,45 @@ auto locked_nogil(py_model& m, F&& f) {
 } // namespace
 
 void register_model(py::module_& m) {
+    py::class_<sim::state_archive>(
+        m, "ModelState",
+        "A model's whole state between months, in memory (Model.save_state()): "
+        "what a checkpoint file holds. Restore it with "
+        "Model(spec, state=..., threads=...), as often as needed.")
+        .def_property_readonly("payload_bytes", &sim::state_archive::payload_bytes,
+                               "Bytes of the state's values.")
+        .def("sha256", &sim::state_archive::sha256, "SHA-256 (hex) of the state.");
+    m.def(
+        "layout_key", [](const py_spec& spec) { return models::layout_key(spec.spec); },
+        py::arg("spec"),
+        "The scenario's fields that shape a replicate apart from its policies and shocks (horizon, "
+        "seed, population scale, parameters, outputs), as canonical text: scenarios with equal "
+        "keys can branch from one state saved before their first policy.");
+
+    m.def(
+        "checkpoint_info",
+        [](const std::filesystem::path& path) {
+            const auto i = models::read_checkpoint_info(path);
+            py::dict d;
+            d["scenario_name"] = i.scenario_name;
+            d["scenario_text"] = i.scenario_text;
+            d["seed"] = i.seed;
+            d["replicate"] = i.replicate;
+            d["population_scale"] = i.population_scale;
+            d["month"] = i.month;
+            d["days_done"] = i.days_done;
+            d["tradeeco_version"] = i.tradeeco_version;
+            d["git_revision"] = i.git_revision;
+            d["created_at"] = i.created_at;
+            d["format_version"] = i.format_version;
+            return d;
+        },
+        py::arg("path"),
+        "What a checkpoint file holds (its seal, format and version checked; CheckpointError "
+        "otherwise): dict with scenario_name, scenario_text, seed, replicate, population_scale, "
+        "month (first month not yet simulated, 'YYYY-MM', or 'end'), days_done, "
+        "tradeeco_version, git_revision, created_at, format_version.");
+
     py::class_<py_model>(m, "Model",
                          "One replicate of the trade model, advanced one day at a time. Results "
                          "depend only on (spec, replicate), never on `threads`.")
@@ -108,8 +148,60 @@ void register_model(py::module_& m) {
                  return out;
              }),
              py::arg("spec"), py::arg("replicate") = 0, py::arg("threads") = 1)
-        .def_property_readonly("spec", [](const py_model& self) { return py_spec{self.spec}; },
-                               "The scenario this model runs (a copy).")
+        .def(
+            py::init([](const py_spec& spec, const std::filesystem::path& checkpoint, int threads) {
+                if (threads < 0) throw py::value_error("threads must be >= 0 (0 = all cores)");
+                auto out = std::make_unique<py_model>();
+                out->spec = spec.spec;
+                py::gil_scoped_release nogil;
+                out->replicate = models::read_checkpoint_info(checkpoint).replicate;
+                out->ex = std::make_unique<sim::executor>(threads);
+                out->model = models::trade_model::restore(out->spec, checkpoint, *out->ex);
+                return out;
+            }),
+            py::arg("spec"), py::kw_only(), py::arg("checkpoint"), py::arg("threads") = 1,
+            "Restores a model from a checkpoint file for `spec` (its own scenario, or a branch "
+            "of it whose policies start after the checkpoint). Raises CheckpointError.")
+        .def(py::init([](const py_spec& spec, const sim::state_archive& state, int threads) {
+                 if (threads < 0) throw py::value_error("threads must be >= 0 (0 = all cores)");
+                 auto out = std::make_unique<py_model>();
+                 out->spec = spec.spec;
+                 py::gil_scoped_release nogil;
+                 out->replicate = state.get_value<std::int32_t>("identity.replicate");
+                 out->ex = std::make_unique<sim::executor>(threads);
+                 out->model = std::make_unique<models::trade_model>(out->spec, state, *out->ex);
+                 return out;
+             }),
+             py::arg("spec"), py::kw_only(), py::arg("state"), py::arg("threads") = 1,
+             "Restores a model from a ModelState for `spec` (its own scenario, or a branch of it "
+             "whose policies start after the saved day). Raises CheckpointError.")
+        .def(
+            "save_state",
+            [](py_model& self) {
+                return locked_nogil(self, [&] { return self.model->save_state(); });
+            },
+            "The whole state, in memory (a ModelState): like checkpoint() without a file. Only "
+            "between months (ModelError otherwise).")
+        .def(
+            "checkpoint",
+            [](py_model& self, const std::filesystem::path& path) {
+                locked_nogil(self, [&] { self.model->checkpoint(path); });
+            },
+            py::arg("path"),
+            "Writes the model's whole state to an HDF5 checkpoint file (complete or absent: "
+            "written under a temporary name and renamed). The model must be between months "
+            "(at_month_boundary); ModelError otherwise.")
+        .def_property_readonly(
+            "at_month_boundary",
+            [](py_model& self) {
+                auto lock = lock_for_read(self);
+                return self.model->at_month_boundary();
+            },
+            "True when nothing of the current month has been simulated yet (or the run is over): "
+            "the points where checkpoint() can save the state.")
+        .def_property_readonly(
+            "spec", [](const py_model& self) { return py_spec{self.spec}; },
+            "The scenario this model runs (a copy).")
         .def_property_readonly("replicate", [](const py_model& self) { return self.replicate; })
         .def_property_readonly("threads", [](const py_model& self) { return self.ex->threads(); })
         .def(
@@ -140,12 +232,11 @@ void register_model(py::module_& m) {
             "days_total)` is called with the GIL held; returning False stops early (the model "
             "stays valid and can go on). Ctrl-C raises RunCancelled, also leaving a valid model. "
             "Returns True when the horizon was reached.")
-        .def_property_readonly(
-            "finished",
-            [](py_model& self) {
-                auto lock = lock_for_read(self);
-                return self.model->finished();
-            })
+        .def_property_readonly("finished",
+                               [](py_model& self) {
+                                   auto lock = lock_for_read(self);
+                                   return self.model->finished();
+                               })
         .def_property_readonly(
             "days_done",
             [](py_model& self) {

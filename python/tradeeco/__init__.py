@@ -33,7 +33,7 @@ from __future__ import annotations
 from . import analysis, plot, posterior, targets
 from ._native import available as _core_available
 from ._native import core as _core_or_raise
-from ._results import open, open_events, run, seal, unit_label
+from ._results import open, open_events, run, run_many, seal, unit_label
 from ._scenarios import (
     as_spec,
     load_scenario,
@@ -44,6 +44,7 @@ from ._scenarios import (
 )
 from .ensemble import ensemble
 from .errors import (
+    CheckpointError,
     ModelError,
     NotPairedError,
     PosteriorError,
@@ -60,6 +61,7 @@ from .report import report
 from .sensitivity import sensitivity
 
 __all__ = [
+    "CheckpointError",
     "Model",
     "ModelError",
     "NotPairedError",
@@ -88,6 +90,7 @@ __all__ = [
     "report",
     "required",
     "run",
+    "run_many",
     "scenario_path",
     "seal",
     "sensitivity",

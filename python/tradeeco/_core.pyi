@@ -5,7 +5,7 @@ import datetime
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -22,10 +22,11 @@ class ScenarioError(TradeecoError, ValueError):
 
 class ModelError(TradeecoError, RuntimeError): ...
 class ResultIOError(TradeecoError, OSError): ...
+class CheckpointError(ResultIOError): ...
 class RunCancelled(KeyboardInterrupt): ...
 
 def _raise(
-    kind: Literal["scenario", "model", "io", "cancelled", "base"], message: str = ""
+    kind: Literal["scenario", "model", "io", "checkpoint", "cancelled", "base"], message: str = ""
 ) -> None: ...
 
 # --- info (register_info.cpp) ----------------------------------------------------------------
@@ -100,12 +101,42 @@ def run_to_file(
     first_replicate: int = 0,
     progress: Callable[[int, int], object] | None = None,
     history: str = "",
+    states: list[ModelState] = ...,
 ) -> Path: ...
+def run_many_to_files(
+    specs: list[Spec],
+    outs: list[str | os.PathLike[str]],
+    threads: int = 1,
+    first_replicate: int = 0,
+    progress: Callable[[int, int], object] | None = None,
+    history: str = "",
+    share_prefix: bool = True,
+) -> list[Path]: ...
+def shared_prefix_days(specs: list[Spec]) -> int: ...
 
 # --- model (register_model.cpp) --------------------------------------------------------------
 
+def checkpoint_info(path: str | os.PathLike[str]) -> dict[str, Any]: ...
+def layout_key(spec: Spec) -> str: ...
+
+class ModelState:
+    @property
+    def payload_bytes(self) -> int: ...
+    def sha256(self) -> str: ...
+
 class Model:
+    @overload
     def __init__(self, spec: Spec, replicate: int = 0, threads: int = 1) -> None: ...
+    @overload
+    def __init__(
+        self, spec: Spec, *, checkpoint: str | os.PathLike[str], threads: int = 1
+    ) -> None: ...
+    @overload
+    def __init__(self, spec: Spec, *, state: ModelState, threads: int = 1) -> None: ...
+    def save_state(self) -> ModelState: ...
+    def checkpoint(self, path: str | os.PathLike[str]) -> None: ...
+    @property
+    def at_month_boundary(self) -> bool: ...
     @property
     def spec(self) -> Spec: ...
     @property

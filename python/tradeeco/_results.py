@@ -11,7 +11,7 @@ import tempfile
 import threading
 import warnings
 import zlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +21,7 @@ from ._native import core
 from ._scenarios import ScenarioLike, with_parameter_overrides
 from .errors import ResultIOError, ResultNameWarning
 
-__all__ = ["open", "open_events", "run", "seal", "unit_label"]
+__all__ = ["open", "open_events", "run", "run_many", "seal", "unit_label"]
 
 ProgressArg = bool | Callable[[int, int], object] | None
 
@@ -302,6 +302,7 @@ def run(
     parameters: Mapping[str, float] | None = None,
     posterior=None,
     fixed_parameters: bool = False,
+    states: Sequence | None = None,
 ) -> xr.Dataset:
     """Runs every replicate of a scenario and returns the results as an xarray.Dataset.
 
@@ -325,6 +326,11 @@ def run(
             parameters (root attribute ``parameter_sets = "fixed"``).
         fixed_parameters: True runs every replicate with the parameter table's values (and the
             overrides), ignoring any posterior: the results of runs before posteriors existed.
+        states: one ``ModelState`` per replicate (``Model.save_state()`` of replicate
+            ``first_replicate + i``, saved before any policy of the scenario): the replicates
+            continue from them instead of simulating the population, the burn-in and the
+            months before (the policy searches evaluate their candidates this way). The
+            numbers are those of a run from the start.
 
     Raises:
         ScenarioError: the scenario is invalid, or a parameter override is unknown or out of its
@@ -369,7 +375,7 @@ def run(
             target = Path(tmpdir) / f"{spec.name}{RESULT_SUFFIX}"
         else:
             target = Path(out)
-        run_to_file(spec, target, post, threads, first_replicate, callback, history)
+        run_to_file(spec, target, post, threads, first_replicate, callback, history, states)
         close()
         if tmpdir is None:
             return open(target)
@@ -381,7 +387,9 @@ def run(
             shutil.rmtree(tmpdir, ignore_errors=True)
 
 
-def run_to_file(spec, target: Path, posterior, threads, first_replicate, progress, history) -> None:
+def run_to_file(
+    spec, target: Path, posterior, threads, first_replicate, progress, history, states=None
+) -> None:
     """``_core.run_to_file``, then, for a run drawing from `posterior`, the parameter-set
     variables added (tradeeco.posterior.annotate) before the file is sealed and appears at
     `target`: a file at `target` is always complete."""
@@ -393,6 +401,7 @@ def run_to_file(spec, target: Path, posterior, threads, first_replicate, progres
             first_replicate=first_replicate,
             progress=progress,
             history=history,
+            states=list(states or []),
         )
         return
     from .posterior import annotate
@@ -406,9 +415,134 @@ def run_to_file(spec, target: Path, posterior, threads, first_replicate, progres
             first_replicate=first_replicate,
             progress=progress,
             history=history,
+            states=list(states or []),
         )
         annotate(raw, posterior, spec.parameters)
         seal_in_place(raw)
         os.replace(raw, target)
     finally:
         raw.unlink(missing_ok=True)
+
+
+def run_many(
+    scenarios: Sequence[ScenarioLike] | Mapping[str, ScenarioLike],
+    out_dir: str | os.PathLike | None = None,
+    *,
+    replicates: int | None = None,
+    threads: int = 1,
+    seed: int | None = None,
+    progress: ProgressArg = True,
+    first_replicate: int = 0,
+    parameters: Mapping[str, float] | None = None,
+    share_prefix: bool = True,
+    posterior=None,
+    fixed_parameters: bool = False,
+) -> dict[str, xr.Dataset]:
+    """Runs several scenarios on the same replicates and returns {name: Dataset}, each exactly
+    what :func:`run` gives for that scenario alone.
+
+    With ``share_prefix`` (the default), scenarios with the same parameters, seed, population,
+    horizon and outputs simulate the months before their earliest policy or shock (the
+    population, the 60-month burn-in and, for the shipped scenarios, 2024) once per replicate,
+    then each continues from a copy of that state with its own policies (docs/python.md,
+    "Several scenarios at once").
+
+    Args:
+        scenarios: shipped names, scenario files or Specs; or a mapping name -> scenario to
+            choose the names (and file names).
+        out_dir: folder for the result files ``<name>.nc``; None: temporary files read into
+            memory and deleted.
+        replicates, seed, threads, progress, first_replicate, parameters, posterior,
+            fixed_parameters: as :func:`run`, applied to every scenario (every scenario's
+            replicate ``r`` draws the same parameter set). ``progress`` counts (replicate,
+            scenario) pairs.
+        share_prefix: False runs each scenario from the start (the same numbers, slower).
+
+    Example:
+        >>> runs = tradeeco.run_many(
+        ...     ["baseline", "plan"], replicates=8, progress=False
+        ... )  # doctest: +SKIP
+        >>> (runs["plan"]["trading_firms"] - runs["baseline"]["trading_firms"]).mean(
+        ...     "replicate"
+        ... )  # doctest: +SKIP
+    """
+    items = (
+        list(scenarios.items())
+        if isinstance(scenarios, Mapping)
+        else [(None, s) for s in scenarios]
+    )
+    if not items:
+        raise ValueError("run_many needs at least one scenario")
+    from .posterior import for_spec, resolve_posterior
+
+    default = resolve_posterior(posterior, fixed_parameters)
+    specs, names, posts = [], [], []
+    for name, scenario in items:
+        spec = with_parameter_overrides(scenario, parameters, origin="parameters=")
+        if replicates is not None or seed is not None:
+            spec = spec.with_(seed=seed, replicates=replicates)
+        spec, post = for_spec(spec, posterior, fixed_parameters, default)
+        specs.append(spec)
+        posts.append(post)
+        names.append(spec.name if name is None else str(name))
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise ValueError(
+            f"run_many: scenario names must differ (give a mapping); repeated: {twice}"
+        )
+    history = api_call(
+        "tradeeco.run_many",
+        names,
+        out_dir=out_dir,
+        replicates=replicates,
+        threads=threads,
+        seed=seed,
+        first_replicate=first_replicate or None,
+        parameters=parameters or None,
+        share_prefix=share_prefix if not share_prefix else None,
+        posterior=posterior,
+        fixed_parameters=fixed_parameters or None,
+    )
+    total = sum(s.replicates for s in specs)
+    callback, close = _progress_callback(progress, total, f"{len(specs)} scenarios")
+    tmpdir = tempfile.mkdtemp(prefix="tradeeco-") if out_dir is None else None
+    folder = Path(tmpdir if tmpdir is not None else out_dir)
+    targets = [folder / f"{n}{RESULT_SUFFIX}" for n in names]
+    # Files that record a posterior's draw are written aside, annotated, sealed and renamed
+    # (as run_to_file does), so a file at a target is always complete.
+    raws = [
+        t if p is None else t.with_name(f"{t.name}.tmp-draws-{os.getpid()}{RESULT_SUFFIX}")
+        for t, p in zip(targets, posts, strict=True)
+    ]
+    try:
+        core().run_many_to_files(
+            specs,
+            [os.fspath(t) for t in raws],  # see _native.core: paths reach the core as str
+            threads=threads,
+            first_replicate=first_replicate,
+            progress=callback,
+            history=history,
+            share_prefix=share_prefix,
+        )
+        for raw, target, post, spec in zip(raws, targets, posts, specs, strict=True):
+            if post is not None:
+                from .posterior import annotate
+
+                annotate(raw, post, spec.parameters)
+                seal_in_place(raw)
+                os.replace(raw, target)
+        close()
+        if tmpdir is None:
+            return {n: open(t) for n, t in zip(names, targets, strict=True)}
+        out = {}
+        for n, t in zip(names, targets, strict=True):
+            with open(t) as ds, _OPEN_LOCK:
+                out[n] = ds.load()
+        return out
+    finally:
+        close()
+        for raw, target in zip(raws, targets, strict=True):
+            if raw != target:
+                raw.unlink(missing_ok=True)
+        if tmpdir is not None:
+            shutil.rmtree(tmpdir, ignore_errors=True)

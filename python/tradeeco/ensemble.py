@@ -513,23 +513,30 @@ class _Progress:
 # --- running ---------------------------------------------------------------------------------
 
 
-def _run_local(m: Member, todo, threads: int, progress: _Progress, command: str) -> None:
-    for first, n in todo:
-        spec = m.spec(n)
+def _run_local_shared(work, threads: int, progress: _Progress, command: str) -> None:
+    """Runs the pending shards of every member, one shard range at a time across members: the
+    members of a range that share a layout (parameters, seed, population, horizon, outputs)
+    simulate the months before their first policy once per replicate (run_many_to_files)."""
+    by_range: dict[tuple[int, int], list[Member]] = {}
+    for m, todo in work:
+        for first, n in todo:
+            by_range.setdefault((first, n), []).append(m)
+    for (first, n), members in by_range.items():
         done_before = progress.done
+        label = members[0].name if len(members) == 1 else f"{len(members)} scenarios"
 
-        def cb(done: int, total: int, _before=done_before) -> bool:
-            return progress.set(_before + done, m.name)
+        def cb(done: int, total: int, _before=done_before, _label=label) -> bool:
+            return progress.set(_before + done, _label)
 
-        core().run_to_file(
-            spec,
-            os.fspath(m.shard_path(first, n)),  # see _native.core: paths reach the core as str
+        core().run_many_to_files(
+            [m.spec(n) for m in members],
+            [os.fspath(m.shard_path(first, n)) for m in members],  # paths reach the core as str
             threads=threads,
             first_replicate=first,
             progress=cb,
             history=_shard_command(command, first, n),
         )
-        progress.set(done_before + n, m.name)
+        progress.set(done_before + n * len(members), label)
 
 
 def _run_dask(members_todo, client, threads: int, progress: _Progress, command: str) -> None:
@@ -775,8 +782,7 @@ def _run_members(members, threads, client, resume, progress_arg, keep_shards, co
             for m, k in resumed:
                 log.info("%s: resuming, %d of %d shard(s) already done", m.name, k, len(m.plan()))
             if client is None:
-                for m, todo in work:
-                    _run_local(m, todo, threads, progress, command)
+                _run_local_shared(work, threads, progress, command)
             else:
                 _run_dask(work, client, threads, progress, command)
             for m, _ in work:

@@ -6,6 +6,8 @@ which maps each C++ error type to one of them in one place, keeping the C++ mess
   ``file:line:column: key: expected X, found Y``; attributes ``file``, ``line``, ``column``, ``key``.
 * :class:`ModelError` (also ``RuntimeError``): the model reached a state it cannot continue from.
 * :class:`ResultIOError` (also ``OSError``): reading or writing a result file failed.
+* :class:`CheckpointError` (a ``ResultIOError``): a checkpoint cannot be restored (damaged, of
+  another format version or tradeeco build, or for another scenario layout).
 * :class:`RunCancelled` (``KeyboardInterrupt``): a run was cancelled by Ctrl-C or by a progress
   callback returning False. Not an ``Exception``, so ``except Exception`` does not swallow it.
 * :class:`ResultNameWarning` (``UserWarning``): a result file is being written under a name that
@@ -25,6 +27,7 @@ Example:
 from __future__ import annotations
 
 __all__ = [
+    "CheckpointError",
     "ModelError",
     "NotPairedError",
     "PosteriorError",
@@ -37,6 +40,7 @@ __all__ = [
 
 try:
     from ._core import (
+        CheckpointError,
         ModelError,
         ResultIOError,
         RunCancelled,
@@ -61,6 +65,9 @@ except ImportError:  # pragma: no cover - only without the compiled module
 
     class ResultIOError(TradeecoError, OSError):  # type: ignore[no-redef]
         """Reading or writing a result file failed."""
+
+    class CheckpointError(ResultIOError):  # type: ignore[no-redef]
+        """A checkpoint cannot be restored."""
 
     class RunCancelled(KeyboardInterrupt):  # type: ignore[no-redef]
         """A run was cancelled (Ctrl-C or a progress callback returning False)."""

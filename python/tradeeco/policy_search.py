@@ -486,6 +486,29 @@ class _Evaluator:
         self.threads = threads
         self._run = run
 
+    def _start_states(self, spec) -> list:
+        """One state per replicate after the months every candidate shares (the population, the
+        burn-in and the months before the scenario's first policy), made once: each evaluation
+        then simulates only the months its strengths can change, with the same numbers as a
+        run from the start (tests/python/test_policy_search.py)."""
+        from ._native import core
+
+        c = core()
+        key = (c.layout_key(spec), c.shared_prefix_days([spec]))
+        if getattr(self, "_states_key", None) != key:
+            states = []
+            if key[1] > 0:
+                for replicate in range(self.replicates):
+                    model = c.Model(spec, replicate, 1)
+                    model.advance(key[1])
+                    states.append(model.save_state())
+            self._states_key, self._states = key, states
+        return self._states
+
+    def __getstate__(self) -> dict:
+        # States stay in the process that made them (they are rebuilt on first use).
+        return {k: v for k, v in self.__dict__.items() if k not in ("_states", "_states_key")}
+
     def strengths(self, scales: Sequence[float]) -> dict[int, float]:
         out = dict(self.rest) if self.rest_scale != 1.0 else {}
         for lever, k in zip(self.levers, scales, strict=True):
@@ -507,7 +530,7 @@ class _Evaluator:
         if self._run is None:
             from ._results import run
 
-            ds = run(spec, threads=self.threads, progress=False)
+            ds = run(spec, threads=self.threads, progress=False, states=self._start_states(spec))
         else:
             ds = self._run(spec)
         try:

@@ -277,24 +277,37 @@ class ModelEvaluator:
             ]
         return self._specs
 
-    def _run_models(self, label: str, spec, parameters: Mapping[str, float]) -> dict:
-        """``{"<label>:<indicator>": per-replicate values in year}`` from the model's yearly
-        series, replicate by replicate, without a result file."""
+    def _run_models(self, specs: list, parameters: Mapping[str, float]) -> dict:
+        """``{"<label>:<indicator>": per-replicate values in year}`` from the models' yearly
+        series, replicate by replicate, without a result file. Scenarios with the same layout
+        (parameters, seed, population, horizon, outputs) simulate the months before their first
+        policy once per replicate and branch from that state (the same numbers as separate
+        runs: tests/python/test_sensitivity.py)."""
         from ._native import core
         from ._scenarios import with_parameter_overrides
 
-        spec = with_parameter_overrides(spec, dict(parameters), origin="parameters=")
-        per_replicate: dict[str, list[float]] = {i: [] for i in self.indicators}
+        c = core()
+        specs = [with_parameter_overrides(s, dict(parameters), origin="parameters=") for s in specs]
+        shared = len({c.layout_key(s) for s in specs}) == 1
+        prefix = c.shared_prefix_days(specs) if shared else 0
+        per_replicate = {(lb, i): [] for lb in self.labels for i in self.indicators}
         for replicate in range(self.replicates):
-            model = core().Model(spec, replicate, 1)
-            model.run()
-            years = list(model.calendar()["years"])
-            if self.year not in years:
-                raise ValueError(f"{label}: no values for {self.year} (years {years})")
-            series = model.series()
-            for ind in self.indicators:
-                per_replicate[ind].append(float(series[ind][years.index(self.year)]))
-        return {f"{label}:{i}": np.asarray(v) for i, v in per_replicate.items()}
+            if prefix > 0:
+                base = c.Model(specs[0], replicate, 1)
+                base.advance(prefix)
+                state = base.save_state()
+                models = [c.Model(s, state=state, threads=1) for s in specs]
+            else:
+                models = [c.Model(s, replicate, 1) for s in specs]
+            for label, model in zip(self.labels, models, strict=True):
+                model.run()
+                years = list(model.calendar()["years"])
+                if self.year not in years:
+                    raise ValueError(f"{label}: no values for {self.year} (years {years})")
+                series = model.series()
+                for ind in self.indicators:
+                    per_replicate[label, ind].append(float(series[ind][years.index(self.year)]))
+        return {f"{lb}:{i}": np.asarray(v) for (lb, i), v in per_replicate.items()}
 
     @property
     def runs_per_sample(self) -> int:
@@ -328,16 +341,13 @@ class ModelEvaluator:
     def __getstate__(self) -> dict:
         return {**self.__dict__, "_specs": None}
 
-    def __call__(self, parameters: Mapping[str, float]) -> dict[str, float]:
+    def _run_files(self, parameters: Mapping[str, float]) -> dict:
+        """As _run_models, through tradeeco.run and the result files (monthly indicators)."""
         from . import analysis
         from ._results import run
 
         values: dict[str, np.ndarray] = {}
         for label, spec in zip(self.labels, self._load_specs(), strict=True):
-            # Instances pickled before `engine` existed run through run(), as they did then.
-            if getattr(self, "engine", "run") == "model":
-                values.update(self._run_models(label, spec, parameters))
-                continue
             ds = run(spec, parameters=dict(parameters), threads=1, progress=False)
             for ind in self.indicators:
                 series = analysis.yearly(ds, ind)
@@ -347,6 +357,14 @@ class ModelEvaluator:
                         f"{series['year'].values.tolist()})"
                     )
                 values[f"{label}:{ind}"] = np.asarray(series.sel(year=self.year).values, float)
+        return values
+
+    def __call__(self, parameters: Mapping[str, float]) -> dict[str, float]:
+        # Instances pickled before `engine` existed run through run(), as they did then.
+        if getattr(self, "engine", "run") == "model":
+            values = self._run_models(self._load_specs(), parameters)
+        else:
+            values = self._run_files(parameters)
         out = {k: float(np.mean(v)) for k, v in values.items()}
         ref = self.labels[0]
         for label in self.labels[1:]:

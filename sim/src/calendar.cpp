@@ -1,6 +1,8 @@
 #include <tradeeco/sim/calendar.hpp>
 
+#include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <stdexcept>
 
 namespace tradeeco::sim {
@@ -12,6 +14,15 @@ date make_date(int y, unsigned m, unsigned d) {
     if (!out.ok()) throw std::invalid_argument("no such date: " + std::to_string(y) + "-" +
                                                std::to_string(m) + "-" + std::to_string(d));
     return out;
+}
+
+std::string utc_now() {
+    const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
 }
 
 std::string to_string(date d) {

@@ -1,5 +1,7 @@
 #include <tradeeco/sim/recorder.hpp>
 
+#include <tradeeco/sim/errors.hpp>
+
 #include <limits>
 #include <stdexcept>
 
@@ -43,6 +45,52 @@ std::size_t replicate_record::series_index(const std::string& name) const {
     for (std::size_t i = 0; i < series_specs_.size(); ++i)
         if (series_specs_[i].name == name) return i;
     throw std::out_of_range("recorder: no series " + name);
+}
+
+namespace {
+std::string layout_of(const std::vector<series_spec>& series,
+                      const std::vector<table_spec>& tables) {
+    std::string out;
+    for (const auto& s: series) out += "series " + s.name + "\n";
+    for (const auto& t: tables) {
+        out += "table " + t.name + ":";
+        for (const auto& c: t.columns) out += " " + c.name;
+        out += "\n";
+    }
+    return out;
+}
+} // namespace
+
+void replicate_record::save(state_archive& a, const std::string& prefix) const {
+    a.put_text(prefix + ".layout", layout_of(series_specs_, table_specs_));
+    for (std::size_t k = 0; k < series_specs_.size(); ++k)
+        a.put(prefix + ".series." + series_specs_[k].name, values_[k]);
+    for (std::size_t t = 0; t < table_specs_.size(); ++t)
+        for (std::size_t c = 0; c < tables_[t].size(); ++c)
+            a.put(prefix + ".table." + table_specs_[t].name + "." + table_specs_[t].columns[c].name,
+                  tables_[t][c]);
+}
+
+void replicate_record::load(const state_archive& a, const std::string& prefix) {
+    const auto saved = a.get_text(prefix + ".layout"),
+               here = layout_of(series_specs_, table_specs_);
+    if (saved != here)
+        throw model_error(
+            "recorder: the saved record holds other series or tables than this model declares "
+            "(expected:\n" +
+            here + "found:\n" + saved + ")");
+    for (std::size_t k = 0; k < series_specs_.size(); ++k) {
+        auto v = a.get<double>(prefix + ".series." + series_specs_[k].name);
+        if (v.size() != values_[k].size())
+            throw model_error("recorder: saved series " + series_specs_[k].name + " has " +
+                              std::to_string(v.size()) + " periods, expected " +
+                              std::to_string(values_[k].size()));
+        values_[k] = std::move(v);
+    }
+    for (std::size_t t = 0; t < table_specs_.size(); ++t)
+        for (std::size_t c = 0; c < tables_[t].size(); ++c)
+            tables_[t][c] = a.get<double>(prefix + ".table." + table_specs_[t].name + "." +
+                                          table_specs_[t].columns[c].name);
 }
 
 } // namespace tradeeco::sim

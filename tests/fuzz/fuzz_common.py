@@ -136,3 +136,31 @@ def replay_or_fuzz(argv, test_one_input, custom_mutator, corpus: list[str]) -> N
     atheris.Setup(args, test_one_input, custom_mutator=custom_mutator)
     sys.stdout.flush()
     atheris.Fuzz()
+
+
+ODD_FIELDS = [0, 1, 8, 0xFF, 0xFFFF, 0x7FFFFFFF, 0xFFFFFFFF, 2**63 - 1, 2**64 - 1, 48, 96, 512]
+
+
+def file_mutator(data: bytes, max_size: int, seed: int) -> bytes:
+    """Mutations of binary files (result files, checkpoints): libFuzzer's own, or one to three
+    bit flips, truncations, 8-byte address or length fields overwritten, blocks copied."""
+    rng = random.Random(seed)
+    if not data or rng.random() < 0.4:
+        return atheris.Mutate(data, max_size)
+    b = bytearray(data)
+    for _ in range(rng.randint(1, 3)):
+        op = rng.randrange(4)
+        i = rng.randrange(len(b))
+        if op == 0:  # one bit
+            b[i] ^= 1 << rng.randrange(8)
+        elif op == 1:  # cut short
+            del b[max(1, i) :]
+        elif op == 2:  # an address or length field
+            value = rng.choice([*ODD_FIELDS, rng.randrange(len(b) + 64)])
+            b[i : i + 8] = value.to_bytes(8, "little")
+        else:  # a block copied elsewhere
+            j, n = rng.randrange(len(b)), rng.randint(1, 64)
+            b[j : j + n] = b[i : i + n]
+        if not b:
+            break
+    return bytes(b[:max_size])

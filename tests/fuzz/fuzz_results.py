@@ -16,14 +16,12 @@ other than the original's. Example:
 
 from __future__ import annotations
 
-import random
 import re
 import sys
 import warnings
 
-import atheris
 import numpy as np
-from fuzz_common import WORK, corpus_args, feature, replay_or_fuzz
+from fuzz_common import WORK, corpus_args, feature, file_mutator, replay_or_fuzz
 
 import tradeeco
 from tradeeco import analysis
@@ -55,30 +53,6 @@ TARGET = WORK / "input.nc"
 # Warm-up: the first call imports scipy, which alone takes longer than the 1 s timeout.
 analysis.attainment(REFERENCE)
 analysis.paired_difference(REFERENCE, REFERENCE)
-ODD_FIELDS = [0, 1, 8, 0xFF, 0xFFFF, 0x7FFFFFFF, 0xFFFFFFFF, 2**63 - 1, 2**64 - 1, 48, 96, 512]
-
-
-def custom_mutator(data: bytes, max_size: int, seed: int) -> bytes:
-    rng = random.Random(seed)
-    if not data or rng.random() < 0.4:
-        return atheris.Mutate(data, max_size)
-    b = bytearray(data)
-    for _ in range(rng.randint(1, 3)):
-        op = rng.randrange(4)
-        i = rng.randrange(len(b))
-        if op == 0:  # one bit
-            b[i] ^= 1 << rng.randrange(8)
-        elif op == 1:  # cut short
-            del b[max(1, i) :]
-        elif op == 2:  # an address or length field
-            value = rng.choice([*ODD_FIELDS, rng.randrange(len(b) + 64)])
-            b[i : i + 8] = value.to_bytes(8, "little")
-        else:  # a block copied elsewhere
-            j, n = rng.randrange(len(b)), rng.randint(1, 64)
-            b[j : j + n] = b[i : i + n]
-        if not b:
-            break
-    return bytes(b[:max_size])
 
 
 def test_one_input(data: bytes) -> None:
@@ -111,4 +85,4 @@ def test_one_input(data: bytes) -> None:
 
 
 if __name__ == "__main__":
-    replay_or_fuzz(sys.argv, test_one_input, custom_mutator, corpus_args("results", SEEDS))
+    replay_or_fuzz(sys.argv, test_one_input, file_mutator, corpus_args("results", SEEDS))

@@ -46,6 +46,7 @@ def harness(name, args, env, timeout=180):
         ("fuzz_scenarios.py", "scenarios", 3000),
         ("fuzz_results.py", "results", 200),
         ("fuzz_posterior.py", "posterior", 3000),
+        ("fuzz_checkpoints.py", "checkpoints", 200),
     ],
 )
 def test_short_fuzz_run_finds_nothing(atheris_env, tmp_path, name, kind, runs):

@@ -128,9 +128,16 @@ def test_paths_reach_the_core_as_str(core, scenario_file, tmp_path, monkeypatch)
         seen.append(type(out))
         raise KeyboardInterrupt
 
+    def fake_run_many_to_files(specs, outs, **kwargs):
+        seen.extend(type(out) for out in outs)
+        raise KeyboardInterrupt
+
     monkeypatch.setattr(core, "run_to_file", fake_run_to_file)
+    monkeypatch.setattr(core, "run_many_to_files", fake_run_many_to_files)
     with pytest.raises(KeyboardInterrupt):
         tradeeco.run(scenario_file, out=tmp_path / "r.nc", progress=False)
     with pytest.raises(KeyboardInterrupt):
         tradeeco.ensemble(scenario_file, replicates=2, out=tmp_path / "e.nc", progress=False)
-    assert seen == [str, str]
+    with pytest.raises(KeyboardInterrupt):
+        tradeeco.run_many([scenario_file], tmp_path, progress=False)
+    assert seen == [str, str, str]

@@ -5,6 +5,8 @@
 /// a phase, loops see a fixed set of rows. Ids are handed out in increasing order and compaction
 /// keeps the order of survivors, so ids() is always sorted and an id never changes meaning.
 
+#include <tradeeco/sim/state_archive.hpp>
+
 #include <algorithm>
 #include <cstdint>
 #include <memory>
@@ -116,6 +118,49 @@ public:
         return (it != ids_.end() && *it == id) ? std::size_t(it - ids_.begin()) : size();
     }
 
+    /// Puts the table (ids, every column with its staged births, pending removals) into `a`
+    /// under `prefix`: `<prefix>.ids`, `<prefix>.column.<name>`, ...
+    void save(state_archive& a, const std::string& prefix) const {
+        std::string list;
+        for (const auto& c: columns_) {
+            c->save(a, prefix);
+            list += c->name + ":" + value_type_name(c->type()) + "\n";
+        }
+        a.put_text(prefix + ".columns", list);
+        a.put(prefix + ".ids", ids_);
+        a.put(prefix + ".removed", removed_);
+        a.put_value(prefix + ".next_id", next_id_);
+        a.put_value(prefix + ".staged_births", std::uint64_t(staged_births_));
+    }
+    /// Replaces the table by the one save() put under `prefix`, columns recreated with their
+    /// saved names and types. References to the old columns (from add_column) are invalidated:
+    /// look the columns up again by name.
+    void load(const state_archive& a, const std::string& prefix) {
+        agent_table t;
+        const std::string list = a.get_text(prefix + ".columns");
+        for (std::size_t at = 0; at < list.size();) {
+            const auto end = list.find('\n', at);
+            const auto colon = list.rfind(':', end);
+            if (end == std::string::npos || colon == std::string::npos || colon < at)
+                throw model_error("agent_table: bad column list in state entry " + prefix +
+                                  ".columns");
+            const std::string name = list.substr(at, colon - at),
+                              type = list.substr(colon + 1, end - colon - 1);
+            t.columns_.push_back(load_column(a, prefix, name, type));
+            at = end + 1;
+        }
+        t.ids_ = a.get<agent_id>(prefix + ".ids");
+        t.removed_ = a.get<std::uint8_t>(prefix + ".removed");
+        t.next_id_ = a.get_value<agent_id>(prefix + ".next_id");
+        t.staged_births_ = std::size_t(a.get_value<std::uint64_t>(prefix + ".staged_births"));
+        for (const auto& c: t.columns_)
+            if (c->rows() != t.ids_.size() || c->staged_rows() != t.staged_births_)
+                throw model_error("agent_table: state entry " + prefix + ".column." + c->name +
+                                  " has " + std::to_string(c->rows()) + " rows, expected " +
+                                  std::to_string(t.ids_.size()));
+        *this = std::move(t);
+    }
+
 private:
     struct column_base {
         explicit column_base(std::string n): name(std::move(n)) {}
@@ -124,6 +169,10 @@ private:
         virtual void stage() = 0;
         virtual void commit_staged() = 0;
         virtual raw_column raw() = 0;
+        virtual value_type type() const = 0;
+        virtual void save(state_archive& a, const std::string& prefix) const = 0;
+        virtual std::size_t rows() const = 0;
+        virtual std::size_t staged_rows() const = 0;
         std::string name;
     };
     template <class T>
@@ -141,6 +190,14 @@ private:
             const char kind = std::is_floating_point_v<T> ? 'f' : std::is_signed_v<T> ? 'i' : 'u';
             return raw_column{values.data(), values.size(), kind, sizeof(T)};
         }
+        value_type type() const override { return archive_type_of<T>(); }
+        void save(state_archive& a, const std::string& prefix) const override {
+            a.put(prefix + ".column." + name, values);
+            a.put(prefix + ".staged." + name, staged);
+            a.put_value(prefix + ".init." + name, init);
+        }
+        std::size_t rows() const override { return values.size(); }
+        std::size_t staged_rows() const override { return staged.size(); }
         void commit_staged() override {
             values.insert(values.end(), staged.begin(), staged.end());
             staged.clear();
@@ -148,6 +205,31 @@ private:
         T init;
         std::vector<T> values, staged;
     };
+
+    template <class T>
+    static std::unique_ptr<column_base>
+    load_typed(const state_archive& a, const std::string& prefix, const std::string& name) {
+        auto col =
+            std::make_unique<typed_column<T>>(name, a.get_value<T>(prefix + ".init." + name));
+        col->values = a.get<T>(prefix + ".column." + name);
+        col->staged = a.get<T>(prefix + ".staged." + name);
+        return col;
+    }
+    static std::unique_ptr<column_base> load_column(const state_archive& a,
+                                                    const std::string& prefix,
+                                                    const std::string& name,
+                                                    const std::string& type) {
+        if (type == "u8") return load_typed<std::uint8_t>(a, prefix, name);
+        if (type == "u16") return load_typed<std::uint16_t>(a, prefix, name);
+        if (type == "u32") return load_typed<std::uint32_t>(a, prefix, name);
+        if (type == "i32") return load_typed<std::int32_t>(a, prefix, name);
+        if (type == "i64") return load_typed<std::int64_t>(a, prefix, name);
+        if (type == "u64") return load_typed<std::uint64_t>(a, prefix, name);
+        if (type == "f32") return load_typed<float>(a, prefix, name);
+        if (type == "f64") return load_typed<double>(a, prefix, name);
+        throw model_error("agent_table: column " + name + " of " + prefix + " has type '" + type +
+                          "', expected a number type (u8, u16, u32, i32, i64, u64, f32, f64)");
+    }
 
     column_base* find(std::string_view name) const {
         for (const auto& c: columns_)

@@ -15,6 +15,8 @@ using date = std::chrono::year_month_day;
 date make_date(int year, unsigned month, unsigned day);
 /// ISO 8601 text, "2024-02-29".
 std::string to_string(date d);
+/// The current UTC time as ISO 8601, "2026-11-29T20:15:00Z" (provenance attributes).
+std::string utc_now();
 
 /// What a model needs to know about one simulated day.
 struct day_info {

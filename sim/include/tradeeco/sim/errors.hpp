@@ -44,6 +44,14 @@ public:
     using error::error;
 };
 
+/// A checkpoint cannot be restored: it is damaged (truncated, a flipped bit), of another format
+/// version, or made for another scenario layout. The message reads
+/// `<file>: <what>: expected X, found Y`.
+class checkpoint_error: public io_error {
+public:
+    using io_error::io_error;
+};
+
 /// Formats a location as `file:line:column: key: ` with the parts that are known.
 std::string format_location(const source_location& where);
 

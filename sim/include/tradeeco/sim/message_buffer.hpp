@@ -6,6 +6,7 @@
 /// would produce, whatever the thread count. Readers then look messages up by recipient.
 
 #include <tradeeco/sim/executor.hpp>
+#include <tradeeco/sim/state_archive.hpp>
 
 #include <cstdint>
 #include <span>
@@ -70,6 +71,19 @@ public:
     void for_recipient(std::size_t r, F&& f) const {
         check_indexed(r);
         for (std::uint32_t k = offsets_[r]; k < offsets_[r + 1]; ++k) f(messages_[order_[k]]);
+    }
+
+    /// Puts the messages and the recipient index into `a` under `prefix` (M must be a plain
+    /// struct), and reads them back.
+    void save(state_archive& a, const std::string& prefix) const {
+        a.put(prefix + ".messages", messages_);
+        a.put(prefix + ".offsets", offsets_);
+        a.put(prefix + ".order", order_);
+    }
+    void load(const state_archive& a, const std::string& prefix) {
+        messages_ = a.get<M>(prefix + ".messages");
+        offsets_ = a.get<std::uint32_t>(prefix + ".offsets");
+        order_ = a.get<std::uint32_t>(prefix + ".order");
     }
 
 private:

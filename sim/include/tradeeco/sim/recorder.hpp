@@ -6,6 +6,8 @@
 /// `recorder`; `replicate_record` keeps one replicate in memory; `results_writer`
 /// (results_writer.hpp) puts replicates into an HDF5/netCDF-4 file.
 
+#include <tradeeco/sim/state_archive.hpp>
+
 #include <cstdint>
 #include <span>
 #include <string>
@@ -84,6 +86,11 @@ public:
     /// Index of a series by name, or throws std::out_of_range.
     std::size_t series_index(const std::string& name) const;
     std::int32_t num_months() const noexcept { return num_months_; }
+    /// Puts every series' values and every table's rows so far into `a` under `prefix`.
+    void save(state_archive& a, const std::string& prefix) const;
+    /// Reads back what save() put: the series and tables must be the ones declared here, by
+    /// name and in order (model_error otherwise).
+    void load(const state_archive& a, const std::string& prefix);
     std::int32_t num_years() const noexcept { return num_years_; }
 
 private:

@@ -415,3 +415,25 @@ def test_help_explains_the_default(command):
                   "--replicates-per-driver-path D",
                   "shipped posterior", "If the package ships no posterior, runs use fixed"):  # fmt: skip
         assert words in text, words
+
+
+def test_run_many_draws_and_records_as_run_does(runs, small, tmp_path):
+    """Several scenarios on a shared prefix draw the same sets as separate runs, and each file
+    records them (tradeeco.run_many annotates, seals and renames like tradeeco.run)."""
+    other = small.with_(replicates=6)
+    many = tradeeco.run_many(
+        {"a": small, "b": other}, tmp_path, posterior=runs["post"], progress=False
+    )
+    for name in ("a", "b"):
+        ds = many[name]
+        np.testing.assert_array_equal(ds["parameter_set"].values, runs["drawn"]["parameter_set"])
+        np.testing.assert_array_equal(
+            ds["parameter_value"].values, runs["drawn"]["parameter_value"].values
+        )
+        np.testing.assert_array_equal(
+            ds["total_trade_cny_100m"].values, runs["drawn"]["total_trade_cny_100m"].values
+        )
+        assert ds.attrs["parameter_sets"] == "posterior"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.nc", "b.nc"]  # no leftovers
+    fixed = tradeeco.run_many({"f": small}, fixed_parameters=True, progress=False)["f"]
+    assert "parameter_set" not in fixed and fixed.attrs["parameter_sets"] == "fixed"

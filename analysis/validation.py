@@ -64,6 +64,7 @@ COLUMNS = [
     "capability",
     "exports_cny_100m",
     "imports_cny_100m",
+    "indirect_exports_cny_100m",
     "destinations_mask",
     "entered_mask",
     "exited_mask",
@@ -398,11 +399,13 @@ FACTS: list[Fact] = [
         source="Ahn, Khandelwal & Wei 2011 JIE",
         band_note="20% +- 5 pp",
         reason_if_missed=(
-            "The indirect-exporter flag is on `indirect_share` (40%) of the firms below the 90th "
-            "capability percentile (`indirect_threshold_quantile`): about a third of exporters "
-            "carry it (diagnostics), but they are the smaller ones, so they carry a few percent "
-            "of the value. Ahn et al.'s fifth of the value means intermediaries also handle "
-            "larger firms' exports, which the model does not let them do."
+            "A firm exports to a market through a trade company when its gross profit there is "
+            "below `direct_export_profit_multiple` times the market's fixed cost (and always "
+            "when it carries the indirect-exporter flag, on `indirect_share` of the less capable "
+            "firms). Export value sits in a few large relationships that clear any such "
+            "threshold, so the marginal markets routed through trade companies carry a small "
+            "part of it; half of Chongqing's exports are chain leaders' own (processing trade), "
+            "which Ahn et al.'s national share does not separate."
         ),
     ),
     Fact(
@@ -547,7 +550,8 @@ def facts_for_replicate(g: pd.DataFrame) -> dict[str, float]:
         exp = x > 0
         trade = x + y["imports_cny_100m"].to_numpy(dtype=float)
         indirect = y["indirect_exporter"].to_numpy() == 1
-        trading = (exp & ~indirect) | (y["imports_cny_100m"].to_numpy() > 0)
+        x_ind = y["indirect_exports_cny_100m"].to_numpy(dtype=float)
+        trading = (x - x_ind > 0) | (y["imports_cny_100m"].to_numpy() > 0)
         aeo = y["credit_tier"].to_numpy() == 1
         sme = y["sme"].to_numpy() == 1
         add("exporter_share", exp.mean())
@@ -557,7 +561,7 @@ def facts_for_replicate(g: pd.DataFrame) -> dict[str, float]:
         add("top5_share", top_k_share(x[exp], 5))
         add("hill_exponent", hill_tail(x[exp], 0.05))
         add("destinations_slope", destinations_slope(popcount(y["destinations_mask"])[exp]))
-        add("indirect_export_share", x[indirect].sum() / x.sum() if x.sum() > 0 else math.nan)
+        add("indirect_export_share", x_ind.sum() / x.sum() if x.sum() > 0 else math.nan)
         add("aeo_firm_share", (aeo & trading).sum() / trading.sum() if trading.sum() else math.nan)
         tt = trade[trading].sum()
         add("aeo_trade_share", trade[aeo & trading].sum() / tt if tt > 0 else math.nan)
@@ -661,8 +665,7 @@ def consistency(snapshots: pd.DataFrame, series: dict[str, pd.DataFrame] | None)
         return []
     g = snapshots.groupby(["replicate", "year"])
     x = snapshots["exports_cny_100m"]
-    indirect = snapshots["indirect_exporter"] == 1
-    trading = ((x > 0) & ~indirect) | (snapshots["imports_cny_100m"] > 0)
+    trading = (x - snapshots["indirect_exports_cny_100m"] > 0) | (snapshots["imports_cny_100m"] > 0)
     derived = {
         "exports_cny_100m": g["exports_cny_100m"].sum(),
         "imports_cny_100m": g["imports_cny_100m"].sum(),
@@ -738,7 +741,12 @@ def load_results(path: Path) -> tuple[pd.DataFrame, dict[str, pd.DataFrame], dic
             if name in ds and ds[name].dims == ("replicate", "year")
         }
     for c in snaps.columns:
-        if c not in ("capability", "exports_cny_100m", "imports_cny_100m"):
+        if c not in (
+            "capability",
+            "exports_cny_100m",
+            "imports_cny_100m",
+            "indirect_exports_cny_100m",
+        ):
             snaps[c] = snaps[c].astype(np.int64)
     return snaps, series, attrs
 
@@ -797,6 +805,7 @@ def synthetic_snapshots(
                         "credit_tier": (cap > np.quantile(cap, 0.98)).astype(np.int64),
                         "platform_member": 0,
                         "indirect_exporter": (exporting & (cap < 1.1)).astype(np.int64),
+                        "indirect_exports_cny_100m": np.where(cap < 1.1, exports, 0.0),
                         "supplier_of": -1,
                         "capability": cap,
                         "exports_cny_100m": exports,

@@ -104,6 +104,10 @@ SMOKE: dict[str, Any] = {
 
 MOMENT_SETS = ("levels_2024", "facts", "hindcast")
 
+#: Levels in percent that scale with the population (a share of a national total, which the
+#: population scale leaves unscaled), so a run at population_scale < 1 divides them by it too.
+SHARES_OF_FIXED_TOTALS = frozenset({"vehicle_export_national_share"})
+
 
 class CalibrationError(ValueError):
     """A calibration that cannot run as asked (unknown moments, bad settings, no pyabc)."""
@@ -260,9 +264,11 @@ class Simulator:
                     if info[name]["frequency"] != "yearly" or 2024 not in years:
                         continue
                     x = float(s[years.index(2024)])
-                    # Counts and values scale with the population; shares and rates do not.
+                    # Counts and values scale with the population; shares and rates do not,
+                    # except a share of a national total the population does not scale.
                     unit = str(info[name].get("unit", ""))
-                    if scale != 1.0 and not (unit.startswith("percent") or unit == "days"):
+                    scale_free = unit.startswith("percent") or unit == "days"
+                    if scale != 1.0 and (not scale_free or name in SHARES_OF_FIXED_TOTALS):
                         x /= scale
                     out[f"level:{name}"] = x
             per.append(out)

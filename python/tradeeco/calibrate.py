@@ -288,6 +288,15 @@ def _any_finite(per: list[dict[str, float]], key: str) -> bool:
 _SIMULATE_ONE: Callable[[], Any] | None = None  # set in the parent before the workers fork
 
 
+def _worker_signals() -> None:
+    """Workers end on SIGTERM at once and leave Ctrl-C to the parent (the CLI's handlers, which
+    they inherit by fork, are for the parent)."""
+    import signal
+
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _simulate_batch(task: tuple[int, int]) -> list:
     seed, count = task
     np.random.seed(seed)  # noqa: NPY002 - pyabc draws from the legacy global generator
@@ -329,8 +338,15 @@ def _batch_sampler(workers: int, seed: int):
                     if workers == 1:
                         batches = [_simulate_batch(tasks[0])]
                     else:
-                        with mp.get_context("fork").Pool(workers) as pool:
+                        pool = mp.get_context("fork").Pool(workers, initializer=_worker_signals)
+                        try:
                             batches = pool.map(_simulate_batch, tasks)
+                        except BaseException:
+                            pool.terminate()
+                            pool.join()
+                            raise
+                        pool.close()  # the workers end on their own, not by SIGTERM
+                        pool.join()
                     for particle in (p for b in batches for p in b):
                         evals += 1
                         if accepted < n:

@@ -110,3 +110,12 @@ def test_the_command_has_help_and_refuses_unavailable_moments(capsys):
     pytest.importorskip("pyabc")
     assert cli.main(["calibrate", "--smoke", "--moments", "facts,hindcast"]) == 2
     assert "not available yet" in capsys.readouterr().err
+
+
+def test_two_worker_processes_give_the_same_posterior_twice():
+    """The batch sampler's result depends on the seed and the number of workers, not on which
+    worker finishes first."""
+    pytest.importorskip("pyabc")
+    settings = {**cal.SMOKE, "population_size": 6, "workers": 2}
+    a, b = cal.calibrate(**settings), cal.calibrate(**settings)
+    pd.testing.assert_frame_equal(a.posterior, b.posterior)

@@ -42,6 +42,8 @@ def test_the_moment_sets_are_the_documented_ones():
     assert "level:total_trade_cny_100m" in keys and "fact:indirect_export_share" in keys
     total = next(m for m in ms if m.key == "level:total_trade_cny_100m")
     assert total.scale == pytest.approx(0.03 * total.target)  # the 3% tolerance
+    assert total.deviation(total.target * 1.029) == 0  # within the tolerance: judged a fit
+    assert total.deviation(total.target * 1.06) == pytest.approx(1.0)
     assert sum(k.startswith("fact:") for k in keys) == 22
 
 
@@ -119,3 +121,35 @@ def test_two_worker_processes_give_the_same_posterior_twice():
     settings = {**cal.SMOKE, "population_size": 6, "workers": 2}
     a, b = cal.calibrate(**settings), cal.calibrate(**settings)
     pd.testing.assert_frame_equal(a.posterior, b.posterior)
+
+
+def test_the_shipped_posterior_is_complete_and_inside_the_ranges():
+    import tradeeco
+
+    meta, sets = cal.read_posterior()
+    for key in ("method", "created", "tradeeco_version", "git_revision", "data",
+                "population_scale", "replicates_per_particle"):  # fmt: skip
+        assert meta.get(key), key
+    assert len(sets) >= 200
+    assert sets["set"].tolist() == list(range(len(sets)))
+    assert (sets["weight"] >= 0).all() and sets["weight"].sum() > 0
+    t = tradeeco.parameter_table().set_index("key")
+    for k in sets.columns[2:]:
+        assert k in t.index, k
+        assert sets[k].between(t.loc[k, "min"], t.loc[k, "max"]).all(), k
+
+
+def test_the_calibration_section_of_docs_calibration_md_is_current():
+    """docs/calibration.md's calibration section is rendered from the shipped posterior's files
+    (tools/gen_calibration_docs.py --render re-renders it; no model runs)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[2]
+    r = subprocess.run(
+        [sys.executable, str(repo / "tools" / "gen_calibration_docs.py"), "--check"],
+        capture_output=True,
+        text=True,
+    )
+    assert r.returncode == 0, r.stderr

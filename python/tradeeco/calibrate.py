@@ -427,6 +427,7 @@ def calibrate(
     workers: int = 1,
     out: str | os.PathLike[str] | None = None,
     db: str | os.PathLike[str] | None = None,
+    resume: bool = False,
     progress: bool = False,
 ) -> CalibrationResult:
     """Fit ``parameters`` (default ``DEFAULT_PARAMETERS``) to ``moment_sets`` by ABC-SMC.
@@ -440,7 +441,8 @@ def calibrate(
     distance of the previous one. With ``out``, the posterior is written as CSV (comment lines
     of provenance, then ``set,weight,<parameter>...``) and the diagnostics next to it as
     ``<out stem>_diagnostics.json``. ``db`` keeps pyabc's history (SQLite; default a temporary
-    file)."""
+    file); with ``resume`` the run in ``db`` goes on for ``generations`` more generations (the
+    same settings must be given; the result is deterministic given the same commands)."""
     try:
         import pyabc
     except ImportError as e:  # pragma: no cover - depends on the environment
@@ -510,8 +512,10 @@ def calibrate(
             db_path = Path(tmp) / "abc.db"
         else:
             db_path = Path(db)
-            if db_path.exists():
+            if db_path.exists() and not resume:
                 db_path.unlink()
+            if resume and not db_path.is_file():
+                raise CalibrationError(f"{db_path}: no calibration history to resume")
         abc = pyabc.ABCSMC(
             model,
             prior,
@@ -526,7 +530,10 @@ def calibrate(
         for name in ("ABC", "Sampler", "Epsilon", "History", "Distance", "Acceptor"):
             logging.getLogger(name).setLevel(level)
             logging.getLogger(f"ABC.{name}").setLevel(level)
-        abc.new(f"sqlite:///{db_path}", observed)
+        if resume:  # the same run, `generations` more generations
+            abc.load(f"sqlite:///{db_path}", 1, observed)
+        else:
+            abc.new(f"sqlite:///{db_path}", observed)
         history = abc.run(
             max_nr_populations=generations,
             max_total_nr_simulations=max_simulations if max_simulations else np.inf,

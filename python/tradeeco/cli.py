@@ -1178,6 +1178,7 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
             workers=args.workers,
             out=args.out,
             db=args.db,
+            resume=args.resume,
             progress=not args.quiet,
             **settings,
         )
@@ -1262,6 +1263,11 @@ def _add_calibrate_parser(sub) -> None:
     p.add_argument("--smoke", action="store_true", help="a tiny configuration that runs in seconds")
     p.add_argument("--out", "-o", metavar="FILE.csv", help="write the posterior here")
     p.add_argument("--db", metavar="FILE.db", help="keep pyabc's history here (SQLite)")
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="go on with the run in --db for --generations more generations",
+    )
     p.add_argument("--quiet", "-q", action="store_true", help="no progress messages")
     p.set_defaults(func=_cmd_calibrate)
 

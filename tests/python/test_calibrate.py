@@ -153,3 +153,15 @@ def test_the_calibration_section_of_docs_calibration_md_is_current():
         text=True,
     )
     assert r.returncode == 0, r.stderr
+
+
+def test_resume_goes_on_with_the_same_run(tmp_path):
+    pytest.importorskip("pyabc")
+    db = tmp_path / "abc.db"
+    first = cal.calibrate(**cal.SMOKE, db=db)
+    more = cal.calibrate(**cal.SMOKE, db=db, resume=True)
+    n = len(first.generations)
+    assert len(more.generations) == n + cal.SMOKE["generations"]
+    pd.testing.assert_frame_equal(more.generations.iloc[:n], first.generations)
+    with pytest.raises(cal.CalibrationError, match="no calibration history to resume"):
+        cal.calibrate(**cal.SMOKE, db=tmp_path / "none.db", resume=True)

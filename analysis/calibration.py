@@ -711,7 +711,14 @@ def main(argv: list[str] | None = None) -> int:
     }
     if float(meta["population_scale"] if meta["population_scale"] != "?" else 1) != 1.0:
         print("note: population scale is not 1: levels scale with it", file=sys.stderr)
-    args.out.write_text(render(ds, departures, flows, meta))
+    page = render(ds, departures, flows, meta)
+    # The calibration of the free parameters (tools/gen_calibration_docs.py) and what follows it
+    # are written by other tools: keep them.
+    marker = "<!-- calibrate:begin -->"
+    old = args.out.read_text() if args.out.is_file() else ""
+    if marker in old:
+        page = page.rstrip("\n") + "\n\n" + marker + old.split(marker, 1)[1]
+    args.out.write_text(page)
     print(f"wrote {args.out}")
     return 0
 

@@ -47,6 +47,7 @@ void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*
     const double subsidy_cap = params.entry_subsidy_cap, horizon_max = params.entry_horizon_max_months;
     const double peer_half = params.peer_half_saturation, exit_cover = params.exit_fixed_cost_cover;
     const double ordinary_inputs = params.ordinary_import_input_share, cbec_share = params.cbec_export_share;
+    const double direct_multiple = params.direct_export_profit_multiple;
 
     // Policy levels this month, by sector x region (and flags for SME / location targeting are
     // applied per firm below through a small lookup).
@@ -117,7 +118,7 @@ void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*
             const bool aeo = (*firm.aeo)[i] == 1;
             const bool member = (*firm.platform)[i] != 0;
             const auto id = firms.ids()[i];
-            double exp_total = 0, imp_total = 0;
+            double exp_total = 0, imp_total = 0, indirect_total = 0;
             std::int32_t n_dest = 0, dest_mask = 0, entered = 0, exited = 0;
             double kd_here = 0, kd_total = 0; // KD kit exports booked in the bonded zone
             double lcl_teu = 0, processing_imports = 0;
@@ -272,6 +273,12 @@ void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*
                         months_since_exit[k] = 0;
                         continue;
                     }
+                    // Mode by market (Ahn, Khandelwal & Wei): exporting directly pays only where
+                    // the firm's gross profit clears direct_export_profit_multiple x the market's
+                    // fixed cost; below it, and for trade-company clients (the indirect flag), a
+                    // trade company exports. Trial sales are small, so new markets start indirect.
+                    if ((*firm.indirect)[i] || sales / sigma_ces < direct_multiple * fixed)
+                        indirect_total += sales;
                     acc.exports[s][d] += sales;
                     acc.flows[loc][s][d] += sales;
                     ship(d, sales);
@@ -292,7 +299,7 @@ void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*
                 // of them are inputs).
                 if ((*firm.importer)[i] == 2 || ((*firm.importer)[i] == 1 && exp_total > 0))
                     import_from(cal.ordinary_import_scale * zi * import_growth, ordinary_inputs, true);
-                if ((*firm.indirect)[i]) acc.indirect_exports += exp_total;
+                acc.indirect_exports += indirect_total;
                 if ((*firm.cbec)[i]) acc.cbec_exports += cbec_share * exp_total;
             }
             if (exp_total == 0 && imp_total == 0 && lcl_teu == 0 && n_dest == 0 && dest_mask == 0 && entered == 0 &&
@@ -312,6 +319,7 @@ void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*
             (*firm.lcl_teu_month)[i] = lcl_teu;
             (*firm.destinations)[i] = n_dest;
             (*firm.exports_year)[i] += exp_total;
+            (*firm.indirect_exports_year)[i] += indirect_total;
             (*firm.imports_year)[i] += imp_total;
             (*firm.destinations_mask)[i] |= dest_mask;
             (*firm.entered_mask)[i] |= entered;
@@ -319,8 +327,8 @@ void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*
             (*firm.trade_year)[i] += exp_total + imp_total;
             acc.trade_by_location[loc] += exp_total + imp_total - kd_total;
             if (aeo) acc.aeo_trade += exp_total + imp_total;
-            // Indirect exporters do not declare at customs themselves: trade-service firms do.
-            if (exp_total + imp_total > 0 && !((*firm.indirect)[i] && imp_total == 0)) traded_this_year[i] = 1;
+            // Exports through a trade company are declared by it, not by the firm.
+            if (exp_total - indirect_total > 0 || imp_total > 0) traded_this_year[i] = 1;
             if (exp_total > 0) exported_this_year[i] = 1;
         }
     });

@@ -188,6 +188,7 @@ void trade_model::state::declare_outputs() {
               f64("capability", "1", "Capability draw (scale-free)"),
               f64("exports_cny_100m", "100m CNY", "Exports in the year"),
               f64("imports_cny_100m", "100m CNY", "Imports in the year"),
+              f64("indirect_exports_cny_100m", "100m CNY", "Exports in the year through trade companies"),
               i64("destinations_mask", "", "Bit r set if it exported to region r in the year"),
               i64("entered_mask", "", "Bit r set if an export relationship to region r started"),
               i64("exited_mask", "", "Bit r set if an export relationship to region r ended")}})));
@@ -427,6 +428,7 @@ void trade_model::state::write_year_tables(const sim::day_info& d) {
                                   double((*firm.platform)[i]), double((*firm.indirect)[i]),
                                   double((*firm.supplier_of)[i]), (*firm.capability)[i],
                                   (*firm.exports_year)[i], (*firm.imports_year)[i],
+                                  (*firm.indirect_exports_year)[i],
                                   double((*firm.destinations_mask)[i]), double((*firm.entered_mask)[i]),
                                   double((*firm.exited_mask)[i])};
             rec.append_row(std::size_t(snapshots_table), row);

@@ -54,6 +54,7 @@ namespace tradeeco::models::model_impl {
     X(import_only_share) \
     X(indirect_threshold_quantile) \
     X(indirect_share) \
+    X(direct_export_profit_multiple) \
     X(supplier_size_gain) \
     X(baseline_pairing) \
     X(kd_share_2024) \

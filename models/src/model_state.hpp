@@ -58,6 +58,7 @@ struct firm_columns {
     std::vector<double>* lcl_teu_month = nullptr;      // cargo shipped LCL last month, TEU
     // This year so far (reset at year end): values and region bitmasks (bit r = region r).
     std::vector<double>* exports_year = nullptr;
+    std::vector<double>* indirect_exports_year = nullptr; // through trade companies
     std::vector<double>* imports_year = nullptr;
     std::vector<std::int32_t>* destinations_mask = nullptr;
     std::vector<std::int32_t>* entered_mask = nullptr;
@@ -352,6 +353,7 @@ struct trade_model::state {
     void reset_year_columns() {
         std::fill(firm.trade_year->begin(), firm.trade_year->end(), 0.0);
         std::fill(firm.exports_year->begin(), firm.exports_year->end(), 0.0);
+        std::fill(firm.indirect_exports_year->begin(), firm.indirect_exports_year->end(), 0.0);
         std::fill(firm.imports_year->begin(), firm.imports_year->end(), 0.0);
         std::fill(firm.destinations_mask->begin(), firm.destinations_mask->end(), 0);
         std::fill(firm.entered_mask->begin(), firm.entered_mask->end(), 0);

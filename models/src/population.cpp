@@ -43,6 +43,7 @@ void trade_model::state::build_population() {
     firm.trade_year = &firms.add_column<double>("trade_year_cny_100m");
     firm.destinations = &firms.add_column<std::int32_t>("destinations");
     firm.exports_year = &firms.add_column<double>("exports_year_cny_100m");
+    firm.indirect_exports_year = &firms.add_column<double>("indirect_exports_year_cny_100m");
     firm.imports_year = &firms.add_column<double>("imports_year_cny_100m");
     firm.destinations_mask = &firms.add_column<std::int32_t>("destinations_mask_year");
     firm.entered_mask = &firms.add_column<std::int32_t>("entered_mask_year");

@@ -15,6 +15,8 @@ The model itself is C++ (``tradeeco._core``); this package is the Python face of
   meet a set of targets (:mod:`tradeeco.policy_search`).
 * :func:`sensitivity` finds which parameters drive each target's verdict and each plan effect
   (Morris screening, then Sobol indices; :mod:`tradeeco.sensitivity`).
+* :func:`calibrate` fits the free parameters to the 2024 levels and the stylized facts by ABC-SMC
+  and writes the posterior the runs sample (:mod:`tradeeco.calibrate`, docs/calibration.md).
 * :mod:`tradeeco.targets` holds the plan's targets; :mod:`tradeeco.analysis` computes the
   probability of meeting them, paired scenario differences and tidy frames, and draws fan charts
   and package comparisons.
@@ -42,6 +44,7 @@ from ._scenarios import (
     shipped_scenarios,
     with_parameter_overrides,
 )
+from .calibrate import calibrate  # the function; `from tradeeco.calibrate import ...` the rest
 from .ensemble import ensemble
 from .errors import (
     CheckpointError,
@@ -75,6 +78,7 @@ __all__ = [
     "__version__",
     "analysis",
     "as_spec",
+    "calibrate",
     "ensemble",
     "git_revision",
     "lever_catalogue",

@@ -1281,6 +1281,123 @@ def _add_sensitivity_parser(sub) -> None:
     p.set_defaults(func=_cmd_sensitivity)
 
 
+# --- calibrate ---------------------------------------------------------------------------------
+
+
+def _cmd_calibrate(args: argparse.Namespace) -> int:
+    cal = importlib.import_module("tradeeco.calibrate")
+
+    split = lambda text: [k.strip() for k in text.split(",") if k.strip()] if text else None  # noqa: E731
+    settings = dict(cal.SMOKE) if args.smoke else {}
+    for key in ("population_size", "generations", "population_scale", "end"):
+        if getattr(args, key) is not None:
+            settings[key] = getattr(args, key)
+    if args.parameters:
+        settings["parameters"] = split(args.parameters)
+    try:
+        res = cal.calibrate(
+            moment_sets=split(args.moments),
+            max_simulations=args.max_simulations,
+            replicates=args.replicates,
+            seed=args.seed,
+            threads=args.threads,
+            workers=args.workers,
+            out=args.out,
+            db=args.db,
+            resume=args.resume,
+            progress=not args.quiet,
+            **settings,
+        )
+    except (ValueError, KeyError) as e:  # CalibrationError and ScenarioError too
+        raise _BadInputError(str(e.args[0]) if e.args else str(e)) from None
+    rows = [
+        [
+            str(g["generation"]),
+            f"{g['epsilon']:.4g}",
+            str(g["simulations"]),
+            f"{g['acceptance_rate']:.2f}",
+            f"{g['ess']:.0f}",
+        ]
+        for g in res.generations.to_dict("records")
+    ]
+    _print_table(["generation", "epsilon", "simulations", "acceptance", "ESS"], rows)
+    rows = [
+        [
+            m["parameter"],
+            f"{m['prior_median']:.4g} [{m['prior_q05']:.4g}, {m['prior_q95']:.4g}]",
+            f"{m['posterior_median']:.4g} [{m['posterior_q05']:.4g}, {m['posterior_q95']:.4g}]",
+        ]
+        for m in res.marginals.to_dict("records")
+    ]
+    _print_table(["parameter", "prior median [5%, 95%]", "posterior median [5%, 95%]"], rows)
+    if args.out:
+        print(f"wrote {args.out} ({len(res.posterior)} sets) and its _diagnostics.json")
+    return EXIT_OK
+
+
+def _add_calibrate_parser(sub) -> None:
+    cal = importlib.import_module("tradeeco.calibrate")
+
+    p = sub.add_parser(
+        "calibrate",
+        help="fit the free parameters to the 2024 levels and stylized facts (ABC-SMC, pyabc)",
+        description="Approximate Bayesian computation by sequential Monte Carlo (pyabc): "
+        "parameter sets drawn from the parameter table's priors run the baseline (same seeds "
+        "for every set: common random numbers), and the sets whose moments lie near the "
+        "observed ones are kept, the tolerance tightening each generation. The result is a "
+        "weighted posterior of parameter sets, written as CSV with its provenance and a "
+        "_diagnostics.json (epsilon, acceptance, ESS per generation; prior and posterior "
+        "marginals). Deterministic given --seed and --workers. See docs/calibration.md.",
+        formatter_class=_formatter,
+        epilog=textwrap.dedent(
+            """            examples:
+              tradeeco calibrate --smoke --out /tmp/posterior.csv        seconds
+              tradeeco calibrate --out python/tradeeco/data/posterior.csv --workers 2
+              tradeeco calibrate --moments facts --parameters entry_noise,exit_hazard
+            """
+        ),
+    )
+    p.add_argument(
+        "--moments",
+        default="levels_2024,facts",
+        metavar="SET,SET",
+        help=f"moment sets to fit, of {', '.join(cal.MOMENT_SETS)} (default levels_2024,facts; "
+        "hindcast is not available yet)",
+    )
+    p.add_argument(
+        "--parameters",
+        metavar="KEY,KEY",
+        help="free parameters to fit (default: the documented subset, "
+        "tradeeco.calibrate.DEFAULT_PARAMETERS)",
+    )
+    p.add_argument("--population-size", type=int, metavar="N", help="particles a generation (250)")
+    p.add_argument("--generations", type=int, metavar="G", help="at most G generations (6)")
+    p.add_argument("--max-simulations", type=int, metavar="N", help="at most N model runs in all")
+    p.add_argument(
+        "--replicates", "-n", type=int, default=1, metavar="N", help="replicates per particle (1)"
+    )
+    p.add_argument("--seed", "-s", type=int, default=20240101, metavar="S", help="seed (20240101)")
+    p.add_argument(
+        "--population-scale",
+        type=float,
+        metavar="X",
+        help="scale the firm population (default 1; smaller is faster and less faithful)",
+    )
+    p.add_argument("--end", metavar="DATE", help="end the runs early (YYYY-MM-DD)")
+    p.add_argument("--threads", "-t", type=int, default=1, metavar="T", help="threads a run (1)")
+    p.add_argument("--workers", "-w", type=int, default=1, metavar="W", help="worker processes (1)")
+    p.add_argument("--smoke", action="store_true", help="a tiny configuration that runs in seconds")
+    p.add_argument("--out", "-o", metavar="FILE.csv", help="write the posterior here")
+    p.add_argument("--db", metavar="FILE.db", help="keep pyabc's history here (SQLite)")
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="go on with the run in --db for --generations more generations",
+    )
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress messages")
+    p.set_defaults(func=_cmd_calibrate)
+
+
 # --- parser ----------------------------------------------------------------------------------
 
 
@@ -1305,6 +1422,7 @@ def build_parser() -> argparse.ArgumentParser:
               tradeeco optimize plan --target aeo_firms --target kd_kit_exports --out opt/
               tradeeco nowcast baseline --observed obs.csv   P(met) updated on the statistics
               tradeeco sensitivity --budget 2000 --cache sens.jsonl   what drives each verdict
+              tradeeco calibrate --out posterior.csv  fit the parameters (ABC-SMC)
 
             exit codes: 0 ok, 1 run failed, 2 bad input, 130 cancelled (Ctrl-C),
             143 terminated (SIGTERM; cleaned up like Ctrl-C)
@@ -1568,6 +1686,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_search_parsers(sub)
     _add_nowcast_parser(sub)
     _add_sensitivity_parser(sub)
+    _add_calibrate_parser(sub)
     return parser
 
 

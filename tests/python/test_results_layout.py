@@ -40,7 +40,8 @@ TABLES = {
     "firm_snapshots": [
         "year", "firm_id", "sector", "location", "ownership", "sme", "specialised_sme",
         "chain_leader", "credit_tier", "platform_member", "indirect_exporter", "supplier_of",
-        "capability", "exports_cny_100m", "imports_cny_100m", "destinations_mask",
+        "capability", "exports_cny_100m", "imports_cny_100m", "indirect_exports_cny_100m",
+        "destinations_mask",
         "entered_mask", "exited_mask",
     ],
 }

@@ -104,7 +104,7 @@ void visit_state(S& s, F&& f) {
 }
 
 // The column pointers are rebound by name in bind_columns(): one pointer per line there.
-static_assert(sizeof(firm_columns) == sizeof(void*) * 24,
+static_assert(sizeof(firm_columns) == sizeof(void*) * 25,
               "bind the new firm column in bind_columns()");
 static_assert(sizeof(forwarder_columns) == sizeof(void*) * 6,
               "bind the new forwarder column in bind_columns()");
@@ -138,6 +138,7 @@ void bind_columns(sim::agent_table& firms, sim::agent_table& forwarders, firm_co
     firm.lcl_teu_month = f64("lcl_teu_month");
     firm.exports_year = f64("exports_year_cny_100m");
     firm.imports_year = f64("imports_year_cny_100m");
+    firm.indirect_exports_year = f64("indirect_exports_year_cny_100m");
     firm.destinations_mask = i32("destinations_mask_year");
     firm.entered_mask = i32("entered_mask_year");
     firm.exited_mask = i32("exited_mask_year");
@@ -295,7 +296,7 @@ sim::state_archive trade_model::save_state() const {
     // constructor rebuilds it from the spec, to the list in the comment at the top of this
     // file), then update the size. Checked only where it was measured (x86-64, libstdc++).
 #if defined(__x86_64__) && defined(__GLIBCXX__) && !defined(_GLIBCXX_DEBUG)
-    static_assert(sizeof(state) == 60256, "trade_model::state has changed: save and load the new "
+    static_assert(sizeof(state) == 60272, "trade_model::state has changed: save and load the new "
                                           "member in models/src/checkpoint.cpp");
 #endif
     if (!at_month_boundary())

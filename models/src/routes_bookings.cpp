@@ -48,9 +48,12 @@ double trade_model::state::book_own_cargo(double& freight, double& teu_all) {
                 const double rate = contracted_rate(s, r, leg_rate[d][r]), days = leg_days[d][r];
                 // LCL cargo pays for part-filled boxes and the freight station and waits for its
                 // box (last month's consolidation, as route choice saw it).
-                cost += (cargo * (rate + vot * days * value_per_teu) +
-                         boxed_lcl * (rate * (1.0 / lcl_fill[r] - 1.0) + cfs + vot * lcl_wait_days[r] * value_per_teu)) /
-                        1e8;
+                // (no LCL cargo: nothing to pay or wait for, even when the route closed no box)
+                const double lcl_cost =
+                    boxed_lcl > 0
+                        ? boxed_lcl * (rate * (1.0 / lcl_fill[r] - 1.0) + cfs + vot * lcl_wait_days[r] * value_per_teu)
+                        : 0.0;
+                cost += (cargo * (rate + vot * days * value_per_teu) + lcl_cost) / 1e8;
                 freight += cargo * rate;
                 teu_all += cargo;
                 bookings.sector_teu[s][r] += cargo;

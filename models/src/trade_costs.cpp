@@ -101,7 +101,10 @@ void trade_model::state::update_trade_costs(sim::date today) {
                 // (consolidation state of last month; air freight is not boxed).
                 const double paid = contracted_rate(s, r, rate);
                 const double lcl = rd.how == detail::mode::air ? 0.0 : lcl_share[s][d];
-                g[r] = (paid + lcl * (paid * (1.0 / lcl_fill[r] - 1.0) + cfs)) / value_per_teu +
+                // No LCL cargo pays nothing for part-filled boxes, even in a month when the route
+                // closed no box (lcl_fill 0: 0 x inf would poison the whole logit with a NaN).
+                const double lcl_cost = lcl > 0 ? lcl * (paid * (1.0 / lcl_fill[r] - 1.0) + cfs) : 0.0;
+                g[r] = (paid + lcl_cost) / value_per_teu +
                        vot * (days + wait + rd.delay_sd_days + lcl * lcl_wait_days[r]);
                 best = std::min(best, g[r]);
             }

@@ -330,7 +330,9 @@ def run(
             ``first_replicate + i``, saved before any policy of the scenario): the replicates
             continue from them instead of simulating the population, the burn-in and the
             months before (the policy searches evaluate their candidates this way). The
-            numbers are those of a run from the start.
+            numbers are those of a run from the start. With states and no ``posterior``, the
+            run keeps the parameters the states were saved with (no shipped posterior is
+            drawn: ``Model`` runs at fixed parameters).
 
     Raises:
         ScenarioError: the scenario is invalid, or a parameter override is unknown or out of its
@@ -351,6 +353,8 @@ def run(
         spec = spec.with_(seed=seed, replicates=replicates)
     if carried is not None and spec.parameter_sets is None:  # overrides reloaded the text
         spec = carried.apply(spec)
+    if states and posterior is None:
+        fixed_parameters = True  # the states were saved with their own parameters
     default = resolve_posterior(posterior, fixed_parameters)
     spec, post = for_spec(spec, posterior, fixed_parameters, default)  # last: see for_spec
     if out is not None:
@@ -406,7 +410,9 @@ def run_to_file(
         return
     from .posterior import annotate
 
-    raw = target.with_name(f"{target.name}.tmp-draws-{os.getpid()}{RESULT_SUFFIX}")
+    raw = target.with_name(
+        f"{target.name}.tmp-draws-{os.getpid()}-{threading.get_ident()}{RESULT_SUFFIX}"
+    )
     try:
         core().run_to_file(
             spec,
@@ -511,7 +517,9 @@ def run_many(
     # Files that record a posterior's draw are written aside, annotated, sealed and renamed
     # (as run_to_file does), so a file at a target is always complete.
     raws = [
-        t if p is None else t.with_name(f"{t.name}.tmp-draws-{os.getpid()}{RESULT_SUFFIX}")
+        t
+        if p is None
+        else t.with_name(f"{t.name}.tmp-draws-{os.getpid()}-{threading.get_ident()}{RESULT_SUFFIX}")
         for t, p in zip(targets, posts, strict=True)
     ]
     try:

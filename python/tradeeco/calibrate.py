@@ -113,14 +113,26 @@ class CalibrationError(ValueError):
     """A calibration that cannot run as asked (unknown moments, bad settings, no pyabc)."""
 
 
+def _source_tree(name: str) -> Path | None:
+    """The source checkout holding analysis/<name>.py: the package's own tree (an editable
+    or PYTHONPATH install), else the current directory or one of its parents (an installed
+    package run from the repository, as the README's commands do)."""
+    for root in (REPO, Path.cwd(), *Path.cwd().parents):
+        if (root / "analysis" / f"{name}.py").is_file():
+            return root
+    return None
+
+
 def _analysis_module(name: str):
     """analysis/<name>.py of the source tree (the moments' definitions live there)."""
-    path = REPO / "analysis" / f"{name}.py"
-    if not path.is_file():
+    root = _source_tree(name)
+    if root is None:
         raise CalibrationError(
-            f"{path}: not found; the calibration's moments are defined by analysis/{name}.py "
-            "of a source checkout of tradeeco (run from the repository)"
+            f"analysis/{name}.py: not found beside the package ({REPO}) nor in {Path.cwd()} "
+            f"or its parents; the calibration's moments are defined by analysis/{name}.py of a "
+            "source checkout of tradeeco (run from the repository)"
         )
+    path = root / "analysis" / f"{name}.py"
     key = f"_tradeeco_analysis_{name}"
     if key in sys.modules:
         return sys.modules[key]

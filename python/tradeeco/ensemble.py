@@ -375,8 +375,11 @@ def _write_manifest(m: Member) -> None:
         **m.identity(),
     }
     tmp = m.shards_dir / f"{MANIFEST}.tmp-{os.getpid()}"
-    tmp.write_text(json.dumps(doc, indent=2) + "\n")
-    os.replace(tmp, m.shards_dir / MANIFEST)
+    try:
+        tmp.write_text(json.dumps(doc, indent=2) + "\n")
+        os.replace(tmp, m.shards_dir / MANIFEST)
+    finally:
+        tmp.unlink(missing_ok=True)  # a full disk leaves no half-written manifest behind
 
 
 def _prepare_shards(m: Member, resume: bool) -> None:

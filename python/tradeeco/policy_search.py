@@ -530,7 +530,15 @@ class _Evaluator:
         if self._run is None:
             from ._results import run
 
-            ds = run(spec, threads=self.threads, progress=False, states=self._start_states(spec))
+            # At the table's parameters (as the start states are made): the search's P(met)
+            # reflects seeds and drivers, not the posterior (docs/optimize.md).
+            ds = run(
+                spec,
+                threads=self.threads,
+                progress=False,
+                states=self._start_states(spec),
+                fixed_parameters=True,
+            )
         else:
             ds = self._run(spec)
         try:

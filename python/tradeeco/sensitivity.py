@@ -348,7 +348,10 @@ class ModelEvaluator:
 
         values: dict[str, np.ndarray] = {}
         for label, spec in zip(self.labels, self._load_specs(), strict=True):
-            ds = run(spec, parameters=dict(parameters), threads=1, progress=False)
+            # The study sets the parameters itself: no posterior draw on top.
+            ds = run(
+                spec, parameters=dict(parameters), threads=1, progress=False, fixed_parameters=True
+            )
             for ind in self.indicators:
                 series = analysis.yearly(ds, ind)
                 if self.year not in series["year"].values:

@@ -128,7 +128,10 @@ def arrays(path) -> dict[str, tuple]:
 
     def visit(name, obj):
         if isinstance(obj, h5py.Dataset):
-            found[name] = (str(obj.dtype), obj.shape, obj[()].tobytes())
+            if h5py.check_string_dtype(obj.dtype):  # variable-length: raw bytes are pointers
+                found[name] = (str(obj.dtype), obj.shape, repr(obj.asstr()[()].tolist()))
+            else:
+                found[name] = (str(obj.dtype), obj.shape, obj[()].tobytes())
 
     with h5py.File(path, "r") as f:
         f.visititems(visit)

@@ -49,12 +49,13 @@ def temporaries(target):
 
 
 def wait_until_writing(proc, target, timeout=120):
-    """Waits for the writer's temporary file: the run is then under way."""
-    tmp = target.with_name(f"{target.name}.tmp-{proc.pid}")
+    """Waits for the writer's temporary file (``<name>.tmp-<pid>``, or, for a run that records
+    a posterior's draw, ``<name>.tmp-draws-<pid>.nc.tmp-<pid>``): the run is then under way."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if tmp.exists():
-            return tmp
+        for tmp in temporaries(target):
+            if tmp.name.endswith(f".tmp-{proc.pid}"):
+                return tmp
         if proc.poll() is not None:
             pytest.fail(f"the run ended before writing: {proc.communicate()}")
         time.sleep(0.002)

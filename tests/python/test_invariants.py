@@ -25,6 +25,8 @@ def is_growth(ds, name: str) -> bool:
 def broken_invariants(ds) -> list[str]:
     problems = []
     for name in ds.data_vars:
+        if not np.issubdtype(ds[name].dtype, np.number):  # e.g. parameter_unit: text
+            continue
         values = np.asarray(ds[name].values, dtype=float)
         if is_growth(ds, name):
             later = values[:, 1:] if "year" in ds[name].dims else values

@@ -216,7 +216,10 @@ def test_the_drawn_values_reach_the_model(core, small, tmp_path):
     spec = small.with_(replicates=2)
     drawn = tradeeco.run(spec, posterior=one, progress=False)
     fixed = tradeeco.run(
-        spec, parameters={"trade_elasticity": 3.0, "exit_hazard": 0.01}, progress=False
+        spec,
+        parameters={"trade_elasticity": 3.0, "exit_hazard": 0.01},
+        fixed_parameters=True,
+        progress=False,
     )
     for name in ("total_trade_cny_100m", "trading_firms"):
         np.testing.assert_array_equal(drawn[name].values, fixed[name].values)

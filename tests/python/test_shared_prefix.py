@@ -94,7 +94,8 @@ def test_run_from_start_states_gives_the_numbers_of_a_run_from_the_start(small):
         m.advance(days)
         states.append(m.save_state())
     assert_same_numbers(
-        tradeeco.run(plan, progress=False, states=states), tradeeco.run(plan, progress=False)
+        tradeeco.run(plan, progress=False, states=states),
+        tradeeco.run(plan, progress=False, fixed_parameters=True),
     )
     with pytest.raises(ValueError, match="one per replicate"):
         tradeeco.run(plan, progress=False, states=states[:1])
@@ -115,6 +116,13 @@ def test_policy_search_evaluator_reuses_its_start_states(small):
     second = ev([0.5])
     assert ev._states is states  # made once for every candidate
     reference = policy_search._Evaluator(
-        spec, [goal], lever, 2, None, 1, lambda s: tradeeco.run(s, progress=False), 0.8
+        spec,
+        [goal],
+        lever,
+        2,
+        None,
+        1,
+        lambda s: tradeeco.run(s, progress=False, fixed_parameters=True),
+        0.8,
     )
     assert reference([1.0]) == first and reference([0.5]) == second

@@ -1764,7 +1764,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ImportError as e:
         return fail(str(e), EXIT_FAILED)
     except Exception as e:  # ModelError, ResultIOError, anything unexpected
+        if _caused_by_a_signal(e):  # Ctrl-C or SIGTERM wrapped by a C extension (h5py)
+            print("tradeeco: cancelled", file=sys.stderr)
+            return EXIT_TERMINATED if terminated else EXIT_CANCELLED
         return fail(str(e) or type(e).__name__, EXIT_FAILED)
+
+
+def _caused_by_a_signal(e: BaseException) -> bool:
+    """Whether `e` wraps a KeyboardInterrupt: a signal landing inside a C extension's callback
+    (seen: h5py's lock) surfaces as SystemError("... returned a result with an exception set")
+    caused by it. The run's clean-up has run (finally blocks see any exception)."""
+    seen = set()
+    while e is not None and id(e) not in seen:
+        if isinstance(e, KeyboardInterrupt):
+            return True
+        seen.add(id(e))
+        e = e.__cause__ or e.__context__
+    return False
 
 
 if __name__ == "__main__":  # pragma: no cover

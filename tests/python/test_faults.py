@@ -10,6 +10,7 @@ ignored, so a write fails with EFBIG as it would with ENOSPC), which needs no ro
 
 from __future__ import annotations
 
+import argparse
 import os
 import random
 import re
@@ -409,3 +410,23 @@ def test_signal_at_random_points_of_ensemble_then_resume(small_file, reference, 
     assert code == 0, err
     assert_identical(target, reference / "ens.nc")
     assert interrupted >= 1
+
+
+def test_a_signal_wrapped_by_a_c_extension_still_cancels(monkeypatch, capsys):
+    """A signal landing inside a C extension's callback (seen in CI: h5py's lock while a run's
+    parameter draws were written) reaches the CLI as a SystemError caused by the
+    KeyboardInterrupt: it must exit as cancelled (130), not as a failed run (1)."""
+    from tradeeco import cli
+
+    def wrapped(args):
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as k:
+            raise SystemError("<cyfunction> returned a result with an exception set") from k
+
+    parser = cli.build_parser()
+    monkeypatch.setattr(cli, "build_parser", lambda: parser)
+    monkeypatch.setattr(parser, "parse_args", lambda argv: argparse.Namespace(func=wrapped))
+    assert cli.main(["scenarios"]) == cli.EXIT_CANCELLED
+    assert "tradeeco: cancelled" in capsys.readouterr().err
+    assert not cli._caused_by_a_signal(SystemError("no cause"))

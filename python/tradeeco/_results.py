@@ -345,18 +345,14 @@ def run(
         >>> ds = tradeeco.run("baseline", replicates=4, progress=False)  # doctest: +SKIP
         >>> ds["trading_firms"].sel(year=2027).mean("replicate").item()  # doctest: +SKIP
     """
-    from .posterior import Posterior, for_spec, resolve_posterior
+    from .posterior import resolve_posterior
 
-    carried = Posterior.of_spec(scenario) if isinstance(scenario, core().Spec) else None
-    spec = with_parameter_overrides(scenario, parameters, origin="parameters=")
-    if replicates is not None or seed is not None:
-        spec = spec.with_(seed=seed, replicates=replicates)
-    if carried is not None and spec.parameter_sets is None:  # overrides reloaded the text
-        spec = carried.apply(spec)
     if states and posterior is None:
         fixed_parameters = True  # the states were saved with their own parameters
     default = resolve_posterior(posterior, fixed_parameters)
-    spec, post = for_spec(spec, posterior, fixed_parameters, default)  # last: see for_spec
+    spec, post = _prepared_spec(
+        scenario, parameters, replicates, seed, posterior, fixed_parameters, default
+    )
     if out is not None:
         warn_if_not_nc(out)
     history = api_call(
@@ -391,43 +387,63 @@ def run(
             shutil.rmtree(tmpdir, ignore_errors=True)
 
 
+def _prepared_spec(scenario, parameters, replicates, seed, posterior, fixed_parameters, default):
+    """(the Spec to run, the Posterior its replicates draw from or None): the overrides, seed
+    and replicates applied, then the posterior (`default`: the resolved one, see
+    tradeeco.posterior.for_spec)."""
+    from .posterior import Posterior, for_spec
+
+    carried = Posterior.of_spec(scenario) if isinstance(scenario, core().Spec) else None
+    spec = with_parameter_overrides(scenario, parameters, origin="parameters=")
+    if replicates is not None or seed is not None:
+        spec = spec.with_(seed=seed, replicates=replicates)
+    if carried is not None and spec.parameter_sets is None:  # overrides reloaded the text
+        spec = carried.apply(spec)
+    return for_spec(spec, posterior, fixed_parameters, default)  # last: see for_spec
+
+
+def _written_at(target: Path, posterior) -> Path:
+    """Where the core writes `target`'s results: `target` itself, or, for a run drawing from
+    `posterior`, a file aside (per process and thread) that `_record_draws` completes."""
+    if posterior is None:
+        return target
+    return target.with_name(
+        f"{target.name}.tmp-draws-{os.getpid()}-{threading.get_ident()}{RESULT_SUFFIX}"
+    )
+
+
+def _record_draws(written: Path, target: Path, posterior, spec) -> None:
+    """Adds the parameter-set variables (tradeeco.posterior.annotate) to a file written aside,
+    seals it and moves it to `target`: a file at `target` is always complete."""
+    if written == target:
+        return
+    from .posterior import annotate
+
+    annotate(written, posterior, spec.parameters)
+    seal_in_place(written)
+    os.replace(written, target)
+
+
 def run_to_file(
     spec, target: Path, posterior, threads, first_replicate, progress, history, states=None
 ) -> None:
     """``_core.run_to_file``, then, for a run drawing from `posterior`, the parameter-set
-    variables added (tradeeco.posterior.annotate) before the file is sealed and appears at
-    `target`: a file at `target` is always complete."""
-    if posterior is None:
-        core().run_to_file(
-            spec,
-            os.fspath(target),  # see _native.core: paths reach the core as str
-            threads=threads,
-            first_replicate=first_replicate,
-            progress=progress,
-            history=history,
-            states=list(states or []),
-        )
-        return
-    from .posterior import annotate
-
-    raw = target.with_name(
-        f"{target.name}.tmp-draws-{os.getpid()}-{threading.get_ident()}{RESULT_SUFFIX}"
-    )
+    variables recorded (`_record_draws`): a file at `target` is always complete."""
+    written = _written_at(target, posterior)
     try:
         core().run_to_file(
             spec,
-            os.fspath(raw),
+            os.fspath(written),  # see _native.core: paths reach the core as str
             threads=threads,
             first_replicate=first_replicate,
             progress=progress,
             history=history,
             states=list(states or []),
         )
-        annotate(raw, posterior, spec.parameters)
-        seal_in_place(raw)
-        os.replace(raw, target)
+        _record_draws(written, target, posterior, spec)
     finally:
-        raw.unlink(missing_ok=True)
+        if written != target:
+            written.unlink(missing_ok=True)
 
 
 def run_many(
@@ -479,15 +495,14 @@ def run_many(
     )
     if not items:
         raise ValueError("run_many needs at least one scenario")
-    from .posterior import for_spec, resolve_posterior
+    from .posterior import resolve_posterior
 
     default = resolve_posterior(posterior, fixed_parameters)
     specs, names, posts = [], [], []
     for name, scenario in items:
-        spec = with_parameter_overrides(scenario, parameters, origin="parameters=")
-        if replicates is not None or seed is not None:
-            spec = spec.with_(seed=seed, replicates=replicates)
-        spec, post = for_spec(spec, posterior, fixed_parameters, default)
+        spec, post = _prepared_spec(
+            scenario, parameters, replicates, seed, posterior, fixed_parameters, default
+        )
         specs.append(spec)
         posts.append(post)
         names.append(spec.name if name is None else str(name))
@@ -514,14 +529,7 @@ def run_many(
     tmpdir = tempfile.mkdtemp(prefix="tradeeco-") if out_dir is None else None
     folder = Path(tmpdir if tmpdir is not None else out_dir)
     targets = [folder / f"{n}{RESULT_SUFFIX}" for n in names]
-    # Files that record a posterior's draw are written aside, annotated, sealed and renamed
-    # (as run_to_file does), so a file at a target is always complete.
-    raws = [
-        t
-        if p is None
-        else t.with_name(f"{t.name}.tmp-draws-{os.getpid()}-{threading.get_ident()}{RESULT_SUFFIX}")
-        for t, p in zip(targets, posts, strict=True)
-    ]
+    raws = [_written_at(t, p) for t, p in zip(targets, posts, strict=True)]
     try:
         core().run_many_to_files(
             specs,
@@ -533,12 +541,7 @@ def run_many(
             share_prefix=share_prefix,
         )
         for raw, target, post, spec in zip(raws, targets, posts, specs, strict=True):
-            if post is not None:
-                from .posterior import annotate
-
-                annotate(raw, post, spec.parameters)
-                seal_in_place(raw)
-                os.replace(raw, target)
+            _record_draws(raw, target, post, spec)
         close()
         if tmpdir is None:
             return {n: open(t) for n, t in zip(names, targets, strict=True)}

@@ -213,16 +213,8 @@ void write_checkpoint(const std::filesystem::path& target, const state_archive& 
             kv.first == "created_at")
             throw model_error("checkpoint: attribute '" + kv.first +
                               "' is reserved for the format");
-    const auto dir = target.has_parent_path() ? target.parent_path() : std::filesystem::path(".");
-    std::error_code ec;
-    if (!std::filesystem::is_directory(dir, ec))
-        throw io_error(std::string(writer_name) + ": cannot write " + target.string() +
-                       ": directory " + dir.string() + " does not exist");
-    if (std::filesystem::is_directory(target, ec))
-        throw io_error(std::string(writer_name) + ": cannot write " + target.string() +
-                       ": it is a directory");
     temp_file temp;
-    temp.path = dir / tmp_name(target);
+    temp.path = temporary_for(target, writer_name);
     const checker check{&temp.path, writer_name};
     {
         handle fapl(check(H5Pcreate(H5P_FILE_ACCESS), "creating file access list"), H5Pclose);
@@ -267,6 +259,7 @@ void write_checkpoint(const std::filesystem::path& target, const state_archive& 
         check(file.reset(), "closing the file");
     }
     seal_file(temp.path, writer_name);
+    std::error_code ec;
     std::filesystem::rename(temp.path, target, ec);
     if (ec)
         throw io_error(std::string(writer_name) + ": cannot rename " + temp.path.string() + " to " +

@@ -213,6 +213,20 @@ inline std::string tmp_name(const std::filesystem::path& target) {
     return n == 0 ? name : name + "-" + std::to_string(n);
 }
 
+// The temporary file a writer of `target` writes first (tmp_name, beside it), once the target
+// is known to be writable there: its directory exists and it is not itself a directory.
+inline std::filesystem::path temporary_for(const std::filesystem::path& target, const char* who) {
+    const auto dir = target.has_parent_path() ? target.parent_path() : std::filesystem::path(".");
+    std::error_code ec;
+    if (!std::filesystem::is_directory(dir, ec))
+        throw io_error(std::string(who) + ": cannot write " + target.string() + ": directory " +
+                       dir.string() + " does not exist");
+    if (std::filesystem::is_directory(target, ec))
+        throw io_error(std::string(who) + ": cannot write " + target.string() +
+                       ": it is a directory");
+    return dir / tmp_name(target);
+}
+
 // --- The seal --------------------------------------------------------------------------------
 
 // The file starts with a user block of `seal_bytes` that HDF5 leaves alone; once the file is

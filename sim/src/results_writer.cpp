@@ -161,16 +161,7 @@ struct results_writer::impl {
         validate_layout();
         if (layout.expected_replicates > 0)
             chunk_rows = std::min(max_chunk_rows, hsize_t(layout.expected_replicates));
-        const auto dir = target.has_parent_path() ? target.parent_path()
-                                                  : std::filesystem::path(".");
-        temp.path = dir / tmp_name(target);
-        std::error_code ec;
-        if (!std::filesystem::is_directory(dir, ec))
-            throw io_error(std::string(writer_name) + ": cannot write " + target.string() +
-                           ": directory " + dir.string() + " does not exist");
-        if (std::filesystem::is_directory(target, ec))
-            throw io_error(std::string(writer_name) + ": cannot write " + target.string() +
-                           ": it is a directory");
+        temp.path = temporary_for(target, writer_name);
         create_file();
         temp.armed = true;
         create_coordinates();

@@ -55,6 +55,14 @@ def small_text(core):
 
 
 @pytest.fixture(scope="session")
+def small_file(small_text, tmp_path_factory):
+    """The small scenario of small_text, as a file (for the command line)."""
+    path = tmp_path_factory.mktemp("scenario") / "small.toml"
+    path.write_text(small_text)
+    return path
+
+
+@pytest.fixture(scope="session")
 def baseline(core):
     """The shipped baseline scenario, cut to 3 replicates."""
     import tradeeco

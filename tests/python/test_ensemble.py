@@ -30,13 +30,6 @@ def small(small_text):
 
 
 @pytest.fixture(scope="module")
-def small_file(small_text, tmp_path_factory):
-    path = tmp_path_factory.mktemp("scenario") / "small.toml"
-    path.write_text(small_text)
-    return path
-
-
-@pytest.fixture(scope="module")
 def reference(core, small, tmp_path_factory):
     """Replicates 0..9 in one run (drawing from the shipped posterior, as an ensemble does by
     default): what every ensemble of them must equal."""

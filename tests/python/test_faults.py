@@ -35,14 +35,6 @@ REPLICATES = 6
 
 
 @pytest.fixture(scope="module")
-def small_file(small_text, tmp_path_factory):
-    """The small scenario of conftest.small_text, as a file."""
-    path = tmp_path_factory.mktemp("scenario") / "small.toml"
-    path.write_text(small_text)
-    return path
-
-
-@pytest.fixture(scope="module")
 def reference(small_file, tmp_path_factory):
     """An uninterrupted run and an uninterrupted ensemble (shards of 2, kept) of REPLICATES."""
     d = tmp_path_factory.mktemp("reference")
@@ -95,6 +87,15 @@ _IGNORED_SIGNAL = re.compile(
     r"KeyboardInterrupt)(?::[^\n]*)?\n",
     re.S,
 )
+
+
+def assert_failed_cleanly(target, shards, replicates_per_shard):
+    """After a failed or interrupted ensemble: no result, no temporary, and only complete
+    shards left."""
+    assert not target.exists()
+    assert not list(shards.glob("*.tmp-*"))
+    for p in shards.glob("replicates-*.nc"):
+        assert_complete(p, replicates_per_shard)
 
 
 def finish(proc, timeout=300):
@@ -150,10 +151,7 @@ def test_disk_full_during_an_ensemble_then_resume_is_identical(small_file, refer
         code, err = finish(start(args, fsize=limit))
         assert code == 1, err
         assert "tradeeco: error: " in err
-        assert not target.exists()
-        assert not list(shards.glob("*.tmp-*"))
-        for p in shards.glob("replicates-*.nc"):  # whatever is left is complete
-            assert_complete(p, 2)
+        assert_failed_cleanly(target, shards, 2)
     code, err = finish(start(args))
     assert code == 0, err
     assert_complete(target)
@@ -400,12 +398,9 @@ def test_signal_at_random_points_of_ensemble_then_resume(small_file, reference, 
             shutil.rmtree(shards, ignore_errors=True)
             continue
         interrupted += 1
+        assert_failed_cleanly(target, shards, 1)
         if interrupted == 2:
             break
-        assert not target.exists()
-        assert not list(shards.glob("*.tmp-*"))
-        for p in shards.glob("replicates-*.nc"):  # whatever is left is complete
-            assert_complete(p, 1)
     code, err = finish(start(args))
     assert code == 0, err
     assert_identical(target, reference / "ens.nc")

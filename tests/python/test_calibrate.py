@@ -62,10 +62,12 @@ def test_the_hindcast_moments_are_the_fit_window_figures_of_the_data_file():
         assert {f"hindcast:{var}@{y}" for y in range(2019, 2023)} <= keys
     # ...and never a validation year (2023-2024 stay out of sample).
     assert not any(k.endswith(("@2023", "@2024")) for k in keys)
-    assert all(m.set == "hindcast" and not m.inside_is_zero for m in ms)
+    assert all(m.set == "hindcast" for m in ms)
     total_2021 = next(m for m in ms if m.key == "hindcast:total_trade_cny_100m@2021")
     assert total_2021.target == pytest.approx(8000.6)  # data/chongqing_history.csv
-    assert total_2021.deviation(8000.6 * 1.05) == pytest.approx(1.0)  # 5 % tolerance
+    # As the 2024 levels: within the 5 % tolerance is a fit, beyond it counts in tolerances.
+    assert total_2021.deviation(8000.6 * 1.049) == 0
+    assert total_2021.deviation(8000.6 * 0.80) == pytest.approx(3.0)
     # A low-confidence figure counts with twice the tolerance (2019 imports are DERIVED, low).
     imports_2019 = next(m for m in ms if m.key == "hindcast:imports_cny_100m@2019")
     assert imports_2019.scale == pytest.approx(0.10 * imports_2019.target)

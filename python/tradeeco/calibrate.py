@@ -17,7 +17,8 @@ The moments (``MOMENT_SETS``):
 * ``hindcast``: the shipped scenario ``hindcast`` (from its 2018 state on realized drivers) against
   data/chongqing_history.csv in the fit window 2019-2022 only (2023-2024 stay out of sample):
   every indicator of docs/hindcast.md with an annual figure there (total trade, exports, imports,
-  laptops, cars, ASEAN and EU trade, trading firms, Land-Sea corridor TEU), each year's distance
+  laptops, cars, ASEAN and EU trade, trading firms; not the corridors, ``HINDCAST_EXCLUDED``
+  says why), each year's distance
   outside its tolerance in tolerances, as the levels (``HINDCAST_TOLERANCE``; doubled for a
   low-confidence figure). The
   hindcast runs to 2022-12-31 only, so no validation year is ever simulated for the fit.
@@ -105,6 +106,14 @@ HINDCAST_TOLERANCE: dict[str, float] = {
     "imports_cny_100m": 0.05,
 }
 HINDCAST_DEFAULT_TOLERANCE = 0.10
+#: docs/hindcast.md indicators left out of the fit, with the reason. The corridors run the 2024
+#: timetable and transit pool from 2019 (no earlier one is in the data), a known miss no firm
+#: parameter should absorb; and their TEU hold other provinces' transit, which the population
+#: scale does not scale, so a run at population_scale < 1 would overstate them.
+HINDCAST_EXCLUDED: dict[str, str] = {
+    "lsc_cq_teu": "2024 timetable and transit from 2019; transit not scaled by the population",
+    "cr_express_trains_cq_crct": "2024 timetable from 2019; data for 2024 only (validation)",
+}
 #: The hindcast's fit window (parameters may be fitted on it; 2023-2024 are validation).
 HINDCAST_FIT_YEARS = range(2019, 2023)
 HINDCAST_END = "2022-12-31"
@@ -247,7 +256,7 @@ def hindcast_moments() -> list[Moment]:
     data = page.load_data()
     out: list[Moment] = []
     for var, indicator, *_rest, scored in page.INDICATORS:
-        if not scored:
+        if not scored or var in HINDCAST_EXCLUDED:
             continue
         rows = data[(data["indicator"] == indicator) & data["year"].isin(HINDCAST_FIT_YEARS)]
         for r in rows.sort_values("year").itertuples():
@@ -350,7 +359,11 @@ class Simulator:
                 self.hindcast_spec(), dict(parameters), origin="calibrate"
             )
             page = _hindcast_page()
-            h_vars = [var for var, *_rest, scored in page.INDICATORS if scored]
+            h_vars = [
+                var
+                for var, *_rest, scored in page.INDICATORS
+                if scored and var not in HINDCAST_EXCLUDED
+            ]
         for r in range(self.replicates):
             out: dict[str, float] = {}
             if "hindcast" in self.moment_sets:

@@ -74,7 +74,9 @@ def test_the_hindcast_moments_are_the_fit_window_figures_of_the_data_file():
     # The other indicators with a 2019-2022 figure are there at 10 %.
     laptops = next(m for m in ms if m.key == "hindcast:laptop_exports_cny_100m@2020")
     assert laptops.scale == pytest.approx(0.10 * laptops.target)
-    assert "hindcast:lsc_cq_teu@2021" in keys and "hindcast:trading_firms@2021" in keys
+    assert "hindcast:trading_firms@2021" in keys and "hindcast:trade_asean_cny_100m@2019" in keys
+    # The corridors run the 2024 timetable from 2019: a known miss, not fitted.
+    assert not any(k.startswith("hindcast:lsc_cq_teu") for k in keys)
 
 
 def test_the_hindcast_moments_come_from_a_hindcast_run_to_2022(core):

@@ -18,10 +18,10 @@ The moments (``MOMENT_SETS``):
   data/chongqing_history.csv in the fit window 2019-2022 only (2023-2024 stay out of sample):
   every indicator of docs/hindcast.md with an annual figure there (total trade, exports, imports,
   laptops, cars, ASEAN and EU trade, trading firms; not the corridors, ``HINDCAST_EXCLUDED``
-  says why), each year's distance
-  outside its tolerance in tolerances, as the levels (``HINDCAST_TOLERANCE``; doubled for a
-  low-confidence figure). It runs at full population (``HINDCAST_POPULATION_SCALE``). The
-  hindcast runs to 2022-12-31 only, so no validation year is ever simulated for the fit.
+  says why), each year's distance outside its tolerance in tolerances, as the levels
+  (``HINDCAST_TOLERANCE``; doubled for a low-confidence figure). The hindcast runs at full
+  population (``HINDCAST_POPULATION_SCALE``) and to 2022-12-31 only, so no validation year is
+  ever simulated for the fit.
 
 The distance is the root of the weighted mean of the squared deviations (weights ``WEIGHTS``).
 Common random numbers: every parameter set runs the same replicates with the same seed, so two

@@ -47,6 +47,7 @@ std::vector<key> model_series() {
     out.emplace_back("real_gdp_growth", "china", "all");
     out.emplace_back("pc_shipments_growth", "world", "laptops_electronics");
     out.emplace_back("vehicle_exports_growth", "china", "autos_parts");
+    out.emplace_back("cny_per_usd", "china", "all");
     return out;
 }
 
@@ -131,6 +132,12 @@ driver_paths::driver_paths(std::span<const driver_row> rows, const parameter_set
                   [&](std::int32_t) { return pc_sd; });
     vehicles_ = levels(series(rows, {"vehicle_exports_growth", "china", "autos_parts"}, first, last),
                        series_vehicles, [&](std::int32_t) { return veh_sd; });
+    // The drivers above are volumes; the model's trade is CNY. Foreign sales are priced in
+    // foreign currency (mostly USD), so their CNY value moves with the CNY/USD rate: the rate's
+    // annual average is a level (not a growth rate), read from the year before the first.
+    const auto rate = series(rows, {"cny_per_usd", "china", "all"}, first - 1, last);
+    const double at_base = std::log(rate.at(base_year));
+    for (const auto& [year, v]: rate) fx_[year] = std::log(v) - at_base;
 }
 
 // Annual levels sit at mid-year; months in between are log-linear, and months before the first
@@ -144,9 +151,10 @@ double driver_paths::monthly(const path& p, sim::date today) {
 }
 
 double driver_paths::demand(std::size_t s, std::size_t d, sim::date today) const {
-    if (s == std::size_t(sector::laptops_electronics)) return monthly(pcs_, today);
-    if (s == std::size_t(sector::autos_parts)) return monthly(vehicles_, today);
-    return monthly(gdp_[d], today);
+    const double cny = monthly(fx_, today);
+    if (s == std::size_t(sector::laptops_electronics)) return cny * monthly(pcs_, today);
+    if (s == std::size_t(sector::autos_parts)) return cny * monthly(vehicles_, today);
+    return cny * monthly(gdp_[d], today);
 }
 
 driver_paths::demand_table driver_paths::demand(sim::date today) const {
@@ -162,7 +170,7 @@ driver_paths::demand_table driver_paths::flat() noexcept {
     return out;
 }
 
-double driver_paths::china(sim::date today) const { return monthly(china_, today); }
+double driver_paths::china(sim::date today) const { return monthly(china_, today) * monthly(fx_, today); }
 
 double driver_paths::vehicle_exports(std::int32_t year, std::int32_t year0) const {
     return std::exp(vehicles_.at(year) - vehicles_.at(year0));

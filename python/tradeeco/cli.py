@@ -1362,7 +1362,7 @@ def _add_calibrate_parser(sub) -> None:
         default="levels_2024,facts",
         metavar="SET,SET",
         help=f"moment sets to fit, of {', '.join(cal.MOMENT_SETS)} (default levels_2024,facts; "
-        "hindcast is not available yet)",
+        "hindcast: the 2019-2022 fit window of docs/hindcast.md)",
     )
     p.add_argument(
         "--parameters",

@@ -51,9 +51,14 @@ TEST_CASE("a hindcast's paths start from its base year, on realized values with 
     const driver_paths p(models::shipped_drivers(), par, 2018, 2019, 2024, 1, 0);
     CHECK(mid(p, chem, eu, 2018) == Approx(1.0).epsilon(1e-3));
     // mid() is off by (next year's growth - this year's) / 48: up to 0.6 % in these swings.
-    CHECK(mid(p, chem, eu, 2020) == Approx(1.0163 * 0.9399).epsilon(4e-3)); // euro area 2019, 2020
+    // Volumes are turned into CNY at the year's CNY/USD rate over 2018's (Fed H.10: 6.609 in
+    // 2018, 6.9042 in 2020, 6.4508 in 2021).
+    CHECK(mid(p, chem, eu, 2020) == Approx(1.0163 * 0.9399 * 6.9042 / 6.609).epsilon(4e-3)); // euro area 2019, 2020
     CHECK(mid(p, std::size_t(sector::laptops_electronics), us, 2021) ==
-          Approx(1.027 * 1.1346 * 1.1527).epsilon(7e-3)); // IDC 2019-2021
+          Approx(1.027 * 1.1346 * 1.1527 * 6.4508 / 6.609).epsilon(7e-3)); // IDC 2019-2021
+    // China's demand for imports too; the national vehicle count stays a count (no rate).
+    CHECK(std::sqrt(p.china(sim::make_date(2021, 6, 15)) * p.china(sim::make_date(2021, 7, 15))) ==
+          Approx(1.0607 * 1.0234 * 1.0856 * 6.4508 / 6.609).epsilon(7e-3));
     CHECK(p.vehicle_exports(2019, 2024) == Approx(1.0 / (0.971 * 2.0251 * 1.5434 * 1.5788 * 1.193)).epsilon(1e-3));
     const driver_paths q(models::shipped_drivers(), par, 2018, 2019, 2024, 1, 7); // another replicate
     CHECK(mid(q, chem, eu, 2023) == mid(p, chem, eu, 2023));

@@ -47,11 +47,50 @@ def test_the_moment_sets_are_the_documented_ones():
     assert sum(k.startswith("fact:") for k in keys) == 22
 
 
-def test_unknown_and_unavailable_moment_sets_say_what_exists():
-    with pytest.raises(cal.CalibrationError, match="expected some of levels_2024, facts"):
+def test_unknown_moment_sets_say_what_exists():
+    with pytest.raises(cal.CalibrationError, match="expected some of levels_2024, facts, hindcast"):
         cal.moments(["levls"])
-    with pytest.raises(cal.CalibrationError, match="not available yet"):
-        cal.moments(["hindcast"])
+    with pytest.raises(cal.CalibrationError, match="no moment set given"):
+        cal.moments([])
+
+
+def test_the_hindcast_moments_are_the_fit_window_figures_of_the_data_file():
+    ms = cal.moments(["hindcast"])
+    keys = {m.key for m in ms}
+    # Every year of the fit window with an annual total, export and import figure...
+    for var in ("total_trade_cny_100m", "exports_cny_100m", "imports_cny_100m"):
+        assert {f"hindcast:{var}@{y}" for y in range(2019, 2023)} <= keys
+    # ...and never a validation year (2023-2024 stay out of sample).
+    assert not any(k.endswith(("@2023", "@2024")) for k in keys)
+    assert all(m.set == "hindcast" for m in ms)
+    total_2021 = next(m for m in ms if m.key == "hindcast:total_trade_cny_100m@2021")
+    assert total_2021.target == pytest.approx(8000.6)  # data/chongqing_history.csv
+    # As the 2024 levels: within the 5 % tolerance is a fit, beyond it counts in tolerances.
+    assert total_2021.deviation(8000.6 * 1.049) == 0
+    assert total_2021.deviation(8000.6 * 0.80) == pytest.approx(3.0)
+    # A low-confidence figure counts with twice the tolerance (2019 imports are DERIVED, low).
+    imports_2019 = next(m for m in ms if m.key == "hindcast:imports_cny_100m@2019")
+    assert imports_2019.scale == pytest.approx(0.10 * imports_2019.target)
+    # The other indicators with a 2019-2022 figure are there at 10 %.
+    laptops = next(m for m in ms if m.key == "hindcast:laptop_exports_cny_100m@2020")
+    assert laptops.scale == pytest.approx(0.10 * laptops.target)
+    assert "hindcast:trading_firms@2021" in keys and "hindcast:trade_asean_cny_100m@2019" in keys
+    # The corridors run the 2024 timetable from 2019: a known miss, not fitted.
+    assert not any(k.startswith("hindcast:lsc_cq_teu") for k in keys)
+
+
+def test_the_hindcast_moments_come_from_a_hindcast_run_to_2022(core):
+    sim = cal.Simulator(moment_sets=("hindcast",), population_scale=0.02)
+    spec = sim.hindcast_spec()
+    assert str(spec.end) == cal.HINDCAST_END
+    stats = sim({})
+    ms = cal.moments(["hindcast"])
+    assert {m.key for m in ms} <= set(stats)
+    # The hindcast runs at full population whatever the baseline's scale: near the data.
+    assert spec.population_scale == cal.HINDCAST_POPULATION_SCALE == 1.0
+    total = stats["hindcast:total_trade_cny_100m@2019"]
+    assert 0.8 * 5792.8 < total < 1.2 * 5792.8
+    assert math.isfinite(cal.distance(stats, ms))
 
 
 def test_the_default_parameters_are_free_rows_of_the_table():
@@ -101,7 +140,22 @@ def test_a_smoke_calibration_is_deterministic_and_writes_the_interface_file(tmp_
     assert (np.diff(g["epsilon"]) <= 1e-12).all()
 
 
-def test_the_command_has_help_and_refuses_unavailable_moments(capsys):
+def test_a_calibration_to_the_hindcast_alone_runs_no_baseline_and_says_so(tmp_path):
+    pytest.importorskip("pyabc")
+    res = cal.calibrate(
+        moment_sets=["hindcast"],
+        parameters=["exit_hazard"],
+        population_size=4,
+        generations=1,
+        population_scale=0.02,
+        out=tmp_path / "p.csv",
+    )
+    meta, sets = cal.read_posterior(tmp_path / "p.csv")
+    assert "hindcast 2019-2022" in meta["data"] and meta["end"] == "2022-12-31"
+    assert len(sets) == 4 and {m.set for m in res.moments} == {"hindcast"}
+
+
+def test_the_command_has_help_and_refuses_unknown_moments(capsys):
     from tradeeco import cli
 
     with pytest.raises(SystemExit) as info:
@@ -110,8 +164,8 @@ def test_the_command_has_help_and_refuses_unavailable_moments(capsys):
     out = capsys.readouterr().out
     assert "tradeeco calibrate" in out and "examples:" in out and "hindcast" in out
     pytest.importorskip("pyabc")
-    assert cli.main(["calibrate", "--smoke", "--moments", "facts,hindcast"]) == 2
-    assert "not available yet" in capsys.readouterr().err
+    assert cli.main(["calibrate", "--smoke", "--moments", "facts,hindcst"]) == 2
+    assert "expected some of" in capsys.readouterr().err
 
 
 def test_two_worker_processes_give_the_same_posterior_twice():

@@ -35,6 +35,19 @@ def _data_value(indicator: str, year: int) -> float:
     return found[0]
 
 
+def _term_value(term: str) -> float:
+    """A formula term: a data file value, or a driver's growth factor (1 + percent / 100)."""
+    kind, _, rest = term.partition(":")
+    name, year = rest.split("@")
+    if kind == "data":
+        return _data_value(name, int(year))
+    assert kind == "driver", term
+    rows = csv.DictReader(io.StringIO((REPO / "data" / "drivers.csv").read_text(encoding="utf-8")))
+    found = [float(r["value"]) for r in rows if r["driver"] == name and r["year"] == year]
+    assert len(found) == 1, f"data/drivers.csv: {len(found)} rows for {name} {year}"
+    return 1.0 + found[0] / 100.0
+
+
 # --- the 2018 figures ------------------------------------------------------------------------
 
 
@@ -49,11 +62,12 @@ def test_every_base_year_figure_follows_from_the_data_file():
         "share_eu",
     }
     for key, year, value, formula, note in rows:
-        # `data:<indicator>@<year>` terms joined by * and /: evaluate left to right.
+        # `data:<indicator>@<year>` and `driver:<growth>@<year>` terms joined by * and /:
+        # evaluate left to right.
         terms = re.split(r"\s*([*/])\s*", formula)
-        acc = _data_value(*terms[0].removeprefix("data:").split("@"))
+        acc = _term_value(terms[0])
         for op, term in zip(terms[1::2], terms[2::2], strict=True):
-            x = _data_value(*term.removeprefix("data:").split("@"))
+            x = _term_value(term)
             acc = acc * x if op == "*" else acc / x
         assert value == pytest.approx(acc, rel=5e-4), (key, year, formula)
         # A figure not of its own year is an assumption and says so.

@@ -57,15 +57,16 @@ public:
                  std::int32_t first_year, std::int32_t last_year, std::uint64_t seed, std::uint32_t replicate);
 
     /// Foreign demand for sector s in region d in the month of `today`, relative to the base
-    /// year's annual level: laptops follow world PC shipments, autos China's vehicle exports,
-    /// the other sectors the region's real GDP.
+    /// year's annual level, in CNY: laptops follow world PC shipments, autos China's vehicle
+    /// exports, the other sectors the region's real GDP, each times the CNY/USD rate.
     double demand(std::size_t s, std::size_t d, sim::date today) const;
     using demand_table = std::array<std::array<double, num_regions>, num_sectors>;
     /// All sectors x regions at once (the firm phase's hook).
     demand_table demand(sim::date today) const;
     /// Every index at 1 (the burn-in runs at base-year conditions).
     static demand_table flat() noexcept;
-    /// China's domestic demand (real GDP), driving ordinary imports.
+    /// China's domestic demand (real GDP), driving ordinary imports, times the CNY/USD rate
+    /// (imports are priced in foreign currency too).
     double china(sim::date today) const;
     /// China's vehicle exports in `year` relative to `year0` (annual levels).
     double vehicle_exports(std::int32_t year, std::int32_t year0) const;
@@ -75,7 +76,7 @@ private:
     using path = std::map<std::int32_t, double>;
     static double monthly(const path& p, sim::date today);
     std::array<path, num_regions> gdp_;
-    path china_, pcs_, vehicles_;
+    path china_, pcs_, vehicles_, fx_;
 };
 
 } // namespace tradeeco::models

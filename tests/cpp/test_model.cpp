@@ -110,6 +110,8 @@ TEST_CASE("the 2024 baseline matches the 2024 data", "[model][calibration]") {
     CHECK(gap("aeo_firms", 105) < 0.10);
     CHECK(gap("trade_asean_cny_100m", 7154.2 * 0.162) < 0.10);
     CHECK(gap("laptop_exports_cny_100m", 7154.2 * 0.643 * 0.387) < 0.10);
+    // complete vehicles: 2024 auto exports at the 2023 value per complete vehicle (90,130 CNY)
+    CHECK(gap("vehicle_exports_units_cq", 431.3e8 / 90130) < 0.10);
 }
 
 TEST_CASE("lowering the sunk entry cost raises entry", "[model][mechanism]") {

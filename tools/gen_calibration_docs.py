@@ -190,13 +190,12 @@ def render(meta: dict, diag: dict, check: dict) -> str:
     add("### Parameters fitted")
     add("")
     add(
-        "Ten of the free parameters (`tradeeco.calibrate.DEFAULT_PARAMETERS`): those the "
+        "Nine of the free parameters (`tradeeco.calibrate.DEFAULT_PARAMETERS`): those the "
         "sensitivity study names as driving the most outputs (docs/sensitivity.md, Results: "
         "`potential_pool_ratio`, `exit_hazard`, `demand_draw_sigma`, "
         "`reference_capability_quantile`, `trial_months`, `entry_noise`) and those that set the "
         "stylized facts that missed at the table values: the trial (`trial_scale`), the SMEs "
-        "(`sme_share`), intermediaries (`direct_export_profit_multiple`) and one-off exporters "
-        "(`one_off_order_rate`). A first run with "
+        "(`sme_share`) and intermediaries (`direct_export_profit_multiple`). A first run with "
         "three more (`capability_cap`, `fixed_cost_share`, `indirect_share`) returned their "
         "priors, so they are left out. The other free parameters keep their table values: "
         "neither the 2024 levels nor the facts carry information on them (policy costs, "

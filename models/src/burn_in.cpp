@@ -77,6 +77,19 @@ void trade_model::state::burn_in() {
         });
     }
     const double imports_target = total * (1.0 - params.export_share_2024);
+    // Ordinary imports fill what processing imports leave: the scale that would have made the
+    // ordinary imports of `t` (scale x the importers' capability, summed over the months each
+    // imported) the remainder of `months` months of the target. Counted by month, not as a
+    // year's importers x 12, since exporters of a month or two (trials, one-off orders) import
+    // only in the months they export.
+    auto fit_ordinary_imports = [&](const month_totals& t, double months) {
+        double proc = 0;
+        for (std::size_t s = 0; s < S; ++s)
+            for (std::size_t d = 0; d < R; ++d) proc += t.imports[s][d];
+        proc -= cal.ordinary_import_scale * t.ordinary_import_base;
+        cal.ordinary_import_scale =
+            std::max(0.0, imports_target * months / 12.0 - proc) / std::max(1e-12, t.ordinary_import_base);
+    };
     for (std::int32_t m = 0; m < burn_in_months; ++m) {
         if (m % 12 == 0) {
             std::fill(traded_this_year.begin(), traded_this_year.end(), 0);
@@ -91,9 +104,11 @@ void trade_model::state::burn_in() {
             double trading = 0;
             for (auto t: traded_this_year) trading += t;
             // Aim at where the count is heading, not at this year's count: with entries E and
-            // exits X of export relationships, the stock moves towards (E / X) times its level.
-            // Averaging the two keeps the controller from overshooting while the stock builds.
-            const double heading = trading * year.new_entries / std::max(1.0, year.exits);
+            // exits X of export relationships, the stock of firms with relationships moves
+            // towards (E / X) times its level; one-off exporters (about one order each) are a flow
+            // the entry hazard does not steer, so they are added as they are.
+            const double one_offs = std::min(trading, year.one_off_orders);
+            const double heading = (trading - one_offs) * year.new_entries / std::max(1.0, year.exits) + one_offs;
             const double ratio = target_firms / std::max(1.0, heading);
             if (std::getenv("TRADEECO_DEBUG_CALIBRATION"))
                 std::fprintf(stderr, "burn-in month %d: trading %.0f heading %.0f target %.0f cal.entry_scale %.4g entries %.0f exits %.0f\n",
@@ -111,16 +126,8 @@ void trade_model::state::burn_in() {
                     if (got > 0) cal.demand_shift[s][d] *= std::clamp((want - lead) / got, 0.2, 5.0);
                 }
             }
-            // (3) ordinary imports fill what processing imports leave.
-            double proc = 0, ord = 0;
-            for (std::size_t s = 0; s < S; ++s)
-                for (std::size_t d = 0; d < R; ++d) proc += year.imports[s][d];
-            double zimp = 0;
-            for (std::size_t i = leaders.size(); i < n_firms; ++i)
-                if ((*firm.importer)[i] == 2 || ((*firm.importer)[i] == 1 && exported_this_year[i])) zimp += (*firm.capability)[i];
-            ord = cal.ordinary_import_scale * zimp * 12.0;
-            proc -= ord;
-            cal.ordinary_import_scale = std::max(0.0, imports_target - proc) / std::max(1e-12, zimp * 12.0);
+            // (3) ordinary imports
+            fit_ordinary_imports(year, 12.0);
         }
     }
     // Last step: thin the exporters to the 2024 count. The entry hazard steers the count only
@@ -132,7 +139,11 @@ void trade_model::state::burn_in() {
         for (auto t: traded_this_year) trading += t;
         // Aim 5% low: the count keeps growing about that much into 2024 as new exporters churn
         // in (data: +8%/yr 2021-24 at the city level).
-        const double ratio = params.exporter_count_aim * target_firms / std::max(1.0, trading);
+        // One-off exporters are a flow the thinning and the entry hazard leave alone: the
+        // ratio applies to the firms with relationships.
+        const double one_offs = std::min(trading, year.one_off_orders);
+        const double ratio =
+            std::max(0.0, params.exporter_count_aim * target_firms - one_offs) / std::max(1.0, trading - one_offs);
         cal.entry_scale *= ratio;
         if (ratio < 1)
             for (std::size_t i = leaders.size(); i < n_firms; ++i) {
@@ -147,10 +158,12 @@ void trade_model::state::burn_in() {
                 }
             }
     }
-    // One more month after the thinning re-fits the demand shifters to 2024 exports (the
-    // thinned firms' sales are gone) and provides the month that routes are calibrated on.
+    // One more month after the thinning re-fits the demand shifters to 2024 exports and the
+    // ordinary imports to 2024 imports (the thinned firms' sales and imports are gone) and
+    // provides the month that routes are calibrated on.
     firm_month(spec.start, 0);
     ++month_abs;
+    fit_ordinary_imports(month, 1.0);
     for (std::size_t s = 0; s < S; ++s) {
         const double leader_share = leader_share_of_sector[s];
         for (std::size_t d = 0; d < R; ++d) {
@@ -163,10 +176,15 @@ void trade_model::state::burn_in() {
     calibrate_routes();
     // Specialised-and-sophisticated SMEs (manufacturing SMEs), designated once the 2024 state
     // exists: the plan's ~100 exporters of 2024, less the year's certifications (counted at the
-    // end of 2024), among the SMEs that exported in the last burn-in year, and half as many
-    // among the non-exporting SMEs above the median capability (potential; ASSUMPTION: some of
-    // these start exporting within the year).
+    // end of 2024), among the SMEs with an established export relationship (past the trial:
+    // MIIT's criteria ask for two years or more in the niche market, so a designated firm is
+    // not a trial or one-off exporter), and half as many among the non-exporting SMEs above the
+    // median capability (potential; ASSUMPTION: some of these start exporting within the year).
     {
+        auto established = [&](std::size_t i) {
+            return std::any_of(status.begin() + std::ptrdiff_t(i * R), status.begin() + std::ptrdiff_t(i * R + R),
+                               [](std::uint8_t st) { return st == 2; });
+        };
         std::vector<double> caps;
         std::size_t exporting = 0, potential = 0;
         auto eligible = [&](std::size_t i) {
@@ -178,8 +196,8 @@ void trade_model::state::burn_in() {
         const double median = caps.empty() ? 0 : caps[caps.size() / 2];
         for (std::size_t i = leaders.size(); i < n_firms; ++i) {
             if (!eligible(i)) continue;
-            if (exported_this_year[i]) ++exporting;
-            else if ((*firm.capability)[i] >= median) ++potential;
+            if (established(i)) ++exporting;
+            else if (!exported_this_year[i] && (*firm.capability)[i] >= median) ++potential;
         }
         const double want = (params.specialised_sme_exporters_2024 - params.specialised_certified_per_year) * spec.population_scale;
         const double p_exp = std::min(1.0, want / std::max<double>(1, double(exporting)));
@@ -187,8 +205,8 @@ void trade_model::state::burn_in() {
         for (std::size_t i = leaders.size(); i < n_firms; ++i) {
             if (!eligible(i)) continue;
             auto r = rng(firms.ids()[i], 0, p_specialised);
-            const bool pick = exported_this_year[i] ? r.bernoulli(p_exp)
-                                                    : (*firm.capability)[i] >= median && r.bernoulli(p_pot);
+            const bool pick = established(i) ? r.bernoulli(p_exp)
+                                             : !exported_this_year[i] && (*firm.capability)[i] >= median && r.bernoulli(p_pot);
             (*firm.specialised)[i] = pick ? 1 : 0;
         }
     }

@@ -48,6 +48,7 @@ void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*
     const double peer_half = params.peer_half_saturation, exit_cover = params.exit_fixed_cost_cover;
     const double ordinary_inputs = params.ordinary_import_input_share, cbec_share = params.cbec_export_share;
     const double direct_multiple = params.direct_export_profit_multiple;
+    const std::uint64_t one_off_cut = random_stream::uniform_cut(params.one_off_order_rate);
 
     // Policy levels this month, by sector x region (and flags for SME / location targeting are
     // applied per firm below through a small lookup).
@@ -192,6 +193,29 @@ void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*
                 auto rng_consider = rng(id, step, p_entry);
                 std::array<std::uint64_t, R> u_considers;
                 for (auto& u: u_considers) u = rng_consider.uniform_word();
+                // A one-off foreign order for a firm that ends the month exporting nowhere
+                // (drawn after the considerations, so those draws are unchanged).
+                const bool one_off_order = rng_consider.uniform_word() < one_off_cut;
+                auto demand_here = [&](std::size_t d) {
+                    return cal.demand_shift[s][d] * growth[s][d] * cost_index[s][d] * fx_sme * customs_factor;
+                };
+                // Books a month's sales to d (exports, flows, shipments, settlement, processing
+                // imports of bonded-zone electronics).
+                auto book_sales = [&](std::size_t d, double sales, bool via_trade_company) {
+                    if (via_trade_company) indirect_total += sales;
+                    acc.exports[s][d] += sales;
+                    acc.flows[loc][s][d] += sales;
+                    ship(d, sales);
+                    exp_total += sales;
+                    ++n_dest;
+                    dest_mask |= 1 << d;
+                    const double rmb = std::min(1.0, rmb_base + lv.rmb[s][d]);
+                    acc.rmb_goods += sales * rmb;
+                    acc.intermediate += sales * intermediate_share[s];
+                    if (bonded[loc] &&
+                        (s == std::size_t(sector::laptops_electronics) || s == std::size_t(sector::electronic_components)))
+                        processing_imports += sales * proc_ratio;
+                };
                 std::uint32_t deciding = 0; // bit d: the pair to d goes through the decisions
                 {
                     const std::uint8_t* const pair_status = status.data() + i * R;
@@ -206,8 +230,7 @@ void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*
                     const std::size_t k = i * R + d;
                     auto rng_d = rng(id * R + d, step, p_exit);
                     const double u_enter = rng_d.uniform(), u_exit = rng_d.uniform();
-                    const double a = cal.demand_shift[s][d] * growth[s][d] * cost_index[s][d] * fx_sme * customs_factor;
-                    const double potential = a * zi; // full-scale monthly sales at mean demand
+                    const double potential = demand_here(d) * zi; // full-scale monthly sales at mean demand
                     const double ref_profit = cal.ref_profit_2024[s] > 0 ? cal.ref_profit_2024[s] : 1e-9;
                     const double fixed = fixed_share * ref_profit * (member ? 1.0 - plat_cut : 1.0);
                     std::uint8_t& st = status[k];
@@ -277,28 +300,41 @@ void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*
                     // the firm's gross profit clears direct_export_profit_multiple x the market's
                     // fixed cost; below it, and for trade-company clients (the indirect flag), a
                     // trade company exports. Trial sales are small, so new markets start indirect.
-                    if ((*firm.indirect)[i] || sales / sigma_ces < direct_multiple * fixed)
-                        indirect_total += sales;
-                    acc.exports[s][d] += sales;
-                    acc.flows[loc][s][d] += sales;
-                    ship(d, sales);
-                    exp_total += sales;
-                    ++n_dest;
-                    dest_mask |= 1 << d;
+                    book_sales(d, sales, (*firm.indirect)[i] || sales / sigma_ces < direct_multiple * fixed);
                     if (st == 2) acc.established[s][d] += 1;
-                    const double rmb = std::min(1.0, rmb_base + lv.rmb[s][d]);
-                    acc.rmb_goods += sales * rmb;
-                    acc.intermediate += sales * intermediate_share[s];
-                    // Processing-trade imports of firms in bonded zones (inputs, sourced below).
-                    if (bonded[loc] &&
-                        (s == std::size_t(sector::laptops_electronics) || s == std::size_t(sector::electronic_components)))
-                        processing_imports += sales * proc_ratio;
+                }
+                // One-off exporters (Eaton et al. 2008; Blum et al.): a firm exporting nowhere this
+                // month may fill a single foreign order, one month's sales at trial scale in a
+                // destination drawn by the sector's export mix, without a relationship or a sunk
+                // cost. Customs data see these firms as exporters, so the firm declares the sale
+                // itself unless it is a trade company's client; the shipment is experience in
+                // that market (re-entry there costs less for a year).
+                if (one_off_order && n_dest == 0) {
+                    const double pick = rng_consider.uniform();
+                    double cum = 0;
+                    std::size_t d = R - 1;
+                    for (std::size_t d2 = 0; d2 < R; ++d2) {
+                        cum += cal.export_mix[s][d2];
+                        if (pick < cum) {
+                            d = d2;
+                            break;
+                        }
+                    }
+                    const std::size_t k = i * R + d;
+                    const double sales = trial * demand_here(d) * zi * double(demand_draw[k]);
+                    if (sales > 0 && status[k] == 0) {
+                        book_sales(d, sales, (*firm.indirect)[i] != 0);
+                        months_since_exit[k] = 0;
+                        acc.one_off_orders += 1;
+                    }
                 }
                 import_from(processing_imports, 1.0, true);
                 // Ordinary imports: importer firms, proportional to capability (ASSUMPTION: 60%
                 // of them are inputs).
-                if ((*firm.importer)[i] == 2 || ((*firm.importer)[i] == 1 && exp_total > 0))
+                if ((*firm.importer)[i] == 2 || ((*firm.importer)[i] == 1 && exp_total > 0)) {
                     import_from(cal.ordinary_import_scale * zi * import_growth, ordinary_inputs, true);
+                    acc.ordinary_import_base += zi * import_growth;
+                }
                 acc.indirect_exports += indirect_total;
                 if ((*firm.cbec)[i]) acc.cbec_exports += cbec_share * exp_total;
             }

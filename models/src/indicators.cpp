@@ -253,14 +253,16 @@ void trade_model::state::record_year(const sim::day_info& d) {
     const double total = exp_sum + im;
     const double scale = spec.population_scale;
     // Vehicles: auto exports less the kits the KD lever added, per vehicle_unit_value (total auto
-    // exports per vehicle, data 2023, so parts are inside it); of those units a 2024 share goes as
-    // kits (a kit ~0.6 of a vehicle's value, ASSUMPTION), plus the lever's extra kits.
+    // exports per complete vehicle, data 2023, so parts and the 2024 share of kits are inside it:
+    // the units are complete vehicles, as the 2024 level derived the same way counts them). KD
+    // sets: a 2024 share of those units' value goes as kits (a kit ~0.6 of a vehicle's value,
+    // ASSUMPTION), plus the lever's extra kits.
     const double unit_value = params.vehicle_unit_value;
     const double units_equiv = (autos - year.kd_exports) * 1e8 / unit_value;
     const double kd0 = params.kd_share_2024;
     const double kd_value = params.kd_kit_value_share;
     const double kd_sets = units_equiv * kd0 / kd_value + year.kd_exports * 1e8 / (kd_value * unit_value);
-    const double vehicles = units_equiv * (1.0 - kd0);
+    const double vehicles = units_equiv;
     const double national = params.national_vehicle_exports_2024 *
                             drivers.vehicle_exports(int(today.year()), forecast_origin_year);
     std::int32_t trading = 0, exporting = 0, spec_exp = 0, aeo = 0, cbec_firms = 0, suppliers = 0;

@@ -115,6 +115,8 @@ struct month_totals {
     double rmb_goods = 0, intermediate = 0, indirect_exports = 0, cbec_exports = 0;
     double aeo_trade = 0, new_entries = 0, exits = 0, trial_exits = 0, trial_promotions = 0, laptop_exports = 0,
            kd_exports = 0;
+    double one_off_orders = 0;        // one-off export orders filled (firm_decisions.cpp)
+    double ordinary_import_base = 0;  // sum of capability x import growth of ordinary importers
     // Trade by origin location, sector and partner region (for shipment flows).
     std::array<std::array<std::array<double, R>, S>, num_locations> flows{};
     void add(const month_totals& o) {
@@ -140,6 +142,8 @@ struct month_totals {
         trial_promotions += o.trial_promotions;
         laptop_exports += o.laptop_exports;
         kd_exports += o.kd_exports;
+        one_off_orders += o.one_off_orders;
+        ordinary_import_base += o.ordinary_import_base;
     }
 };
 

@@ -102,6 +102,7 @@ namespace tradeeco::models::model_impl {
     X(exit_fixed_cost_cover) \
     X(ordinary_import_input_share) \
     X(cbec_export_share) \
+    X(one_off_order_rate) \
     X(clearance_cut_cap) \
     X(transit_cut_cap) \
     X(freight_subsidy_cap) \

@@ -88,6 +88,7 @@ DEFAULT_PARAMETERS: tuple[str, ...] = (
     "reference_capability_quantile",
     "sme_share",
     "direct_export_profit_multiple",
+    "one_off_order_rate",
 )
 
 #: Weight of each moment in the distance, by moment set; every moment of a set weighs the same.

@@ -51,8 +51,10 @@ TEST_CASE("golden hashes: full runs of three seeds and of every lever are unchan
     // Pinned at the split of trade_model.cpp (issue 11); re-pinned once when the merge brought in
     // the driver paths (issue 12), checked equal to the drivers branch's own results, variable by
     // variable; re-pinned for exporting through trade companies by market (issue 13); re-pinned
-    // for the drivers in CNY at the year's CNY/USD rate (issue 12, the hindcast). A change here is
-    // a change of results: docs/model.md "Changes that altered results".
+    // for the drivers in CNY at the year's CNY/USD rate (issue 12, the hindcast); re-pinned for
+    // one-off export orders and complete vehicles counted once (issue 13) and for fewer random
+    // draws per firm-month (issue 18). A change here is a change of results: docs/model.md
+    // "Changes that altered results".
     const golden cases[] = {
         {"baseline seed 20240101", full_outputs(20240101), 0x17cd414343c36cfaull},
         {"baseline seed 7", full_outputs(7), 0xe16952b4cc83f5a6ull},

@@ -6,9 +6,11 @@
 #include <tradeeco/sim/executor.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <map>
 #include <vector>
 
 using namespace tradeeco;
@@ -108,6 +110,8 @@ TEST_CASE("the 2024 baseline matches the 2024 data", "[model][calibration]") {
     CHECK(gap("aeo_firms", 105) < 0.10);
     CHECK(gap("trade_asean_cny_100m", 7154.2 * 0.162) < 0.10);
     CHECK(gap("laptop_exports_cny_100m", 7154.2 * 0.643 * 0.387) < 0.10);
+    // complete vehicles: 2024 auto exports at the 2023 value per complete vehicle (90,130 CNY)
+    CHECK(gap("vehicle_exports_units_cq", 431.3e8 / 90130) < 0.10);
 }
 
 TEST_CASE("lowering the sunk entry cost raises entry", "[model][mechanism]") {
@@ -403,4 +407,40 @@ TEST_CASE("indirect exporters that outgrow the median direct exporter graduate t
     REQUIRE(before > 0);
     m.run();
     CHECK(count_indirect() < before);
+}
+
+TEST_CASE("one-off orders add exporters that did not export the year before and seldom the year after",
+          "[model][mechanism]") {
+    // Share of exporters new in their year and the first-year survival of those new exporters,
+    // from the firm snapshots (as analysis/validation.py computes facts 10 and 11).
+    auto turnover = [](double one_off_rate) {
+        auto spec = small_spec();
+        spec.outputs.firm_snapshots = true;
+        spec.parameters["one_off_order_rate"] = one_off_rate;
+        const auto rec = run(spec);
+        std::size_t snap = 0;
+        for (std::size_t t = 0; t < rec.table_specs().size(); ++t)
+            if (rec.table_specs()[t].name == "firm_snapshots") snap = t;
+        REQUIRE(rec.table_specs()[snap].columns[13].name == "exports_cny_100m");
+        std::map<std::int64_t, std::array<bool, 4>> exporting; // firm id -> exported in 2024..2027
+        for (std::size_t k = 0; k < rec.table_rows(snap); ++k) {
+            const auto y = std::size_t(rec.table_column(snap, 0)[k] - 2024);
+            exporting[std::int64_t(rec.table_column(snap, 1)[k])][y] = rec.table_column(snap, 13)[k] > 0;
+        }
+        double exporters = 0, fresh = 0, cohort = 0, survivors = 0;
+        for (const auto& [id, e]: exporting)
+            for (std::size_t y = 1; y < 4; ++y) {
+                exporters += e[y];
+                fresh += e[y] && !e[y - 1];
+                if (y < 3 && e[y] && !e[y - 1]) {
+                    cohort += 1;
+                    survivors += e[y + 1];
+                }
+            }
+        return std::array<double, 3>{fresh / exporters, survivors / cohort, yearly(rec, "trading_firms", 0)};
+    };
+    const auto none = turnover(0.0), some = turnover(0.01);
+    CHECK(some[0] > none[0] + 0.03);       // more exporters are new in their year
+    CHECK(some[1] < none[1] - 0.03);       // and fewer of them export the next year
+    CHECK(some[2] == Approx(none[2]).epsilon(0.1)); // the burn-in still holds the trading-firm count
 }

@@ -104,6 +104,10 @@ void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*
     std::array<bool, num_locations> bonded{};
     for (std::size_t l = 0; l < num_locations; ++l) bonded[l] = location_flags(location(l)).bonded_zone;
 
+    // TEU per 100m CNY by sector (a division per firm and month before).
+    std::array<double, S> teu_per_100m_of{};
+    for (std::size_t s = 0; s < S; ++s) teu_per_100m_of[s] = 1e8 / (detail::value_cny_per_kg[s] * detail::kg_per_teu);
+
     // Leaders: sales scale from shares; they export to every region.
     const double months_per_year = 12.0;
     const std::size_t nb = sim::executor::num_blocks(n_firms, 1024);
@@ -122,7 +126,7 @@ void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*
             std::int32_t n_dest = 0, dest_mask = 0, entered = 0, exited = 0;
             double kd_here = 0, kd_total = 0; // KD kit exports booked in the bonded zone
             double lcl_teu = 0, processing_imports = 0;
-            const double teu_per_100m = 1e8 / (detail::value_cny_per_kg[s] * detail::kg_per_teu);
+            const double teu_per_100m = teu_per_100m_of[s];
             auto ship = [&](std::size_t d, double v) { // chain leaders ship full containers
                 if (const double teu = v * teu_per_100m; teu < lcl_cut) {
                     acc.lcl[s][d] += v;

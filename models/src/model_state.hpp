@@ -322,6 +322,8 @@ struct trade_model::state {
     }
     // forwarders.cpp
     void stage_forwarder(std::uint32_t step);
+    bool books_with_forwarder(std::size_t i) const;
+    std::size_t forwarder_for(std::size_t i, std::uint32_t step, std::size_t row);
     void assign_forwarders(std::uint32_t step);
     std::vector<double> forwarder_lcl() const;
     void consolidate_lcl(const std::vector<double>& lcl_by_forwarder);

@@ -190,9 +190,9 @@ void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*
                 // pairs are idle), which keeps the month cheap without changing any draw.
                 // The draws are compared as words: uniform_word() >= consider_cut is
                 // uniform() >= entry_h, without converting each (random.hpp).
-                // Idle pairs (no relationship, not considering entry) only age their time since
-                // exit; a pair's idleness depends on its own status only, so they are done first,
-                // in a tight loop, and the others follow in destination order.
+                // Every pair without a relationship ages its time since exit (before the entry
+                // decision reads it); the pairs with one, and those considering entry, go through
+                // the decisions in destination order.
                 auto rng_consider = rng(id, step, p_entry);
                 std::array<std::uint64_t, R> u_considers;
                 for (auto& u: u_considers) u = rng_consider.uniform_word();
@@ -201,8 +201,9 @@ void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*
                     const std::uint8_t* const pair_status = status.data() + i * R;
                     float* const pair_since_exit = months_since_exit.data() + i * R;
                     for (std::size_t d = 0; d < R; ++d) {
-                        if (pair_status[d] == 0 && u_considers[d] >= consider_cut) pair_since_exit[d] += 1.0f;
-                        else deciding |= 1u << d;
+                        const bool none = pair_status[d] == 0;
+                        pair_since_exit[d] += none ? 1.0f : 0.0f; // (+0 changes no count: no branch)
+                        if (!none || u_considers[d] < consider_cut) deciding |= 1u << d;
                     }
                 }
                 for (std::uint32_t left = deciding; left != 0; left &= left - 1) {
@@ -216,7 +217,6 @@ void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*
                     const double fixed = fixed_share * ref_profit * (member ? 1.0 - plat_cut : 1.0);
                     std::uint8_t& st = status[k];
                     if (st == 0) {
-                        months_since_exit[k] += 1.0f;
                         if (potential <= 0) continue; // no demand for the sector there (e.g. cars in Japan)
                         // Expected profit with the demand draw unknown; market intelligence reveals
                         // part of it before entry.

@@ -111,10 +111,14 @@ void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*
     // Leaders: sales scale from shares; they export to every region.
     const double months_per_year = 12.0;
     const std::size_t nb = sim::executor::num_blocks(n_firms, 1024);
-    std::vector<month_totals> partial(nb);
+    // The blocks' partial sums live in a scratch vector kept across months: a fresh one was
+    // ~20 MB at national scale, mapped and page-faulted every month. Each block clears its own.
+    auto& partial = firm_month_partials;
+    partial.resize(nb);
     auto& cap = *firm.capability;
     ex.for_each_block(n_firms, 1024, [&](std::size_t begin, std::size_t end) {
         month_totals& acc = partial[begin / 1024];
+        acc = month_totals{};
         for (std::size_t i = begin; i < end; ++i) {
             const auto s = std::size_t((*firm.sector)[i]);
             const auto loc = std::size_t((*firm.location)[i]);

@@ -61,6 +61,7 @@ ALLOWED: dict[str, dict[str, tuple[int, str]]] = {
     "firm_decisions.cpp": {
         "0.5": (2, "the lognormal mean correction exp(-sigma^2 / 2) (mathematics)"),
         "0.012": (1, "the value of time routes.hpp's sector values are scaled to (normaliser)"),
+        "4": (1, "firms sharing one Philox block (4 words) for their first draw of the month"),
     },
     "trade_costs.cpp": {
         "0.012": (1, "the value of time routes.hpp's sector values are scaled to (normaliser)"),

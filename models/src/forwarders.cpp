@@ -133,7 +133,11 @@ void trade_model::state::consolidate_lcl(const std::vector<double>& lcl) {
         double boxes = 0, wait = 0, pooled = 0;
         auto consolidate = [&](double v) { // one consolidation of v TEU a month
             const double a = v / days;
-            boxes += v / std::min(1.0, a * max_days);
+            // A box closes at the deadline filled to a T; for cargo so small that a T underflows
+            // to 0, v / (a T) is days / T boxes (it was v / 0 = inf boxes, which booked infinite
+            // TEU and never let the extra-train loop in departures_day end).
+            const double fill = std::min(1.0, a * max_days);
+            boxes += fill > 0 ? v / fill : days / max_days;
             wait += v * 0.5 * std::min(1.0 / a, max_days);
         };
         for (std::size_t k = 0; k < nfw; ++k) {

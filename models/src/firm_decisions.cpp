@@ -38,11 +38,12 @@ void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*
     // first of them is, given that one is" (firm loop below).
     std::array<std::uint64_t, R + 1> any_considered_cut{}, first_considered_cut{};
     constexpr std::size_t any_group = 4; // firms sharing a Philox block (4 words) for that draw
+    // (A hazard above 1 considers every pair, as uniform() < entry_h always holds: min(1, h).)
     for (std::size_t k = 1; k <= R; ++k) {
-        const double any = 1.0 - std::pow(1.0 - entry_h, double(k));
+        const double any = 1.0 - std::pow(1.0 - std::min(1.0, entry_h), double(k));
         any_considered_cut[k] = random_stream::uniform_cut(any);
         // (the last pair left is certain: no rounding of entry_h / any may make it less)
-        first_considered_cut[k] = random_stream::uniform_cut(k == 1 || any <= 0 ? 1.0 : entry_h / any);
+        first_considered_cut[k] = random_stream::uniform_cut(k == 1 || any <= 0 ? 1.0 : std::min(1.0, entry_h) / any);
     }
     const double proc_ratio = params.processing_import_ratio;
     const double rmb_base = params.rmb_goods_share;

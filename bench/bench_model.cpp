@@ -9,6 +9,8 @@
 
 #include <sys/resource.h>
 
+#include <ctime>
+
 using namespace tradeeco;
 
 namespace {
@@ -40,8 +42,45 @@ void BM_replicate_national(benchmark::State& state) {
     run_replicate(state, 600000.0 / 4762.0, int(state.range(0)));
 }
 
+// CPU seconds of this thread (the parts below run on one thread).
+double thread_cpu_s() {
+    timespec t{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return double(t.tv_sec) + 1e-9 * double(t.tv_nsec);
+}
+
+// Where a 1:1 replicate's time goes, for the shared prefix (bench_shared_prefix.py): building
+// the population and the burn-in (the constructor), 2024-01..2024-11 (the rest of the prefix
+// every scenario shares; 335 days) and 2024-12..2027-12 (what each scenario runs after the
+// branch). Counters are CPU seconds per replicate; the run phase is also given per month.
+void BM_replicate_parts_chongqing(benchmark::State& state) {
+    models::model_spec spec;
+    sim::executor ex(1);
+    std::int32_t replicate = 0;
+    double build = 0, prefix_months = 0, branch = 0, n = 0;
+    for (auto _: state) {
+        const double t0 = thread_cpu_s();
+        models::trade_model model(spec, replicate++, ex);
+        const double t1 = thread_cpu_s();
+        model.advance(335);
+        const double t2 = thread_cpu_s();
+        model.run();
+        const double t3 = thread_cpu_s();
+        benchmark::DoNotOptimize(model.record().values(0).data());
+        build += t1 - t0;
+        prefix_months += t2 - t1;
+        branch += t3 - t2;
+        n += 1;
+    }
+    state.counters["build_and_burn_in_s"] = build / n;
+    state.counters["months_2024_01_11_s"] = prefix_months / n;
+    state.counters["months_2024_12_on_s"] = branch / n;
+    state.counters["prefix_share"] = (build + prefix_months) / (build + prefix_months + branch);
+}
+
 } // namespace
 
+BENCHMARK(BM_replicate_parts_chongqing)->Unit(benchmark::kMillisecond)->MinTime(3.0);
 BENCHMARK(BM_replicate_chongqing)->Arg(1)->Unit(benchmark::kMillisecond)->MinTime(3.0);
 BENCHMARK(BM_replicate_national)->Arg(1)->Arg(2)->Unit(benchmark::kSecond)->Iterations(1);
 BENCHMARK_MAIN();

@@ -34,6 +34,17 @@ void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*
     const double peer_max = params.peer_spillover, plat_cut = params.platform_cost_cut;
     const double entry_h = params.entry_hazard * cal.entry_scale;
     const std::uint64_t consider_cut = random_stream::uniform_cut(entry_h);
+    // For k pairs without a relationship: the cut for "any of them is considered" and for "the
+    // first of them is, given that one is" (firm loop below).
+    std::array<std::uint64_t, R + 1> any_considered_cut{}, first_considered_cut{};
+    constexpr std::size_t any_group = 4; // firms sharing a Philox block (4 words) for that draw
+    // (A hazard above 1 considers every pair, as uniform() < entry_h always holds: min(1, h).)
+    for (std::size_t k = 1; k <= R; ++k) {
+        const double any = 1.0 - std::pow(1.0 - std::min(1.0, entry_h), double(k));
+        any_considered_cut[k] = random_stream::uniform_cut(any);
+        // (the last pair left is certain: no rounding of entry_h / any may make it less)
+        first_considered_cut[k] = random_stream::uniform_cut(k == 1 || any <= 0 ? 1.0 : std::min(1.0, entry_h) / any);
+    }
     const double proc_ratio = params.processing_import_ratio;
     const double rmb_base = params.rmb_goods_share;
     const double vot_scale = params.value_of_time / 0.012;
@@ -105,13 +116,25 @@ void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*
     std::array<bool, num_locations> bonded{};
     for (std::size_t l = 0; l < num_locations; ++l) bonded[l] = location_flags(location(l)).bonded_zone;
 
+    // TEU per 100m CNY by sector (a division per firm and month before).
+    std::array<double, S> teu_per_100m_of{};
+    for (std::size_t s = 0; s < S; ++s) teu_per_100m_of[s] = 1e8 / (detail::value_cny_per_kg[s] * detail::kg_per_teu);
+
     // Leaders: sales scale from shares; they export to every region.
     const double months_per_year = 12.0;
     const std::size_t nb = sim::executor::num_blocks(n_firms, 1024);
-    std::vector<month_totals> partial(nb);
+    // The blocks' partial sums live in a scratch vector kept across months: a fresh one was
+    // ~20 MB at national scale, mapped and page-faulted every month. Each block clears its own.
+    auto& partial = firm_month_partials;
+    partial.resize(nb);
     auto& cap = *firm.capability;
     ex.for_each_block(n_firms, 1024, [&](std::size_t begin, std::size_t end) {
         month_totals& acc = partial[begin / 1024];
+        acc = month_totals{};
+        std::array<std::uint64_t, any_group> any_words{}; // the shared first draws (below)
+        std::uint64_t any_words_group = ~std::uint64_t(0);
+        std::array<std::uint64_t, any_group> one_off_words{}; // the same for one-off orders
+        std::uint64_t one_off_words_group = ~std::uint64_t(0);
         for (std::size_t i = begin; i < end; ++i) {
             const auto s = std::size_t((*firm.sector)[i]);
             const auto loc = std::size_t((*firm.location)[i]);
@@ -123,7 +146,7 @@ void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*
             std::int32_t n_dest = 0, dest_mask = 0, entered = 0, exited = 0;
             double kd_here = 0, kd_total = 0; // KD kit exports booked in the bonded zone
             double lcl_teu = 0, processing_imports = 0;
-            const double teu_per_100m = 1e8 / (detail::value_cny_per_kg[s] * detail::kg_per_teu);
+            const double teu_per_100m = teu_per_100m_of[s];
             auto ship = [&](std::size_t d, double v) { // chain leaders ship full containers
                 if (const double teu = v * teu_per_100m; teu < lcl_cut) {
                     acc.lcl[s][d] += v;
@@ -182,20 +205,27 @@ void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*
                 // month (the evidence's gain accrues over four years: the model front-loads it).
                 const double zi = z * ((*firm.supplier_of)[i] >= 0 ? 1.0 + params.supplier_size_gain : 1.0);
                 const double fx_sme = fx_factor[s][is_sme];
-                // One stream per firm and month decides which destinations are considered; a
-                // stream per firm-destination is drawn only where something is decided (most
-                // pairs are idle), which keeps the month cheap without changing any draw.
-                // The draws are compared as words: uniform_word() >= consider_cut is
-                // uniform() >= entry_h, without converting each (random.hpp).
-                // Idle pairs (no relationship, not considering entry) only age their time since
-                // exit; a pair's idleness depends on its own status only, so they are done first,
-                // in a tight loop, and the others follow in destination order.
-                auto rng_consider = rng(id, step, p_entry);
-                std::array<std::uint64_t, R> u_considers;
-                for (auto& u: u_considers) u = rng_consider.uniform_word();
-                // A one-off foreign order for a firm that ends the month exporting nowhere
-                // (drawn after the considerations, so those draws are unchanged).
-                const bool one_off_order = rng_consider.uniform_word() < one_off_cut;
+                // One stream per firm and month gives the firm's draws, taken in turn as they
+                // are needed.
+                // Consideration: each pair without a relationship is considered with
+                // probability entry_h, independently. That is drawn as: one draw for whether any
+                // of the k such pairs is (probability 1 - (1 - entry_h)^k); only if so, one per
+                // pair in destination order, each conditional on at least one among the pairs
+                // left (entry_h / (1 - (1 - entry_h)^left)) until one is, then entry_h. The
+                // joint distribution is that of k independent draws. Draws are compared as words
+                // (random.hpp uniform_cut). Every pair without a relationship ages its time since
+                // exit (before the entry decision reads it); the pairs with one, and those
+                // considering entry, go through the decisions in destination order.
+                // The first draw (whether any pair is considered) comes from a stream shared by
+                // the four firms with ids 4g..4g+3, one word each: one Philox block serves four
+                // firms, and most firm-months need no other draw. The firm's own stream gives the
+                // rest, computed only if drawn from.
+                if (const std::uint64_t group = id / any_group; group != any_words_group) {
+                    auto shared = rng(group, step, p_consider_any);
+                    for (auto& w: any_words) w = shared.uniform_word();
+                    any_words_group = group;
+                }
+                auto draws = rng(id, step, p_entry);
                 auto demand_here = [&](std::size_t d) {
                     return cal.demand_shift[s][d] * growth[s][d] * cost_index[s][d] * fx_sme * customs_factor;
                 };
@@ -220,22 +250,30 @@ void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*
                 {
                     const std::uint8_t* const pair_status = status.data() + i * R;
                     float* const pair_since_exit = months_since_exit.data() + i * R;
+                    std::uint32_t none = 0; // bit d: no relationship to d
+                    std::size_t k = 0;      // how many
                     for (std::size_t d = 0; d < R; ++d) {
-                        if (pair_status[d] == 0 && u_considers[d] >= consider_cut) pair_since_exit[d] += 1.0f;
-                        else deciding |= 1u << d;
+                        const bool no = pair_status[d] == 0;
+                        pair_since_exit[d] += no ? 1.0f : 0.0f; // (+0 changes no count: no branch)
+                        none |= std::uint32_t(no) << d;
+                        k += no;
                     }
+                    deciding = ~none & ((1u << R) - 1);
+                    if (k > 0 && any_words[id % any_group] < any_considered_cut[k])
+                        for (std::uint32_t left = none; left != 0; left &= left - 1, --k) {
+                            const bool found = (deciding & none) != 0;
+                            if (draws.uniform_word() < (found ? consider_cut : first_considered_cut[k]))
+                                deciding |= left & (0u - left); // the lowest pair left
+                        }
                 }
                 for (std::uint32_t left = deciding; left != 0; left &= left - 1) {
                     const auto d = std::size_t(std::countr_zero(left)); // in destination order
                     const std::size_t k = i * R + d;
-                    auto rng_d = rng(id * R + d, step, p_exit);
-                    const double u_enter = rng_d.uniform(), u_exit = rng_d.uniform();
                     const double potential = demand_here(d) * zi; // full-scale monthly sales at mean demand
                     const double ref_profit = cal.ref_profit_2024[s] > 0 ? cal.ref_profit_2024[s] : 1e-9;
                     const double fixed = fixed_share * ref_profit * (member ? 1.0 - plat_cut : 1.0);
                     std::uint8_t& st = status[k];
                     if (st == 0) {
-                        months_since_exit[k] += 1.0f;
                         if (potential <= 0) continue; // no demand for the sector there (e.g. cars in Japan)
                         // Expected profit with the demand draw unknown; market intelligence reveals
                         // part of it before entry.
@@ -264,7 +302,7 @@ void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*
                         const double horizon = std::min(horizon_max, 1.0 / exit_h);
                         const double value = profit * horizon - sunk;
                         // Logistic noise in the entry rule, entry_noise of the sunk cost wide.
-                        if (u_enter < logistic(value / (entry_noise * sunk_months * ref_profit))) {
+                        if (draws.uniform() < logistic(value / (entry_noise * sunk_months * ref_profit))) {
                             st = 1;
                             tenure[k] = 0;
                             acc.new_entries += 1;
@@ -276,7 +314,7 @@ void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*
                     ++tenure[k];
                     const double realized = potential * double(demand_draw[k]);
                     const double sales = st == 1 ? trial * realized : realized;
-                    bool stay = u_exit >= exit_h;
+                    bool stay = draws.uniform() >= exit_h;
                     if (st == 1 && tenure[k] >= trial_months) {
                         // End of the trial year: stay if full-scale profit covers fixed cost.
                         if (realized / sigma_ces - fixed > 0) {
@@ -309,8 +347,15 @@ void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*
                 // cost. Customs data see these firms as exporters, so the firm declares the sale
                 // itself unless it is a trade company's client; the shipment is experience in
                 // that market (re-entry there costs less for a year).
-                if (one_off_order && n_dest == 0) {
-                    const double pick = rng_consider.uniform();
+                // Whether the order comes is one word of a block shared by four firms (as the
+                // consideration's first draw), drawn only for firms exporting nowhere.
+                if (n_dest == 0 && id / any_group != one_off_words_group) {
+                    auto shared = rng(id / any_group, step, p_one_off);
+                    for (auto& w: one_off_words) w = shared.uniform_word();
+                    one_off_words_group = id / any_group;
+                }
+                if (n_dest == 0 && one_off_words[id % any_group] < one_off_cut) {
+                    const double pick = draws.uniform();
                     double cum = 0;
                     std::size_t d = R - 1;
                     for (std::size_t d2 = 0; d2 < R; ++d2) {

@@ -57,35 +57,42 @@ void trade_model::state::stage_forwarder(std::uint32_t step) {
 // service (Gumbel draws; weights ASSUMPTIONS); the relation then persists (past relations).
 // Chain leaders book with the corridor operators directly (their own logistics arms and
 // capacity contracts), indirect exporters through their trade-service firm.
-void trade_model::state::assign_forwarders(std::uint32_t step) {
+bool trade_model::state::books_with_forwarder(std::size_t i) const {
+    const double value = (*firm.exports_month)[i] + (*firm.imports_month)[i];
+    return value > 0 && !(*firm.indirect)[i] && !(*firm.leader)[i];
+}
+
+// Firm i's forwarder row: `row` (its forwarder's, or forwarders.size() if it has none), or, if
+// it has none, the one it picks now (recorded in its forwarder_id). Only firm i's own stream and
+// column are touched, so firms choose in parallel.
+std::size_t trade_model::state::forwarder_for(std::size_t i, std::uint32_t step, std::size_t row) {
     const std::size_t nfw = forwarders.size();
-    if (nfw == 0) return;
+    if (row != nfw) return row;
     const int candidates = int(params.forwarder_candidates);
     const double margin_scale = params.forwarder_choice_margin_scale;
     const double w_scale = params.forwarder_choice_scale_weight, w_a_level = params.forwarder_choice_a_level_weight;
     const double w_one_bill = params.forwarder_choice_one_bill_weight;
-    const forwarder_rows row_of(forwarders);
-    // Each firm decides alone, on its own stream: parallel over firms.
-    ex.for_each(n_firms, [&](std::size_t i) {
-        const double value = (*firm.exports_month)[i] + (*firm.imports_month)[i];
-        if (value <= 0 || (*firm.indirect)[i] || (*firm.leader)[i]) return;
-        auto& fid = (*firm.forwarder)[i];
-        std::size_t row = row_of(fid);
-        if (row == nfw) {
-            auto r = rng(firms.ids()[i], step, p_forwarder);
-            double best = -1e300;
-            for (int k = 0; k < candidates; ++k) {
-                const std::size_t cand = std::size_t(r.below(nfw));
-                const double u = -(*fwd.margin)[cand] / margin_scale + w_scale * std::log((*fwd.scale)[cand]) +
-                                 w_a_level * (*fwd.a_level)[cand] + w_one_bill * (*fwd.one_bill)[cand] -
-                                 std::log(-std::log(r.uniform()));
-                if (u > best) {
-                    best = u;
-                    row = cand;
-                }
-            }
-            fid = std::int64_t(forwarders.ids()[row]);
+    auto r = rng(firms.ids()[i], step, p_forwarder);
+    double best = -1e300;
+    for (int k = 0; k < candidates; ++k) {
+        const std::size_t cand = std::size_t(r.below(nfw));
+        const double u = -(*fwd.margin)[cand] / margin_scale + w_scale * std::log((*fwd.scale)[cand]) +
+                         w_a_level * (*fwd.a_level)[cand] + w_one_bill * (*fwd.one_bill)[cand] -
+                         std::log(-std::log(r.uniform()));
+        if (u > best) {
+            best = u;
+            row = cand;
         }
+    }
+    (*firm.forwarder)[i] = std::int64_t(forwarders.ids()[row]);
+    return row;
+}
+
+void trade_model::state::assign_forwarders(std::uint32_t step) {
+    if (forwarders.size() == 0) return;
+    const forwarder_rows row_of(forwarders);
+    ex.for_each(n_firms, [&](std::size_t i) {
+        if (books_with_forwarder(i)) forwarder_for(i, step, row_of((*firm.forwarder)[i]));
     });
 }
 
@@ -126,7 +133,11 @@ void trade_model::state::consolidate_lcl(const std::vector<double>& lcl) {
         double boxes = 0, wait = 0, pooled = 0;
         auto consolidate = [&](double v) { // one consolidation of v TEU a month
             const double a = v / days;
-            boxes += v / std::min(1.0, a * max_days);
+            // A box closes at the deadline filled to a T; for cargo so small that a T underflows
+            // to 0, v / (a T) is days / T boxes (it was v / 0 = inf boxes, which booked infinite
+            // TEU and never let the extra-train loop in departures_day end).
+            const double fill = std::min(1.0, a * max_days);
+            boxes += fill > 0 ? v / fill : days / max_days;
             wait += v * 0.5 * std::min(1.0 / a, max_days);
         };
         for (std::size_t k = 0; k < nfw; ++k) {
@@ -152,8 +163,34 @@ void trade_model::state::consolidate_lcl(const std::vector<double>& lcl) {
 void trade_model::state::forwarders_month(std::uint32_t step) {
     const std::size_t nfw = forwarders.size();
     if (nfw == 0 || burning_in) return;
-    assign_forwarders(step);
-    consolidate_lcl(forwarder_lcl());
+    // One parallel pass over the firms (it was three: choosing forwarders, their LCL cargo, the
+    // bookings): each firm picks its forwarder if it needs one and reports its LCL cargo and its
+    // booking; messages keep firm order, so every sum below adds in the serial order.
+    struct firm_cargo {
+        std::size_t row;     // its forwarder's row
+        double lcl_teu;      // its LCL cargo (counts where > 0)
+        double booking_teu;  // its booking with the forwarder (where `books`)
+        bool books;
+    };
+    const forwarder_rows row_of(forwarders);
+    sim::message_buffer<firm_cargo> cargo;
+    cargo.emit(ex, n_firms, [&](std::size_t i, std::vector<firm_cargo>& out) {
+        const double value = (*firm.exports_month)[i] + (*firm.imports_month)[i];
+        std::size_t row = row_of((*firm.forwarder)[i]);
+        if (books_with_forwarder(i)) row = forwarder_for(i, step, row);
+        if (row >= nfw) return;
+        const double lcl = (*firm.lcl_teu_month)[i];
+        const bool books = value > 0 && !(*firm.indirect)[i];
+        if (lcl <= 0 && !books) return;
+        const double teu = books ? value * 1e8 / (detail::value_cny_per_kg[(*firm.sector)[i]] * detail::kg_per_teu) : 0.0;
+        out.push_back({row, lcl, teu, books});
+    });
+    {
+        std::vector<double> lcl(nfw, 0.0); // forwarder_lcl(), from the same pass
+        for (const auto& c: cargo.all())
+            if (c.lcl_teu > 0) lcl[c.row] += c.lcl_teu;
+        consolidate_lcl(lcl);
+    }
     double margin_cost = 0, lsc_share = 0, booked = 0;
     for (std::size_t r = 0; r < num_routes; ++r) {
         booked += bookings.teu[r];
@@ -161,16 +198,10 @@ void trade_model::state::forwarders_month(std::uint32_t step) {
     }
     lsc_share = booked > 0 ? lsc_share / booked : 0;
     const double teu_per_bill = params.teu_per_bill;
-    // Each client firm sends its booking to its forwarder (in parallel; messages keep firm
-    // order), then the forwarders take them in that order.
-    const forwarder_rows row_of(forwarders);
-    forwarder_bookings.emit(ex, n_firms, [&](std::size_t i, std::vector<forwarder_booking>& out) {
-        const double value = (*firm.exports_month)[i] + (*firm.imports_month)[i];
-        if (value <= 0 || (*firm.indirect)[i]) return;
-        const std::size_t row = row_of((*firm.forwarder)[i]);
-        if (row >= nfw) return;
-        out.push_back({row, value * 1e8 / (detail::value_cny_per_kg[(*firm.sector)[i]] * detail::kg_per_teu)});
-    });
+    // Each client firm's booking goes to its forwarder; the forwarders take them in firm order.
+    forwarder_bookings.clear();
+    for (const auto& c: cargo.all())
+        if (c.books) forwarder_bookings.push({c.row, c.booking_teu});
     for (const auto& b: forwarder_bookings.all()) {
         (*fwd.volume)[b.row] += b.teu;
         margin_cost += b.teu * freight_per_teu_month * (*fwd.margin)[b.row] / 1e8;

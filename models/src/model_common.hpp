@@ -26,7 +26,7 @@ using sim::random_stream;
 enum purpose : std::uint32_t {
     p_sector = 1, p_capability, p_location, p_ownership, p_sme, p_entry, p_demand, p_exit,
     p_aeo, p_indirect, p_thin, p_platform, p_pairing, p_rmb, p_delay, p_cbec, p_import, p_specialised, p_forwarder,
-    p_forwarder_entry,
+    p_forwarder_entry, p_consider_any, p_one_off,
 };
 
 constexpr std::int32_t burn_in_months = 60;

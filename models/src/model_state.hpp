@@ -260,6 +260,7 @@ struct trade_model::state {
 
     // --- yearly accumulators ---
     month_totals month; // the firm phase's aggregate of this month
+    std::vector<month_totals> firm_month_partials; // scratch: the firm phase's block sums (not state)
     month_totals year;  // summed by record_month
     std::vector<std::uint8_t> traded_this_year;
     std::vector<std::uint8_t> exported_this_year;
@@ -322,6 +323,8 @@ struct trade_model::state {
     }
     // forwarders.cpp
     void stage_forwarder(std::uint32_t step);
+    bool books_with_forwarder(std::size_t i) const;
+    std::size_t forwarder_for(std::size_t i, std::uint32_t step, std::size_t row);
     void assign_forwarders(std::uint32_t step);
     std::vector<double> forwarder_lcl() const;
     void consolidate_lcl(const std::vector<double>& lcl_by_forwarder);

@@ -54,13 +54,14 @@ ALLOWED: dict[str, dict[str, tuple[int, str]]] = {
         "52.0": (1, "weeks a year"),
     },
     "checkpoint.cpp": {
-        "60320": (1, "bytes of trade_model::state: a new member must be checkpointed (size check)"),
+        "60384": (1, "bytes of trade_model::state: a new member must be checkpointed (size check)"),
         "25": (1, "pointers in firm_columns (size check of the column bindings)"),
         "6": (1, "pointers in forwarder_columns (size check of the column bindings)"),
     },
     "firm_decisions.cpp": {
         "0.5": (2, "the lognormal mean correction exp(-sigma^2 / 2) (mathematics)"),
         "0.012": (1, "the value of time routes.hpp's sector values are scaled to (normaliser)"),
+        "4": (1, "firms sharing one Philox block (4 words) for their first draw of the month"),
     },
     "trade_costs.cpp": {
         "0.012": (1, "the value of time routes.hpp's sector values are scaled to (normaliser)"),

@@ -36,7 +36,7 @@ STUDY = {
     "scenarios": ("baseline", "plan"),
     "replicates": 1,
     "year": 2027,
-    "budget": 3050,
+    "budget": 3100,  # 5 x 217 Morris + 64 x 7 Sobol samples, 2 runs each: 3066
     "trajectories": 5,
     "top_k": 5,
     "sobol_base": 64,
@@ -136,7 +136,7 @@ def page(res) -> str:
         f"- **Parameters:** the {m['parameters']} free rows of `tradeeco.parameter_table()` "
         "(not pinned by the calibration to 2024 data, with `min < max`), each sampled from its "
         "prior (uniform, triangular, truncated normal or lognormal over its range; "
-        "docs/parameters.md, \"Priors\"). Sampling is done in the unit cube and mapped through "
+        'docs/parameters.md, "Priors"). Sampling is done in the unit cube and mapped through '
         "each prior's inverse CDF, so effects are per unit of prior probability and comparable "
         "across units.",
         f"- **Morris screening** (SALib): {m['trajectories']} trajectories of "

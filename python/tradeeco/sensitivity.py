@@ -881,6 +881,17 @@ def study(
                     f"{r} Morris trajectories of {k + 1} samples need "
                     f"{r * (k + 1) * runs_per_sample} runs, more than the budget of {budget}"
                 )
+            if sobol_base is not None:
+                # A fixed Sobol base fixes the whole design: refuse it before the screening's
+                # runs, not after them.
+                ks = min(top_k, k)
+                need = r * (k + 1) + int(sobol_base) * (ks + 2)
+                if need > samples_allowed:
+                    raise ValueError(
+                        f"the design needs {need * runs_per_sample} runs ({r * (k + 1)} Morris "
+                        f"+ {int(sobol_base) * (ks + 2)} Sobol samples, {runs_per_sample} runs "
+                        f"each), more than the budget of {budget}"
+                    )
             x_unit = morris_sample.sample(unit, r, num_levels=num_levels, seed=sampling_seed)
             y = runner(_to_values(space, x_unit), f"Morris screening ({k} parameters)")
             summary_y = y

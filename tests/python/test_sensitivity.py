@@ -81,6 +81,20 @@ def test_budget_too_small_names_what_it_needs():
         study(_linear, space, budget=100, top_k=2, trajectories=20, progress=False)
 
 
+def test_a_fixed_design_over_budget_is_refused_before_any_run():
+    # 5 Morris trajectories of 11 samples fit the budget; 16 Sobol base samples x 4 then do not.
+    space = [Parameter(f"x{i}", 0.0, 1.0) for i in range(10)]
+    calls = []
+
+    def counting(p):
+        calls.append(p)
+        return _linear(p)
+
+    with pytest.raises(ValueError, match=r"needs 119 runs \(55 Morris \+ 64 Sobol.*budget of 100"):
+        study(counting, space, budget=100, top_k=2, trajectories=5, sobol_base=16, progress=False)
+    assert calls == []
+
+
 def test_priors_are_truncated_to_the_range_and_bad_ones_are_named():
     u = np.array([0.0, 0.5, 1.0])
     uni = Parameter("a", 2.0, 4.0)

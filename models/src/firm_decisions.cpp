@@ -89,6 +89,10 @@ void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*
     const double kd_extra = lever_strength(lever::kd_kit_hub, today, [](const targeting& t) {
         return applies(t.sectors, sector::autos_parts);
     });
+    // The settled-in-RMB share of a flow by sector x region (the same min as per flow before).
+    std::array<std::array<double, R>, S> rmb_share_of{};
+    for (std::size_t s = 0; s < S; ++s)
+        for (std::size_t d = 0; d < R; ++d) rmb_share_of[s][d] = std::min(1.0, rmb_base + lv.rmb[s][d]);
     // Location-targeted entry subsidies (e.g. a bonded-zone programme).
     std::array<double, num_locations> subsidy_loc{};
     for (std::size_t l = 0; l < num_locations; ++l)
@@ -171,7 +175,6 @@ void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*
         const double peer_max_ = peer_max;
         const double plat_cut_ = plat_cut;
         const double proc_ratio_ = proc_ratio;
-        const double rmb_base_ = rmb_base;
         const double ds_ = ds;
         const bool spread_finite = std::isfinite(ds_ * ds_);
         const double lcl_cut_ = lcl_cut;
@@ -224,7 +227,7 @@ void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*
                     if (v <= 0) continue;
                     acc.imports[s][d] += v;
                     acc.flows[loc][s][d] += v;
-                    acc.rmb_goods += v * std::min(1.0, rmb_base_ + lv.rmb[s][d]);
+                    acc.rmb_goods += v * rmb_share_of[s][d];
                     acc.intermediate += inputs * v;
                     if (may_go_lcl) ship(d, v);
                 }
@@ -255,7 +258,7 @@ void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*
                     acc.flows[loc][s][d] += v - kd_here;
                     kd_here = 0;
                     exp_total += v;
-                    acc.rmb_goods += v * std::min(1.0, rmb_base_ + lv.rmb[s][d]);
+                    acc.rmb_goods += v * rmb_share_of[s][d];
                     acc.intermediate += v * intermediate_share[s];
                 }
                 import_from(processing_imports, 1.0, false); // leaders ship full containers
@@ -301,7 +304,7 @@ void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*
                     exp_total += sales;
                     ++n_dest;
                     dest_mask |= 1 << d;
-                    const double rmb = std::min(1.0, rmb_base_ + lv.rmb[s][d]);
+                    const double rmb = rmb_share_of[s][d];
                     acc.rmb_goods += sales * rmb;
                     acc.intermediate += sales * intermediate_share[s];
                     if (bonded[loc] &&
@@ -450,8 +453,9 @@ void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*
                     import_from(cal.ordinary_import_scale * zi * import_growth_, ordinary_inputs_, true);
                     acc.ordinary_import_base += zi * import_growth_;
                 }
-                acc.indirect_exports += indirect_total;
-                if (cbec_of[i]) acc.cbec_exports += cbec_share_ * exp_total;
+                // (Adding +0 to a sum of non-negative terms changes no bit: skipped.)
+                if (indirect_total != 0) acc.indirect_exports += indirect_total;
+                if (const double cbec = cbec_share_ * exp_total; cbec_of[i] && cbec != 0) acc.cbec_exports += cbec;
             }
             if (exp_total == 0 && imp_total == 0 && lcl_teu == 0 && n_dest == 0 && dest_mask == 0 && entered == 0 &&
                 exited == 0) {

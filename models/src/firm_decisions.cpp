@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <cstring>
 
 namespace tradeeco::models {
 
@@ -88,6 +89,10 @@ void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*
     const double kd_extra = lever_strength(lever::kd_kit_hub, today, [](const targeting& t) {
         return applies(t.sectors, sector::autos_parts);
     });
+    // The settled-in-RMB share of a flow by sector x region (the same min as per flow before).
+    std::array<std::array<double, R>, S> rmb_share_of{};
+    for (std::size_t s = 0; s < S; ++s)
+        for (std::size_t d = 0; d < R; ++d) rmb_share_of[s][d] = std::min(1.0, rmb_base + lv.rmb[s][d]);
     // Location-targeted entry subsidies (e.g. a bonded-zone programme).
     std::array<double, num_locations> subsidy_loc{};
     for (std::size_t l = 0; l < num_locations; ++l)
@@ -127,8 +132,68 @@ void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*
     // ~20 MB at national scale, mapped and page-faulted every month. Each block clears its own.
     auto& partial = firm_month_partials;
     partial.resize(nb);
-    auto& cap = *firm.capability;
     ex.for_each_block(n_firms, 1024, [&](std::size_t begin, std::size_t end) {
+        // The columns, pair rows and scalars of the month as the block's own locals: through
+        // firm.* (pointers to vectors), the members and the captured references, every byte or
+        // double store (a status, a block sum) made the compiler reload them on each use.
+        const std::uint8_t* const sector_of = firm.sector->data();
+        const std::uint8_t* const location_of = firm.location->data();
+        const std::uint8_t* const sme_of = firm.sme->data();
+        const std::uint8_t* const aeo_of = firm.aeo->data();
+        const std::uint8_t* const platform_of = firm.platform->data();
+        const std::uint8_t* const leader_of = firm.leader->data();
+        const std::uint8_t* const indirect_of = firm.indirect->data();
+        const std::uint8_t* const importer_of = firm.importer->data();
+        const std::uint8_t* const cbec_of = firm.cbec->data();
+        const std::int32_t* const supplier_of = firm.supplier_of->data();
+        const double* const cap = firm.capability->data();
+        const sim::agent_id* const ids = firms.ids().data();
+        double* const exports_month = firm.exports_month->data();
+        double* const imports_month = firm.imports_month->data();
+        double* const lcl_teu_month = firm.lcl_teu_month->data();
+        std::int32_t* const destinations = firm.destinations->data();
+        double* const exports_year = firm.exports_year->data();
+        double* const indirect_exports_year = firm.indirect_exports_year->data();
+        double* const imports_year = firm.imports_year->data();
+        std::int32_t* const destinations_mask = firm.destinations_mask->data();
+        std::int32_t* const entered_mask = firm.entered_mask->data();
+        std::int32_t* const exited_mask = firm.exited_mask->data();
+        double* const trade_year = firm.trade_year->data();
+        std::uint8_t* const traded = traded_this_year.data();
+        std::uint8_t* const exported = exported_this_year.data();
+        std::uint8_t* const status_of = status.data();
+        std::uint16_t* const tenure_of = tenure.data();
+        float* const since_exit_of = months_since_exit.data();
+        const float* const demand_draw_of = demand_draw.data();
+        const double sigma_ces_ = sigma_ces;
+        const double trial_ = trial;
+        const double fixed_share_ = fixed_share;
+        const double entry_noise_ = entry_noise;
+        const double sunk_months_ = sunk_months;
+        const double exit_h_ = exit_h;
+        const double exp_boost_ = exp_boost;
+        const double peer_max_ = peer_max;
+        const double plat_cut_ = plat_cut;
+        const double proc_ratio_ = proc_ratio;
+        const double ds_ = ds;
+        const bool spread_finite = std::isfinite(ds_ * ds_);
+        const double lcl_cut_ = lcl_cut;
+        const double kd_value_ = kd_value;
+        const double finance_premium_ = finance_premium;
+        const double subsidy_cap_ = subsidy_cap;
+        const double horizon_max_ = horizon_max;
+        const double peer_half_ = peer_half;
+        const double exit_cover_ = exit_cover;
+        const double ordinary_inputs_ = ordinary_inputs;
+        const double cbec_share_ = cbec_share;
+        const double direct_multiple_ = direct_multiple;
+        const double import_growth_ = import_growth;
+        const double kd_extra_ = kd_extra;
+        const std::uint64_t consider_cut_ = consider_cut;
+        const std::uint64_t one_off_cut_ = one_off_cut;
+        const double supplier_gain_ = params.supplier_size_gain;
+        const std::uint16_t trial_months_ = trial_months;
+        const std::uint32_t step_ = step;
         month_totals& acc = partial[begin / 1024];
         acc = month_totals{};
         std::array<std::uint64_t, any_group> any_words{}; // the shared first draws (below)
@@ -136,19 +201,19 @@ void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*
         std::array<std::uint64_t, any_group> one_off_words{}; // the same for one-off orders
         std::uint64_t one_off_words_group = ~std::uint64_t(0);
         for (std::size_t i = begin; i < end; ++i) {
-            const auto s = std::size_t((*firm.sector)[i]);
-            const auto loc = std::size_t((*firm.location)[i]);
-            const bool is_sme = (*firm.sme)[i] != 0;
-            const bool aeo = (*firm.aeo)[i] == 1;
-            const bool member = (*firm.platform)[i] != 0;
-            const auto id = firms.ids()[i];
+            const auto s = std::size_t(sector_of[i]);
+            const auto loc = std::size_t(location_of[i]);
+            const bool is_sme = sme_of[i] != 0;
+            const bool aeo = aeo_of[i] == 1;
+            const bool member = platform_of[i] != 0;
+            const auto id = ids[i];
             double exp_total = 0, imp_total = 0, indirect_total = 0;
             std::int32_t n_dest = 0, dest_mask = 0, entered = 0, exited = 0;
             double kd_here = 0, kd_total = 0; // KD kit exports booked in the bonded zone
             double lcl_teu = 0, processing_imports = 0;
             const double teu_per_100m = teu_per_100m_of[s];
             auto ship = [&](std::size_t d, double v) { // chain leaders ship full containers
-                if (const double teu = v * teu_per_100m; teu < lcl_cut) {
+                if (const double teu = v * teu_per_100m; teu < lcl_cut_) {
                     acc.lcl[s][d] += v;
                     lcl_teu += teu;
                 }
@@ -162,14 +227,14 @@ void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*
                     if (v <= 0) continue;
                     acc.imports[s][d] += v;
                     acc.flows[loc][s][d] += v;
-                    acc.rmb_goods += v * std::min(1.0, rmb_base + lv.rmb[s][d]);
+                    acc.rmb_goods += v * rmb_share_of[s][d];
                     acc.intermediate += inputs * v;
                     if (may_go_lcl) ship(d, v);
                 }
                 imp_total += im;
             };
-            const double customs_factor = customs_factor_of[s][loc][(*firm.aeo)[i]];
-            if (const auto leader = (*firm.leader)[i]; leader > 0) {
+            const double customs_factor = customs_factor_of[s][loc][aeo_of[i]];
+            if (const auto leader = leader_of[i]; leader > 0) {
                 const auto& L = leaders[leader - 1];
                 for (std::size_t d = 0; d < R; ++d) {
                     double v = cal.sector_target[s] * leader_export_share[leader - 1] * cal.export_mix[s][d] /
@@ -177,7 +242,7 @@ void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*
                     if (L.s == sector::autos_parts) {
                         // KD hubs add kit exports on top of vehicles (kits reach markets with
                         // local-assembly rules); a kit is worth ~0.6 of a vehicle (ASSUMPTION).
-                        const double kd = v * kd_value * kd_extra;
+                        const double kd = v * kd_value_ * kd_extra_;
                         acc.kd_exports += kd;
                         // KD hubs sit in the bonded zones (plan measure 2: Xiyong,
                         // Lianglu-Cuntan, Yongchuan); kits are booked there.
@@ -189,11 +254,11 @@ void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*
                     }
                     acc.exports[s][d] += v;
                     if (L.s == sector::laptops_electronics) acc.laptop_exports += v;
-                    processing_imports += v * leader_import_ratio[leader - 1] * proc_ratio;
+                    processing_imports += v * leader_import_ratio[leader - 1] * proc_ratio_;
                     acc.flows[loc][s][d] += v - kd_here;
                     kd_here = 0;
                     exp_total += v;
-                    acc.rmb_goods += v * std::min(1.0, rmb_base + lv.rmb[s][d]);
+                    acc.rmb_goods += v * rmb_share_of[s][d];
                     acc.intermediate += v * intermediate_share[s];
                 }
                 import_from(processing_imports, 1.0, false); // leaders ship full containers
@@ -203,7 +268,7 @@ void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*
                 const double z = cap[i];
                 // Supplier links raise capability (Alfaro-Urena et al.), in full from the link's first
                 // month (the evidence's gain accrues over four years: the model front-loads it).
-                const double zi = z * ((*firm.supplier_of)[i] >= 0 ? 1.0 + params.supplier_size_gain : 1.0);
+                const double zi = z * (supplier_of[i] >= 0 ? 1.0 + supplier_gain_ : 1.0);
                 const double fx_sme = fx_factor[s][is_sme];
                 // One stream per firm and month gives the firm's draws, taken in turn as they
                 // are needed.
@@ -221,11 +286,11 @@ void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*
                 // firms, and most firm-months need no other draw. The firm's own stream gives the
                 // rest, computed only if drawn from.
                 if (const std::uint64_t group = id / any_group; group != any_words_group) {
-                    auto shared = rng(group, step, p_consider_any);
+                    auto shared = rng(group, step_, p_consider_any);
                     for (auto& w: any_words) w = shared.uniform_word();
                     any_words_group = group;
                 }
-                auto draws = rng(id, step, p_entry);
+                auto draws = rng(id, step_, p_entry);
                 auto demand_here = [&](std::size_t d) {
                     return cal.demand_shift[s][d] * growth[s][d] * cost_index[s][d] * fx_sme * customs_factor;
                 };
@@ -239,30 +304,32 @@ void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*
                     exp_total += sales;
                     ++n_dest;
                     dest_mask |= 1 << d;
-                    const double rmb = std::min(1.0, rmb_base + lv.rmb[s][d]);
+                    const double rmb = rmb_share_of[s][d];
                     acc.rmb_goods += sales * rmb;
                     acc.intermediate += sales * intermediate_share[s];
                     if (bonded[loc] &&
                         (s == std::size_t(sector::laptops_electronics) || s == std::size_t(sector::electronic_components)))
-                        processing_imports += sales * proc_ratio;
+                        processing_imports += sales * proc_ratio_;
                 };
                 std::uint32_t deciding = 0; // bit d: the pair to d goes through the decisions
                 {
-                    const std::uint8_t* const pair_status = status.data() + i * R;
-                    float* const pair_since_exit = months_since_exit.data() + i * R;
+                    // The row copied in and out as a whole: local copies let the compiler keep
+                    // them in registers and add the months as vectors.
+                    std::array<std::uint8_t, R> pair_status;
+                    std::memcpy(pair_status.data(), status_of + i * R, R);
                     std::uint32_t none = 0; // bit d: no relationship to d
-                    std::size_t k = 0;      // how many
-                    for (std::size_t d = 0; d < R; ++d) {
-                        const bool no = pair_status[d] == 0;
-                        pair_since_exit[d] += no ? 1.0f : 0.0f; // (+0 changes no count: no branch)
-                        none |= std::uint32_t(no) << d;
-                        k += no;
-                    }
+                    for (std::size_t d = 0; d < R; ++d) none |= std::uint32_t(pair_status[d] == 0) << d;
+                    std::size_t k = std::size_t(std::popcount(none)); // how many
+                    std::array<float, R> pair_since_exit;
+                    std::memcpy(pair_since_exit.data(), since_exit_of + i * R, sizeof pair_since_exit);
+                    for (std::size_t d = 0; d < R; ++d) // (+0 changes no count: no branch)
+                        pair_since_exit[d] += float((none >> d) & 1u);
+                    std::memcpy(since_exit_of + i * R, pair_since_exit.data(), sizeof pair_since_exit);
                     deciding = ~none & ((1u << R) - 1);
                     if (k > 0 && any_words[id % any_group] < any_considered_cut[k])
                         for (std::uint32_t left = none; left != 0; left &= left - 1, --k) {
                             const bool found = (deciding & none) != 0;
-                            if (draws.uniform_word() < (found ? consider_cut : first_considered_cut[k]))
+                            if (draws.uniform_word() < (found ? consider_cut_ : first_considered_cut[k]))
                                 deciding |= left & (0u - left); // the lowest pair left
                         }
                 }
@@ -271,74 +338,80 @@ void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*
                     const std::size_t k = i * R + d;
                     const double potential = demand_here(d) * zi; // full-scale monthly sales at mean demand
                     const double ref_profit = cal.ref_profit_2024[s] > 0 ? cal.ref_profit_2024[s] : 1e-9;
-                    const double fixed = fixed_share * ref_profit * (member ? 1.0 - plat_cut : 1.0);
-                    std::uint8_t& st = status[k];
+                    const double fixed = fixed_share_ * ref_profit * (member ? 1.0 - plat_cut_ : 1.0);
+                    std::uint8_t& st = status_of[k];
                     if (st == 0) {
                         if (potential <= 0) continue; // no demand for the sector there (e.g. cars in Japan)
                         // Expected profit with the demand draw unknown; market intelligence reveals
                         // part of it before entry.
                         const double m = lv.intel[s][d];
-                        const double belief = std::exp(m * std::log(double(demand_draw[k])) +
-                                                       0.5 * (1 - m * m) * ds * ds - 0.5 * ds * ds);
-                        const double profit = potential * belief / sigma_ces - fixed;
+                        const double draw = double(demand_draw_of[k]);
+                        // Without intelligence (m = 0), a finite positive draw and a finite
+                        // spread the exponent is (+-0 + a) - a = 0 exactly and exp gives 1: skip
+                        // exp and log.
+                        const double belief =
+                            m == 0 && draw > 0 && draw < HUGE_VAL && spread_finite
+                                ? 1.0
+                                : std::exp(m * std::log(draw) + 0.5 * (1 - m * m) * ds_ * ds_ - 0.5 * ds_ * ds_);
+                        const double profit = potential * belief / sigma_ces_ - fixed;
                         // Sunk cost: months of a typical exporter's profit, lowered by experience,
                         // linked prior destinations, local peers, platform membership, policy.
-                        double sunk = sunk_months * ref_profit;
-                        const double since = months_since_exit[k];
-                        if (since < 12) sunk *= 1.0 - exp_boost * (1.0 - since / 12.0);
+                        double sunk = sunk_months_ * ref_profit;
+                        const double since = since_exit_of[k];
+                        if (since < 12) sunk *= 1.0 - exp_boost_ * (1.0 - since / 12.0);
                         std::int32_t linked = 0;
                         for (std::size_t d2 = 0; d2 < R; ++d2)
-                            if ((linked_regions[d] >> d2) & 1u) linked += status[i * R + d2] == 2;
+                            if ((linked_regions[d] >> d2) & 1u) linked += status_of[i * R + d2] == 2;
                         sunk *= linked_factor[std::size_t(linked)];
                         const double p = peers[s][d];
-                        sunk *= 1.0 - peer_max * p / (p + peer_half);
-                        if (member) sunk *= 1.0 - plat_cut;
+                        sunk *= 1.0 - peer_max_ * p / (p + peer_half_);
+                        if (member) sunk *= 1.0 - plat_cut_;
                         double sub = lv.subsidy_all[s][d] + subsidy_loc[loc] + (is_sme ? lv.subsidy_sme[s][d] : 0.0);
                         // Finance: constrained SMEs see a higher effective entry cost; insurance
                         // relieves it (van der Veer: insured exports multiplier 2.3).
                         const double ins = std::min(1.0, lv.insurance_all[s][d] + (is_sme ? lv.insurance_sme[s][d] : 0.0));
-                        if (is_sme) sunk *= 1.0 + finance_premium * (1.0 - ins);
-                        sunk *= 1.0 - std::min(subsidy_cap, sub);
-                        const double horizon = std::min(horizon_max, 1.0 / exit_h);
+                        if (is_sme) sunk *= 1.0 + finance_premium_ * (1.0 - ins);
+                        sunk *= 1.0 - std::min(subsidy_cap_, sub);
+                        const double horizon = std::min(horizon_max_, 1.0 / exit_h_);
                         const double value = profit * horizon - sunk;
                         // Logistic noise in the entry rule, entry_noise of the sunk cost wide.
-                        if (draws.uniform() < logistic(value / (entry_noise * sunk_months * ref_profit))) {
+                        if (draws.uniform() < logistic(value / (entry_noise_ * sunk_months_ * ref_profit))) {
                             st = 1;
-                            tenure[k] = 0;
+                            tenure_of[k] = 0;
                             acc.new_entries += 1;
                             entered |= 1 << d;
                         } else
                             continue;
                     }
                     // Exporting (trial or established).
-                    ++tenure[k];
-                    const double realized = potential * double(demand_draw[k]);
-                    const double sales = st == 1 ? trial * realized : realized;
-                    bool stay = draws.uniform() >= exit_h;
-                    if (st == 1 && tenure[k] >= trial_months) {
+                    ++tenure_of[k];
+                    const double realized = potential * double(demand_draw_of[k]);
+                    const double sales = st == 1 ? trial_ * realized : realized;
+                    bool stay = draws.uniform() >= exit_h_;
+                    if (st == 1 && tenure_of[k] >= trial_months_) {
                         // End of the trial year: stay if full-scale profit covers fixed cost.
-                        if (realized / sigma_ces - fixed > 0) {
+                        if (realized / sigma_ces_ - fixed > 0) {
                             st = 2;
                             acc.trial_promotions += 1;
                         } else {
                             stay = false;
                             acc.trial_exits += 1;
                         }
-                    } else if (st == 2 && realized / sigma_ces < exit_cover * fixed)
+                    } else if (st == 2 && realized / sigma_ces_ < exit_cover_ * fixed)
                         stay = false; // hysteresis: stay while covering half the fixed cost
                     if (!stay) {
                         acc.exits += 1;
                         exited |= 1 << d;
                         st = 0;
-                        tenure[k] = 0;
-                        months_since_exit[k] = 0;
+                        tenure_of[k] = 0;
+                        since_exit_of[k] = 0;
                         continue;
                     }
                     // Mode by market (Ahn, Khandelwal & Wei): exporting directly pays only where
                     // the firm's gross profit clears direct_export_profit_multiple x the market's
                     // fixed cost; below it, and for trade-company clients (the indirect flag), a
                     // trade company exports. Trial sales are small, so new markets start indirect.
-                    book_sales(d, sales, (*firm.indirect)[i] || sales / sigma_ces < direct_multiple * fixed);
+                    book_sales(d, sales, indirect_of[i] || sales / sigma_ces_ < direct_multiple_ * fixed);
                     if (st == 2) acc.established[s][d] += 1;
                 }
                 // One-off exporters (Eaton et al. 2008; Blum et al.): a firm exporting nowhere this
@@ -350,11 +423,11 @@ void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*
                 // Whether the order comes is one word of a block shared by four firms (as the
                 // consideration's first draw), drawn only for firms exporting nowhere.
                 if (n_dest == 0 && id / any_group != one_off_words_group) {
-                    auto shared = rng(id / any_group, step, p_one_off);
+                    auto shared = rng(id / any_group, step_, p_one_off);
                     for (auto& w: one_off_words) w = shared.uniform_word();
                     one_off_words_group = id / any_group;
                 }
-                if (n_dest == 0 && one_off_words[id % any_group] < one_off_cut) {
+                if (n_dest == 0 && one_off_words[id % any_group] < one_off_cut_) {
                     const double pick = draws.uniform();
                     double cum = 0;
                     std::size_t d = R - 1;
@@ -366,22 +439,23 @@ void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*
                         }
                     }
                     const std::size_t k = i * R + d;
-                    const double sales = trial * demand_here(d) * zi * double(demand_draw[k]);
-                    if (sales > 0 && status[k] == 0) {
-                        book_sales(d, sales, (*firm.indirect)[i] != 0);
-                        months_since_exit[k] = 0;
+                    const double sales = trial_ * demand_here(d) * zi * double(demand_draw_of[k]);
+                    if (sales > 0 && status_of[k] == 0) {
+                        book_sales(d, sales, indirect_of[i] != 0);
+                        since_exit_of[k] = 0;
                         acc.one_off_orders += 1;
                     }
                 }
                 import_from(processing_imports, 1.0, true);
                 // Ordinary imports: importer firms, proportional to capability (ASSUMPTION: 60%
                 // of them are inputs).
-                if ((*firm.importer)[i] == 2 || ((*firm.importer)[i] == 1 && exp_total > 0)) {
-                    import_from(cal.ordinary_import_scale * zi * import_growth, ordinary_inputs, true);
-                    acc.ordinary_import_base += zi * import_growth;
+                if (importer_of[i] == 2 || (importer_of[i] == 1 && exp_total > 0)) {
+                    import_from(cal.ordinary_import_scale * zi * import_growth_, ordinary_inputs_, true);
+                    acc.ordinary_import_base += zi * import_growth_;
                 }
-                acc.indirect_exports += indirect_total;
-                if ((*firm.cbec)[i]) acc.cbec_exports += cbec_share * exp_total;
+                // (Adding +0 to a sum of non-negative terms changes no bit: skipped.)
+                if (indirect_total != 0) acc.indirect_exports += indirect_total;
+                if (const double cbec = cbec_share_ * exp_total; cbec_of[i] && cbec != 0) acc.cbec_exports += cbec;
             }
             if (exp_total == 0 && imp_total == 0 && lcl_teu == 0 && n_dest == 0 && dest_mask == 0 && entered == 0 &&
                 exited == 0) {
@@ -389,28 +463,28 @@ void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*
                 // would add zeros, which changes no bit, so only last month's columns are
                 // cleared where they are not clear (at national scale, writing every row of
                 // every column each month was a good part of the month's memory traffic).
-                if ((*firm.exports_month)[i] != 0) (*firm.exports_month)[i] = 0;
-                if ((*firm.imports_month)[i] != 0) (*firm.imports_month)[i] = 0;
-                if ((*firm.lcl_teu_month)[i] != 0) (*firm.lcl_teu_month)[i] = 0;
-                if ((*firm.destinations)[i] != 0) (*firm.destinations)[i] = 0;
+                if (exports_month[i] != 0) exports_month[i] = 0;
+                if (imports_month[i] != 0) imports_month[i] = 0;
+                if (lcl_teu_month[i] != 0) lcl_teu_month[i] = 0;
+                if (destinations[i] != 0) destinations[i] = 0;
                 continue;
             }
-            (*firm.exports_month)[i] = exp_total;
-            (*firm.imports_month)[i] = imp_total;
-            (*firm.lcl_teu_month)[i] = lcl_teu;
-            (*firm.destinations)[i] = n_dest;
-            (*firm.exports_year)[i] += exp_total;
-            (*firm.indirect_exports_year)[i] += indirect_total;
-            (*firm.imports_year)[i] += imp_total;
-            (*firm.destinations_mask)[i] |= dest_mask;
-            (*firm.entered_mask)[i] |= entered;
-            (*firm.exited_mask)[i] |= exited;
-            (*firm.trade_year)[i] += exp_total + imp_total;
+            exports_month[i] = exp_total;
+            imports_month[i] = imp_total;
+            lcl_teu_month[i] = lcl_teu;
+            destinations[i] = n_dest;
+            exports_year[i] += exp_total;
+            indirect_exports_year[i] += indirect_total;
+            imports_year[i] += imp_total;
+            destinations_mask[i] |= dest_mask;
+            entered_mask[i] |= entered;
+            exited_mask[i] |= exited;
+            trade_year[i] += exp_total + imp_total;
             acc.trade_by_location[loc] += exp_total + imp_total - kd_total;
             if (aeo) acc.aeo_trade += exp_total + imp_total;
             // Exports through a trade company are declared by it, not by the firm.
-            if (exp_total - indirect_total > 0 || imp_total > 0) traded_this_year[i] = 1;
-            if (exp_total > 0) exported_this_year[i] = 1;
+            if (exp_total - indirect_total > 0 || imp_total > 0) traded[i] = 1;
+            if (exp_total > 0) exported[i] = 1;
         }
     });
     month = month_totals{};

@@ -23,22 +23,31 @@ void trade_model::state::aeo_year(sim::date today, std::uint32_t ystep) {
     std::vector<double> sorted; // top decile of the firms that traded this year
     for (double v: trade)
         if (v > 0) sorted.push_back(v);
-    std::sort(sorted.begin(), sorted.end());
     const double top = params.aeo_eligible_top_share, lapse = params.aeo_lapse_rate;
-    const double cutoff = sorted.empty() ? 1e300 : sorted[std::size_t((1.0 - top) * double(sorted.size() - 1))];
+    // The cutoff is one order statistic: selected, the value a full sort puts at that rank.
+    double cutoff = 1e300;
+    if (!sorted.empty()) {
+        const auto rank = std::ptrdiff_t((1.0 - top) * double(sorted.size() - 1));
+        std::nth_element(sorted.begin(), sorted.begin() + rank, sorted.end());
+        cutoff = sorted[std::size_t(rank)];
+    }
     for (std::size_t i = 0; i < n_firms; ++i) {
-        auto r = rng(firms.ids()[i], ystep, p_aeo);
-        const double u = r.uniform(), u2 = r.uniform();
         auto& tier = (*firm.aeo)[i];
-        const sector sx = sector((*firm.sector)[i]);
-        const location lx = location((*firm.location)[i]);
-        if (tier == 0 && trade[i] > 0 && trade[i] >= cutoff) {
+        // Each firm has its own stream: one that neither applies nor may lapse draws nothing.
+        const bool applying = tier == 0 && trade[i] > 0 && trade[i] >= cutoff;
+        if (!applying && tier != 1) continue;
+        auto r = rng(firms.ids()[i], ystep, p_aeo);
+        const double u = r.uniform();
+        if (applying) {
+            const double u2 = r.uniform();
+            const sector sx = sector((*firm.sector)[i]);
+            const location lx = location((*firm.location)[i]);
             const double p = params.aeo_apply_rate +
                              lever_strength(lever::aeo_cultivation, today, [&](const targeting& t) {
                                  return applies(t.sectors, sx) && applies_to(t.locations, lx);
                              });
             if (u < p && u2 < params.aeo_success) tier = 1;
-        } else if (tier == 1 && u < lapse && (*firm.leader)[i] == 0)
+        } else if (u < lapse && (*firm.leader)[i] == 0)
             tier = 0;
     }
 }

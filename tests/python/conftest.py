@@ -8,6 +8,7 @@ targets, plots, CLI help) runs on the pure-Python package alone.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -16,6 +17,13 @@ import pandas as pd
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
+
+# A suite started in the background by a non-interactive shell (`cmd &`) inherits SIGINT ignored,
+# and so would every `tradeeco` the tests start: Python installs no KeyboardInterrupt handler for
+# an ignored SIGINT, so the interrupt tests would see runs finish instead of cancel. A handler
+# here becomes the default action in children after exec, so they get Python's own again.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 try:  # the installed package (pip install .), else the source tree's pure-Python part
     import tradeeco

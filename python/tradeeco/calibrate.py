@@ -94,7 +94,7 @@ DEFAULT_PARAMETERS: tuple[str, ...] = (
 #: Weight of each moment in the distance, by moment set; every moment of a set weighs the same.
 #: The facts weigh 1 each (22 of them); the 2024 levels weigh 2 each (17), so the levels the run
 #: must hold (docs/calibration.md) count for about as much in all as the facts.
-#: The hindcast's indicator-years weigh 1 each (25 in 2019-2022).
+#: The hindcast's indicator-years weigh 1 each (23 in 2019-2022 with today's data file).
 WEIGHTS: dict[str, float] = {"levels_2024": 2.0, "facts": 1.0, "hindcast": 1.0}
 
 #: Tolerance of a hindcast figure, as a share of the figure: the issue's bar on total trade,

@@ -196,10 +196,22 @@ void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*
         const std::uint32_t step_ = step;
         month_totals& acc = partial[begin / 1024];
         acc = month_totals{};
-        std::array<std::uint64_t, any_group> any_words{}; // the shared first draws (below)
-        std::uint64_t any_words_group = ~std::uint64_t(0);
-        std::array<std::uint64_t, any_group> one_off_words{}; // the same for one-off orders
-        std::uint64_t one_off_words_group = ~std::uint64_t(0);
+        // Draws shared by the four firms with ids 4g..4g+3, one word each of a Philox block (a
+        // pure function of the group, the month and the purpose), drawn when a firm of the
+        // group first asks: whether any pair is considered, and whether a one-off order comes.
+        struct shared_words {
+            purpose of;
+            std::array<std::uint64_t, any_group> words{};
+            std::uint64_t group = ~std::uint64_t(0);
+        } consider_any{p_consider_any}, one_off{p_one_off};
+        auto word = [&](shared_words& w, std::uint64_t id) {
+            if (id / any_group != w.group) {
+                w.group = id / any_group;
+                auto shared = rng(w.group, step_, w.of);
+                for (auto& x: w.words) x = shared.uniform_word();
+            }
+            return w.words[id % any_group];
+        };
         for (std::size_t i = begin; i < end; ++i) {
             const auto s = std::size_t(sector_of[i]);
             const auto loc = std::size_t(location_of[i]);
@@ -285,11 +297,6 @@ void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*
                 // the four firms with ids 4g..4g+3, one word each: one Philox block serves four
                 // firms, and most firm-months need no other draw. The firm's own stream gives the
                 // rest, computed only if drawn from.
-                if (const std::uint64_t group = id / any_group; group != any_words_group) {
-                    auto shared = rng(group, step_, p_consider_any);
-                    for (auto& w: any_words) w = shared.uniform_word();
-                    any_words_group = group;
-                }
                 auto draws = rng(id, step_, p_entry);
                 auto demand_here = [&](std::size_t d) {
                     return cal.demand_shift[s][d] * growth[s][d] * cost_index[s][d] * fx_sme * customs_factor;
@@ -326,7 +333,7 @@ void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*
                         pair_since_exit[d] += float((none >> d) & 1u);
                     std::memcpy(since_exit_of + i * R, pair_since_exit.data(), sizeof pair_since_exit);
                     deciding = ~none & ((1u << R) - 1);
-                    if (k > 0 && any_words[id % any_group] < any_considered_cut[k])
+                    if (k > 0 && word(consider_any, id) < any_considered_cut[k])
                         for (std::uint32_t left = none; left != 0; left &= left - 1, --k) {
                             const bool found = (deciding & none) != 0;
                             if (draws.uniform_word() < (found ? consider_cut_ : first_considered_cut[k]))
@@ -422,12 +429,7 @@ void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*
                 // that market (re-entry there costs less for a year).
                 // Whether the order comes is one word of a block shared by four firms (as the
                 // consideration's first draw), drawn only for firms exporting nowhere.
-                if (n_dest == 0 && id / any_group != one_off_words_group) {
-                    auto shared = rng(id / any_group, step_, p_one_off);
-                    for (auto& w: one_off_words) w = shared.uniform_word();
-                    one_off_words_group = id / any_group;
-                }
-                if (n_dest == 0 && one_off_words[id % any_group] < one_off_cut_) {
+                if (n_dest == 0 && word(one_off, id) < one_off_cut_) {
                     const double pick = draws.uniform();
                     double cum = 0;
                     std::size_t d = R - 1;

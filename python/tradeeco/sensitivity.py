@@ -858,6 +858,16 @@ def study(
         "num_levels": num_levels,
     }
     store = _Cache(None if cache is None else Path(cache), identity, resume)
+
+    def refuse_over_budget(morris_samples: int, n_base: int, ks: int) -> None:
+        sobol_samples = n_base * (ks + 2)
+        if morris_samples + sobol_samples > samples_allowed:
+            raise ValueError(
+                f"the design needs {(morris_samples + sobol_samples) * runs_per_sample} runs "
+                f"({morris_samples} Morris + {sobol_samples} Sobol samples, "
+                f"{runs_per_sample} runs each), more than the budget of {budget}"
+            )
+
     runner = _Runner(evaluator, space, workers, store, progress)
     started = time.perf_counter()
     try:
@@ -884,14 +894,9 @@ def study(
             if sobol_base is not None:
                 # A fixed Sobol base fixes the whole design: refuse it before the screening's
                 # runs, not after them.
-                ks = min(top_k, k)
-                need = r * (k + 1) + int(sobol_base) * (ks + 2)
-                if need > samples_allowed:
-                    raise ValueError(
-                        f"the design needs {need * runs_per_sample} runs ({r * (k + 1)} Morris "
-                        f"+ {int(sobol_base) * (ks + 2)} Sobol samples, {runs_per_sample} runs "
-                        f"each), more than the budget of {budget}"
-                    )
+                refuse_over_budget(
+                    r * (k + 1), _check_int("sobol_base", sobol_base, 2), min(top_k, k)
+                )
             x_unit = morris_sample.sample(unit, r, num_levels=num_levels, seed=sampling_seed)
             y = runner(_to_values(space, x_unit), f"Morris screening ({k} parameters)")
             summary_y = y
@@ -939,12 +944,7 @@ def study(
                 )
         else:
             n_base = _check_int("sobol_base", sobol_base, 2)
-        if (used_samples + n_base * (ks + 2)) > samples_allowed:
-            raise ValueError(
-                f"the design needs {(used_samples + n_base * (ks + 2)) * runs_per_sample} runs "
-                f"({used_samples} Morris + {n_base * (ks + 2)} Sobol samples, "
-                f"{runs_per_sample} runs each), more than the budget of {budget}"
-            )
+        refuse_over_budget(used_samples, n_base, ks)
         unit_sub = {"num_vars": ks, "names": screened, "bounds": [[0.0, 1.0]] * ks}
         xs_unit = sobol_sample.sample(
             unit_sub, n_base, calc_second_order=False, scramble=True, seed=sampling_seed

@@ -287,8 +287,8 @@ def render(meta: dict, diag: dict, check: dict) -> str:
         "(exploratory, 2026-11-29, same distance) scored worse on docs/validation.md: at "
         "population scale 0.5 (200 particles, 6 generations, 4,000 runs) an effective sample "
         "size of 10 and 16 of 22 facts in range; at scale 1.0 (3,200 runs) an effective sample "
-        "size of 2 and 17 of 22; this posterior on the new model gives 20 of 22 "
-        "(docs/validation.md)."
+        "size of 2 and 17 of 22, where this posterior gave 20 of 22 on the same code (19 of 22 "
+        "once merged with the draw change: docs/validation.md)."
     )
     add("")
     add("### The hindcast moments")

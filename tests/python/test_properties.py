@@ -233,7 +233,10 @@ def test_paired_difference_is_right_or_a_typed_error(a, b, level, method):
         assert math.isclose(row["mean"], row["mean_b"] - row["mean_a"], rel_tol=1e-9, abs_tol=1e-9)
         if row["n"] > 1:
             assert row["lo"] <= row["hi"]
-            if method != "percentile":
+            # A t interval is centred on the mean. A percentile bootstrap is centred on the
+            # resampled means' median, which a skewed sample moves off the mean: a narrow one
+            # (level near 0) may miss it, so only intervals of half or more must hold it.
+            if method == "t" or (method == "bootstrap" and level >= 0.5):
                 assert row["lo"] - 1e-9 <= row["mean"] <= row["hi"] + 1e-9
         else:
             assert math.isnan(row["lo"]) and math.isnan(row["hi"])

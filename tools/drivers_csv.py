@@ -33,7 +33,7 @@ SECTORS = (
     "all", "laptops_electronics", "electronic_components", "autos_parts", "motorcycles_machinery",
     "chemicals_materials", "biomedicine", "agri_food", "consumer_goods_hardware",
 )  # fmt: skip
-# Drivers and their units. The model reads the first three and cny_per_usd (models/src/drivers.cpp).
+# Drivers and their units. The model reads MODEL_DRIVERS (models/src/drivers.cpp).
 UNITS = {
     "real_gdp_growth": "percent per year",
     "pc_shipments_growth": "percent per year",
@@ -41,8 +41,11 @@ UNITS = {
     "world_trade_volume_growth": "percent per year",
     "corridor_cargo_other_provinces_growth": "percent per year",
     "cny_per_usd": "CNY per USD (Fed H.10 annual average)",
+    "export_share_growth": "percent per year",
 }
-MODEL_DRIVERS = ("real_gdp_growth", "pc_shipments_growth", "vehicle_exports_growth", "cny_per_usd")
+MODEL_DRIVERS = (
+    "real_gdp_growth", "pc_shipments_growth", "vehicle_exports_growth", "cny_per_usd", "export_share_growth",
+)  # fmt: skip
 VINTAGE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$")
 
 

@@ -282,8 +282,9 @@ def render(meta: dict, diag: dict, check: dict) -> str:
         "orders (`one_off_order_rate`, new, held at its table value 0.005 a month by runs from "
         "this posterior), specialised SMEs designated among established exporters, complete "
         "vehicles counted once (docs/model.md), demand drivers in CNY at each year's CNY/USD "
-        "rate (moves every 2024-2027 figure by less than 0.2 %) and fewer random draws per "
-        "firm-month (the same distributions). Two refits of the ten parameters on the new model "
+        "rate (moves every 2024-2027 figure by less than 0.2 %), fewer random draws per "
+        "firm-month (the same distributions) and China's share of world exports as a demand "
+        "driver (2024 total trade -0.3 %; the forecast years draw its error). Two refits of the ten parameters on the new model "
         "(exploratory, 2026-11-29, same distance) scored worse on docs/validation.md: at "
         "population scale 0.5 (200 particles, 6 generations, 4,000 runs) an effective sample "
         "size of 10 and 16 of 22 facts in range; at scale 1.0 (3,200 runs) an effective sample "
@@ -301,9 +302,10 @@ def render(meta: dict, diag: dict, check: dict) -> str:
         "particles, 3 generations, scale 0.5, 2026-11-29) lowered the hindcast distance at the "
         "posterior mean from 2.0 to 1.25 but cut the facts in range from 16 to 11 of 22, and at "
         "full population the 2021-2022 totals stayed about 21 % low: the firm parameters cannot "
-        "stand in for the missing driver (China's gain in world export share in 2020-21, "
-        "docs/hindcast.md), so fitting them to the hindcast would trade the firm-level evidence "
-        "for a fit they cannot give."
+        "stand in for a missing driver (China's gain in world export share in 2020-21, then not "
+        "in the model; it is a driver now, and docs/hindcast.md says what is still missing), so "
+        "fitting them to the hindcast would trade the firm-level evidence for a fit they cannot "
+        "give."
     )
     add("")
     add("### Prior and posterior")

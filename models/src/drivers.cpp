@@ -21,7 +21,7 @@ constexpr std::uint32_t p_driver_paths = 101;
 // Stream "agents" of the draws: the common world factor, then one own term per series.
 constexpr std::uint64_t world_factor = 0;
 constexpr std::uint64_t series_china = num_regions + 1, series_pcs = num_regions + 2,
-                        series_vehicles = num_regions + 3;
+                        series_vehicles = num_regions + 3, series_export_share = num_regions + 4;
 
 using key = std::tuple<std::string_view, std::string_view, std::string_view>;
 
@@ -48,6 +48,7 @@ std::vector<key> model_series() {
     out.emplace_back("pc_shipments_growth", "world", "laptops_electronics");
     out.emplace_back("vehicle_exports_growth", "china", "autos_parts");
     out.emplace_back("cny_per_usd", "china", "all");
+    out.emplace_back("export_share_growth", "china", "all");
     return out;
 }
 
@@ -106,17 +107,24 @@ driver_paths::driver_paths(std::span<const driver_row> rows, const parameter_set
         if (year <= forecast_origin_year || scale == 0.0) return 0.0;
         return scale * sd * (w_common * z(world_factor, year) + w_own * z(who, year));
     };
+    // China's share of world exports rose in the 2020 downturn and fell in the 2022-23 slowdown:
+    // no sign of a link to the world factor, so its error is its own (docs/model.md, "Drivers").
+    auto own_error = [&](std::uint64_t who, std::int32_t year, double sd) {
+        if (year <= forecast_origin_year || scale == 0.0) return 0.0;
+        return scale * sd * z(who, year);
+    };
     auto gdp_sd_at = [&](std::int32_t year) {
         const auto h = std::clamp<std::int32_t>(year - forecast_origin_year, 1, 3);
         return gdp_sd[std::size_t(h - 1)];
     };
     // Log of the annual level, 0 in the base year.
-    auto levels = [&](const std::map<std::int32_t, double>& growth, std::uint64_t who, auto sd_at) {
+    auto levels = [&](const std::map<std::int32_t, double>& growth, std::uint64_t who, auto sd_at,
+                      auto draw_error) {
         path p;
         double lv = 0.0;
         p[first - 1] = 0.0;
         for (const auto& [year, g]: growth) {
-            const double rate = std::max(-95.0, g + error(who, year, sd_at(year)));
+            const double rate = std::max(-95.0, g + draw_error(who, year, sd_at(year)));
             lv += std::log1p(rate / 100.0);
             p[year] = lv;
         }
@@ -125,13 +133,17 @@ driver_paths::driver_paths(std::span<const driver_row> rows, const parameter_set
         return p;
     };
     for (std::size_t d = 0; d < num_regions; ++d)
-        gdp_[d] = levels(series(rows, {"real_gdp_growth", region_names[d], "all"}, first, last), 1 + d, gdp_sd_at);
-    china_ = levels(series(rows, {"real_gdp_growth", "china", "all"}, first, last), series_china, gdp_sd_at);
+        gdp_[d] = levels(series(rows, {"real_gdp_growth", region_names[d], "all"}, first, last), 1 + d, gdp_sd_at,
+                         error);
+    china_ = levels(series(rows, {"real_gdp_growth", "china", "all"}, first, last), series_china, gdp_sd_at, error);
     const double pc_sd = par["pc_shipments_error_sd"], veh_sd = par["vehicle_exports_error_sd"];
     pcs_ = levels(series(rows, {"pc_shipments_growth", "world", "laptops_electronics"}, first, last), series_pcs,
-                  [&](std::int32_t) { return pc_sd; });
+                  [&](std::int32_t) { return pc_sd; }, error);
     vehicles_ = levels(series(rows, {"vehicle_exports_growth", "china", "autos_parts"}, first, last),
-                       series_vehicles, [&](std::int32_t) { return veh_sd; });
+                       series_vehicles, [&](std::int32_t) { return veh_sd; }, error);
+    const double share_sd = par["export_share_error_sd"];
+    export_share_ = levels(series(rows, {"export_share_growth", "china", "all"}, first, last), series_export_share,
+                           [&](std::int32_t) { return share_sd; }, own_error);
     // The drivers above are volumes; the model's trade is CNY. Foreign sales are priced in
     // foreign currency (mostly USD), so their CNY value moves with the CNY/USD rate: the rate's
     // annual average is a level (not a growth rate), read from the year before the first.
@@ -152,9 +164,12 @@ double driver_paths::monthly(const path& p, sim::date today) {
 
 double driver_paths::demand(std::size_t s, std::size_t d, sim::date today) const {
     const double cny = monthly(fx_, today);
-    if (s == std::size_t(sector::laptops_electronics)) return cny * monthly(pcs_, today);
+    // China's vehicle exports already carry China's share of the world market; the other
+    // drivers measure the world's demand, of which China's suppliers win their share.
     if (s == std::size_t(sector::autos_parts)) return cny * monthly(vehicles_, today);
-    return cny * monthly(gdp_[d], today);
+    const double share = monthly(export_share_, today);
+    if (s == std::size_t(sector::laptops_electronics)) return cny * share * monthly(pcs_, today);
+    return cny * share * monthly(gdp_[d], today);
 }
 
 driver_paths::demand_table driver_paths::demand(sim::date today) const {

@@ -52,10 +52,15 @@ TEST_CASE("a hindcast's paths start from its base year, on realized values with 
     CHECK(mid(p, chem, eu, 2018) == Approx(1.0).epsilon(1e-3));
     // mid() is off by (next year's growth - this year's) / 48: up to 0.6 % in these swings.
     // Volumes are turned into CNY at the year's CNY/USD rate over 2018's (Fed H.10: 6.609 in
-    // 2018, 6.9042 in 2020, 6.4508 in 2021).
-    CHECK(mid(p, chem, eu, 2020) == Approx(1.0163 * 0.9399 * 6.9042 / 6.609).epsilon(4e-3)); // euro area 2019, 2020
+    // 2018, 6.9042 in 2020, 6.4508 in 2021), and China's suppliers win China's share of world
+    // exports (WTO: 12.8 % in 2018, 14.7 % in 2020, 15.0 % in 2021).
+    CHECK(mid(p, chem, eu, 2020) ==
+          Approx(1.0163 * 0.9399 * 6.9042 / 6.609 * 14.7 / 12.8).epsilon(4e-3)); // euro area 2019, 2020
     CHECK(mid(p, std::size_t(sector::laptops_electronics), us, 2021) ==
-          Approx(1.027 * 1.1346 * 1.1527 * 6.4508 / 6.609).epsilon(7e-3)); // IDC 2019-2021
+          Approx(1.027 * 1.1346 * 1.1527 * 6.4508 / 6.609 * 15.0 / 12.8).epsilon(7e-3)); // IDC 2019-2021
+    // China's vehicle exports already carry its market share: autos get no share factor.
+    CHECK(mid(p, std::size_t(sector::autos_parts), us, 2021) ==
+          Approx(0.902 * 0.971 * 2.0251 * 6.4508 / 6.609).epsilon(0.02)); // CAAM 2019-2021
     // China's demand for imports too; the national vehicle count stays a count (no rate).
     CHECK(std::sqrt(p.china(sim::make_date(2021, 6, 15)) * p.china(sim::make_date(2021, 7, 15))) ==
           Approx(1.0607 * 1.0234 * 1.0856 * 6.4508 / 6.609).epsilon(7e-3));
@@ -67,7 +72,8 @@ TEST_CASE("a hindcast's paths start from its base year, on realized values with 
 }
 
 TEST_CASE("driver draws have the documented spread and world correlation, per replicate") {
-    const parameter_set par;
+    // GDP errors alone here; the export share's draw has its own test below.
+    const parameter_set par({{"export_share_error_sd", 0.0}});
     const int n = 4000;
     std::vector<double> a(n), b(n);
     for (int r = 0; r < n; ++r) {
@@ -97,6 +103,30 @@ TEST_CASE("driver draws have the documented spread and world correlation, per re
     const driver_paths p3(models::shipped_drivers(), par, 2024, 2027, 7, 4);
     CHECK(mid(p1, chem, eu, 2027) == mid(p2, chem, eu, 2027));
     CHECK(mid(p1, chem, eu, 2027) != mid(p3, chem, eu, 2027));
+}
+
+TEST_CASE("China's export share draws its own error, common to every sector but autos") {
+    // Only the share's error: the region's GDP and the sector series on their central paths.
+    const parameter_set par({{"driver_error_sd_h1", 0.0},
+                             {"driver_error_sd_h2", 0.0},
+                             {"driver_error_sd_h3", 0.0},
+                             {"pc_shipments_error_sd", 0.0},
+                             {"vehicle_exports_error_sd", 0.0}});
+    const int n = 4000;
+    double s1 = 0, s2 = 0;
+    for (int r = 0; r < n; ++r) {
+        const driver_paths p(models::shipped_drivers(), par, 2024, 2027, 7, std::uint32_t(r));
+        const double e = std::log(mid(p, chem, eu, 2025) / 1.012) * 100.0; // error in pp
+        s1 += e;
+        s2 += e * e;
+        // The same share for every region and for laptops; none for autos.
+        CHECK(mid(p, chem, us, 2025) / 1.022 == Approx(mid(p, chem, eu, 2025) / 1.012).epsilon(1e-3));
+        CHECK(mid(p, std::size_t(sector::autos_parts), eu, 2025) == Approx(1.05).epsilon(1e-3));
+    }
+    // export_share_error_sd = 2.9 pp at every horizon; the no-change forecast centres it at 0.
+    const double mean = s1 / n;
+    CHECK(std::sqrt(s2 / n - mean * mean) == Approx(2.9).epsilon(0.06));
+    CHECK(std::abs(mean) < 0.2);
 }
 
 TEST_CASE("a run past the driver file's last year is refused with the file and year") {

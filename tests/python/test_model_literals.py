@@ -54,7 +54,7 @@ ALLOWED: dict[str, dict[str, tuple[int, str]]] = {
         "52.0": (1, "weeks a year"),
     },
     "checkpoint.cpp": {
-        "60384": (1, "bytes of trade_model::state: a new member must be checkpointed (size check)"),
+        "60432": (1, "bytes of trade_model::state: a new member must be checkpointed (size check)"),
         "25": (1, "pointers in firm_columns (size check of the column bindings)"),
         "6": (1, "pointers in forwarder_columns (size check of the column bindings)"),
     },
@@ -99,6 +99,10 @@ ALLOWED: dict[str, dict[str, tuple[int, str]]] = {
     },
     "drivers.cpp": {
         "101": (1, "random-stream purpose id of the driver draws (an identifier)"),
+        "4": (
+            1,
+            "stream id of the export-share draws: the fourth series after the regions (an identifier)",
+        ),
         "3": (3, "number of forecast horizons with an error SD (size and bound of that array)"),
         "95.0": (1, "guard: a drawn growth rate stays above -95% so its log level exists"),
         "0.5": (2, "calendar: annual levels sit at mid-year, a month at its middle"),

@@ -1,6 +1,6 @@
 #pragma once
 /// Exogenous drivers: the yearly paths of data/drivers.csv (GDP growth by region, world PC
-/// shipments, China's vehicle exports), embedded at build time (tools/drivers_csv.py checks the
+/// shipments, China's vehicle exports, China's share of world exports), embedded at build time (tools/drivers_csv.py checks the
 /// file and writes the table; a bad file stops the build with file:line:column), turned into
 /// monthly demand indexes, with one draw per replicate from the forecasts' historical errors.
 /// docs/model.md ("Drivers") describes the paths and the error model.
@@ -58,7 +58,8 @@ public:
 
     /// Foreign demand for sector s in region d in the month of `today`, relative to the base
     /// year's annual level, in CNY: laptops follow world PC shipments, autos China's vehicle
-    /// exports, the other sectors the region's real GDP, each times the CNY/USD rate.
+    /// exports, the other sectors the region's real GDP, each times the CNY/USD rate; every
+    /// sector but autos also times China's share of world goods exports.
     double demand(std::size_t s, std::size_t d, sim::date today) const;
     using demand_table = std::array<std::array<double, num_regions>, num_sectors>;
     /// All sectors x regions at once (the firm phase's hook).
@@ -76,7 +77,7 @@ private:
     using path = std::map<std::int32_t, double>;
     static double monthly(const path& p, sim::date today);
     std::array<path, num_regions> gdp_;
-    path china_, pcs_, vehicles_, fx_;
+    path china_, pcs_, vehicles_, fx_, export_share_;
 };
 
 } // namespace tradeeco::models

@@ -82,6 +82,7 @@ def test_model_drivers_cover_every_region_and_forecast_year(rows, tool):
     for year in range(2024, 2028):
         assert ("pc_shipments_growth", "world", year) in have
         assert ("vehicle_exports_growth", "china", year) in have
+        assert ("export_share_growth", "china", year) in have
 
 
 BAD = [

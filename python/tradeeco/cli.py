@@ -1115,7 +1115,7 @@ def _add_nowcast_parser(sub) -> None:
     p.add_argument("--threads", "-t", type=int, default=1, metavar="T",
                    help="members run at the same time (default 1)")  # fmt: skip
     p.add_argument("--end", metavar="YYYY-MM-DD",
-                   help="last simulated day, to save time (default: the scenario's end)")  # fmt: skip
+                   help="last simulated day, the last of a month, to save time (default: the scenario's end)")  # fmt: skip
     p.add_argument("--seed", "-s", type=int, default=0, metavar="S",
                    help="seed of the prior draws and of resampling (default 0)")  # fmt: skip
     p.add_argument("--obs-error", dest="rel_error", type=float, default=DEFAULT_REL_ERROR,
@@ -1230,7 +1230,9 @@ def _add_sensitivity_parser(sub) -> None:
         "--indicators", metavar="ID,ID", help="target ids to study (default: those with a target)"
     )
     p.add_argument("--year", type=int, default=2027, help="year of the outputs (default 2027)")
-    p.add_argument("--end", metavar="DATE", help="end the runs early (YYYY-MM-DD)")
+    p.add_argument(
+        "--end", metavar="DATE", help="end the runs early (YYYY-MM-DD, the last day of a month)"
+    )
     p.add_argument(
         "--population-scale",
         type=float,
@@ -1383,7 +1385,9 @@ def _add_calibrate_parser(sub) -> None:
         metavar="X",
         help="scale the firm population (default 1; smaller is faster and less faithful)",
     )
-    p.add_argument("--end", metavar="DATE", help="end the runs early (YYYY-MM-DD)")
+    p.add_argument(
+        "--end", metavar="DATE", help="end the runs early (YYYY-MM-DD, the last day of a month)"
+    )
     p.add_argument("--threads", "-t", type=int, default=1, metavar="T", help="threads a run (1)")
     p.add_argument("--workers", "-w", type=int, default=1, metavar="W", help="worker processes (1)")
     p.add_argument("--smoke", action="store_true", help="a tiny configuration that runs in seconds")

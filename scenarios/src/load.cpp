@@ -674,6 +674,8 @@ models::model_spec finish(layer&& m) {
     spec.description = m.description;
     if (m.start) spec.start = m.start->value;
     if (m.end) spec.end = m.end->value;
+    if (m.start) check_month_start(spec.start, m.start->where);
+    if (m.end) check_month_end(spec.end, m.end->where);
     if (m.end)
         check_end_after(spec.end, spec.start, "scenario.start", m.end->where);
     else if (m.start && std::chrono::sys_days{spec.start} > std::chrono::sys_days{spec.end})

@@ -223,6 +223,19 @@ void check_base_year(int base_year, sim::date start, const sim::source_location&
     }
 }
 
+void check_month_start(sim::date d, const sim::source_location& where) {
+    if (d.ok() && d.day() != std::chrono::day{1})
+        fail(where, "the first day of a month (the model steps by whole months)", sim::to_string(d));
+}
+
+void check_month_end(sim::date d, const sim::source_location& where) {
+    if (!d.ok()) return;
+    const sim::date last{d.year() / d.month() / std::chrono::last};
+    if (d != last)
+        fail(where, "the last day of a month (the model steps by whole months), e.g. " + sim::to_string(last),
+             sim::to_string(d));
+}
+
 void check_end_after(sim::date end, sim::date start, std::string_view start_name,
                      const sim::source_location& where) {
     if (std::chrono::sys_days{end} >= std::chrono::sys_days{start}) return;

@@ -79,6 +79,10 @@ void check_year(sim::date d, const sim::source_location& where);
 // scenario.base_year: the start year or the year before, with figures to calibrate to
 // (models/base_year.hpp).
 void check_base_year(int base_year, sim::date start, const sim::source_location& where);
+// Horizon: the model steps by whole months, so a run starts on a month's first day and ends on
+// its last (a date inside a month would be silently widened to the whole month).
+void check_month_start(sim::date d, const sim::source_location& where);
+void check_month_end(sim::date d, const sim::source_location& where);
 // Horizon: end on or after start. `where` is the end's location.
 void check_end_after(sim::date end, sim::date start, std::string_view start_name,
                      const sim::source_location& where);

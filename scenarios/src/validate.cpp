@@ -59,6 +59,8 @@ void validate(const models::model_spec& spec) {
     check_scenario_name(spec.name, at(top, "scenario.name"));
     check_year(spec.start, at(top, "scenario.start"));
     check_year(spec.end, at(top, "scenario.end"));
+    check_month_start(spec.start, at(top, "scenario.start"));
+    check_month_end(spec.end, at(top, "scenario.end"));
     check_end_after(spec.end, spec.start, "scenario.start", at(top, "scenario.end"));
     if (spec.seed > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
         fail(at(top, "scenario.seed"), "an integer in [0, 9223372036854775807]",

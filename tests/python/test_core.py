@@ -94,6 +94,19 @@ def test_scenario_error_names_file_line_and_key(core):
     assert (e.file, e.line, e.key) == ("bad.toml", 3, "scenario.replicates")
 
 
+def test_a_horizon_inside_a_month_is_refused(core):
+    # The model steps by whole months: a date inside one was silently widened to it.
+    text = '[scenario]\nname = "mid"\nstart = 2024-01-15\n'
+    with pytest.raises(tradeeco.ScenarioError, match="the first day of a month") as info:
+        tradeeco.load_scenario_string(text, "mid.toml")
+    assert (info.value.file, info.value.line, info.value.key) == ("mid.toml", 3, "scenario.start")
+    with pytest.raises(
+        tradeeco.ScenarioError, match=r"the last day of a month.*2025-06-30"
+    ) as info:
+        tradeeco.load_scenario("baseline").with_(end=datetime.date(2025, 6, 15))
+    assert info.value.key == "scenario.end"
+
+
 def test_missing_scenario_file_is_a_scenario_error(core, tmp_path):
     with pytest.raises(tradeeco.ScenarioError, match="no such file"):
         tradeeco.load_scenario(tmp_path / "missing.toml")

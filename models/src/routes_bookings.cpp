@@ -217,10 +217,10 @@ void trade_model::state::departures_day(const sim::day_info& d) {
         const double before = std::floor(per_day * double(d.step)), after = std::floor(per_day * double(d.step + 1));
         int scheduled = int(after - before);
         // Operators add trains while more than two full trains wait, up to doubling the day's
-        // timetable (at least one extra).
-        for (int extra = 0; extra < std::max(1, scheduled) &&
-                            backlog_teu[r] > capacity * (backlog_trains + double(scheduled));
-             ++extra)
+        // timetable (at least one extra): the bound is fixed before any is added.
+        const int max_extra = std::max(1, scheduled);
+        for (int extra = 0;
+             extra < max_extra && backlog_teu[r] > capacity * (backlog_trains + double(scheduled)); ++extra)
             ++scheduled;
         auto rng_r = rng(r, std::uint32_t(d.step), p_delay);
         bool left_full = false;

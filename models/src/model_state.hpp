@@ -346,6 +346,12 @@ struct trade_model::state {
     void write_year_tables(const sim::day_info& d);
     // burn_in.cpp
     void burn_in();
+    void seed_demand_shifters();
+    void seed_initial_exporters(double target_firms);
+    void fit_ordinary_imports(const month_totals& t, double months, double imports_target);
+    void steer_burn_in_year(std::int32_t m, double target_firms, double imports_target);
+    void thin_exporters_to_target(double target_firms);
+    void designate_specialised_smes();
     void calibrate_routes();
     // checkpoint.cpp: the whole state into an archive and back (the spec-derived members are
     // rebuilt by the constructor)

@@ -307,6 +307,13 @@ struct trade_model::state {
 
     // population.cpp
     void build_population();
+    void add_firm_columns();
+    void draw_firms();
+    void draw_capability_classes(std::vector<double>& zs);
+    void seed_export_pairs();
+    void draw_memberships(std::vector<double>& zs);
+    void build_services();
+    void build_forwarders();
     void calibrate_values();
     // trade_costs.cpp
     void update_trade_costs(sim::date today);

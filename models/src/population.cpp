@@ -18,13 +18,33 @@ namespace tradeeco::models {
 using namespace model_impl;
 
 // -------------------------------------------------------------------------------------------
+namespace {
+// The value a full sort of `zs` would put at rank q x (n - 1), by selection (reorders `zs`).
+double capability_quantile(std::vector<double>& zs, double q) {
+    const auto nth = zs.begin() + std::ptrdiff_t(q * double(zs.size() - 1));
+    std::nth_element(zs.begin(), nth, zs.end());
+    return *nth;
+}
+} // namespace
+
 void trade_model::state::build_population() {
-    const double scale = spec.population_scale;
-    const double n_trading = params.trading_firms_2024 * scale;
+    const double n_trading = params.trading_firms_2024 * spec.population_scale;
     n_firms = std::size_t(std::llround(n_trading * (1.0 + params.potential_pool_ratio)));
     n_firms = std::max(n_firms, leaders.size() + 10);
     for (std::size_t i = 0; i < n_firms; ++i) firms.stage_birth();
+    add_firm_columns();
+    draw_firms();
+    // The non-leaders' capabilities, which the classes below are cut at by quantile.
+    std::vector<double> zs(firm.capability->begin() + std::ptrdiff_t(leaders.size()), firm.capability->end());
+    draw_capability_classes(zs);
+    seed_export_pairs();
+    draw_memberships(zs);
+    build_services();
+    build_forwarders();
+}
 
+// The firm table's columns (agent_table: one column per attribute, firms as rows).
+void trade_model::state::add_firm_columns() {
     firm.sector = &firms.add_column<std::uint8_t>("sector");
     firm.location = &firms.add_column<std::uint8_t>("location");
     firm.ownership = &firms.add_column<std::uint8_t>("ownership");
@@ -49,7 +69,11 @@ void trade_model::state::build_population() {
     firm.entered_mask = &firms.add_column<std::int32_t>("entered_mask_year");
     firm.exited_mask = &firms.add_column<std::int32_t>("exited_mask_year");
     firms.compact();
+}
 
+// Each firm's capability, sector, location, ownership and importer class; the chain leaders
+// take theirs from the leader table.
+void trade_model::state::draw_firms() {
     auto& sec = *firm.sector;
     auto& loc = *firm.location;
     auto& own = *firm.ownership;
@@ -64,7 +88,7 @@ void trade_model::state::build_population() {
         params.ownership_weight_state_owned};
     const double two_way = params.exporter_importer_share;
     // Every firm draws from its own streams, so the firms are drawn in parallel (here and in the
-    // loops below): the same numbers whatever the thread count.
+    // functions below): the same numbers whatever the thread count.
     ex.for_each(n_firms, [&](std::size_t i) {
         const auto id = firms.ids()[i];
         if (i < leaders.size()) {
@@ -97,18 +121,18 @@ void trade_model::state::build_population() {
         const double u = ri.uniform();
         (*firm.importer)[i] = u < p_always ? 2 : (u < p_always + two_way ? 1 : 0);
     });
+}
+
+// Capability classes: the reference capability for costs, indirect exporters, SMEs and the
+// SMEs in cross-border e-commerce.
+void trade_model::state::draw_capability_classes(std::vector<double>& zs) {
+    const auto& cap = *firm.capability;
+    const auto& sec = *firm.sector;
     // Capability quantiles: cal.z_ref (75th percentile) scales fixed and sunk costs. Less capable
     // firms (below the indirect quantile) export through trade-service firms with probability
     // indirect_share (Ahn, Khandelwal & Wei: the least productive use intermediaries).
-    // (Order statistics by selection: the values a full sort would give at these ranks.)
-    std::vector<double> zs(cap.begin() + std::ptrdiff_t(leaders.size()), cap.end());
-    auto quantile = [&zs](double q) {
-        const auto nth = zs.begin() + std::ptrdiff_t(q * double(zs.size() - 1));
-        std::nth_element(zs.begin(), nth, zs.end());
-        return *nth;
-    };
-    cal.z_ref = quantile(params.reference_capability_quantile);
-    const double z_ind = quantile(params.indirect_threshold_quantile);
+    cal.z_ref = capability_quantile(zs, params.reference_capability_quantile);
+    const double z_ind = capability_quantile(zs, params.indirect_threshold_quantile);
     ex.for_each(n_firms - leaders.size(), [&](std::size_t j) {
         const std::size_t i = leaders.size() + j;
         auto r = rng(firms.ids()[i], 0, p_indirect);
@@ -116,7 +140,7 @@ void trade_model::state::build_population() {
     });
     // SMEs are the smaller firms: capability (with noise, 0.3 log points, ASSUMPTION) below the
     // sme_share quantile.
-    const double z_sme = quantile(params.sme_share);
+    const double z_sme = capability_quantile(zs, params.sme_share);
     const double size_noise = params.sme_size_noise, cbec_2024 = params.cbec_share_2024;
     ex.for_each(n_firms - leaders.size(), [&](std::size_t j) {
         const std::size_t i = leaders.size() + j;
@@ -131,6 +155,10 @@ void trade_model::state::build_population() {
             (*firm.cbec)[i] = rc.bernoulli(cbec_2024) ? 1 : 0;
         }
     });
+}
+
+// Every firm x market pair starts idle with its own demand draw.
+void trade_model::state::seed_export_pairs() {
     const std::size_t nr = n_firms * R;
     status.assign(nr, 0);
     tenure.assign(nr, 0);
@@ -144,8 +172,11 @@ void trade_model::state::build_population() {
     });
     traded_this_year.assign(n_firms, 0);
     exported_this_year.assign(n_firms, 0);
+}
 
-    // Platform members and AEO firms at the start.
+// Platform members and AEO firms at the start.
+void trade_model::state::draw_memberships(std::vector<double>& zs) {
+    const auto& cap = *firm.capability;
     auto& plat = *firm.platform;
     ex.for_each(n_firms, [&](std::size_t i) {
         auto r = rng(firms.ids()[i], 0, p_platform);
@@ -153,19 +184,19 @@ void trade_model::state::build_population() {
     });
     // AEO: large traders (AEO firms are ~1% of traders but ~36% of trade nationally, anchors
     // §3.2): the chain leaders, and the rest drawn at random among the top capability decile.
-    {
-        const auto n_aeo = double(std::llround(params.aeo_firms_2024 * scale));
-        const double top_share = params.aeo_eligible_top_share;
-        const double z90_all = quantile(1.0 - top_share);
-        const double top = top_share * double(zs.size());
-        const double p = std::clamp((n_aeo - double(leaders.size())) / std::max(1.0, top), 0.0, 1.0);
-        ex.for_each(n_firms, [&](std::size_t i) {
-            auto r = rng(firms.ids()[i], 0, p_aeo);
-            if (i < leaders.size() || (cap[i] >= z90_all && r.bernoulli(p))) (*firm.aeo)[i] = 1;
-        });
-    }
+    const auto n_aeo = double(std::llround(params.aeo_firms_2024 * spec.population_scale));
+    const double top_share = params.aeo_eligible_top_share;
+    const double z90_all = capability_quantile(zs, 1.0 - top_share);
+    const double top = top_share * double(zs.size());
+    const double p = std::clamp((n_aeo - double(leaders.size())) / std::max(1.0, top), 0.0, 1.0);
+    ex.for_each(n_firms, [&](std::size_t i) {
+        auto r = rng(firms.ids()[i], 0, p_aeo);
+        if (i < leaders.size() || (cap[i] >= z90_all && r.bernoulli(p))) (*firm.aeo)[i] = 1;
+    });
+}
 
-    // Services: one row per route (the timetable); departures are events, not agents.
+// Services: one row per route (the timetable); departures are events, not agents.
+void trade_model::state::build_services() {
     for (std::size_t r = 0; r < num_routes; ++r) services.stage_birth();
     auto& rt = services.add_column<std::uint8_t>("route");
     services.add_column<double>("departures_per_week");
@@ -176,12 +207,15 @@ void trade_model::state::build_population() {
         rt[r] = std::uint8_t(r);
         services.column<double>("departures_per_week")[r] = route_table[r].departures_per_week;
         // A scaled population runs the same timetable with proportionally smaller trains.
-        services.column<double>("teu_per_departure")[r] = route_table[r].teu_per_departure * scale;
+        services.column<double>("teu_per_departure")[r] = route_table[r].teu_per_departure * spec.population_scale;
     }
-    // Forwarders: ~700 registered in 2024 (issue #4 text; plan: 800 by 2027, +100). Scale is
-    // lognormal (sigma 1.2, ASSUMPTION); margins 6-16% of freight (ASSUMPTION); the 60 largest
-    // hold A-level status at the start (of the city's ~110 A-level logistics firms, the rest are
-    // warehousing and trucking firms outside the model, held constant).
+}
+
+// Forwarders: ~700 registered in 2024 (issue #4 text; plan: 800 by 2027, +100). Scale is
+// lognormal (sigma 1.2, ASSUMPTION); margins 6-16% of freight (ASSUMPTION); the 60 largest
+// hold A-level status at the start (of the city's ~110 A-level logistics firms, the rest are
+// warehousing and trucking firms outside the model, held constant).
+void trade_model::state::build_forwarders() {
     fwd.scale = &forwarders.add_column<double>("scale");
     fwd.margin = &forwarders.add_column<double>("margin_share");
     fwd.one_bill = &forwarders.add_column<std::uint8_t>("one_bill");
@@ -191,16 +225,15 @@ void trade_model::state::build_population() {
     firm.forwarder = &firms.add_column<std::int64_t>("forwarder_id", -1);
     firm.lcl_teu_month = &firms.add_column<double>("lcl_teu_month");
     lcl_fill.fill(1.0);
-    const auto n_fw = std::size_t(std::llround(params.forwarders_2024 * scale));
+    const auto n_fw = std::size_t(std::llround(params.forwarders_2024 * spec.population_scale));
     for (std::size_t k = 0; k < n_fw; ++k) stage_forwarder(0);
     forwarders.compact();
-    {
-        std::vector<std::pair<double, std::size_t>> by_scale;
-        for (std::size_t k = 0; k < forwarders.size(); ++k) by_scale.push_back({(*fwd.scale)[k], k});
-        std::sort(by_scale.begin(), by_scale.end(), std::greater<>());
-        const auto n_a = std::min(by_scale.size(), std::size_t(std::llround(params.a_level_forwarders_2024 * scale)));
-        for (std::size_t k = 0; k < n_a; ++k) (*fwd.a_level)[by_scale[k].second] = 1;
-    }
+    std::vector<std::pair<double, std::size_t>> by_scale;
+    for (std::size_t k = 0; k < forwarders.size(); ++k) by_scale.push_back({(*fwd.scale)[k], k});
+    std::sort(by_scale.begin(), by_scale.end(), std::greater<>());
+    const auto n_a =
+        std::min(by_scale.size(), std::size_t(std::llround(params.a_level_forwarders_2024 * spec.population_scale)));
+    for (std::size_t k = 0; k < n_a; ++k) (*fwd.a_level)[by_scale[k].second] = 1;
 }
 
 // Sector and region targets for 2024 values.

@@ -1,8 +1,9 @@
 #pragma once
 /// Exogenous drivers: the yearly paths of data/drivers.csv (GDP growth by region, world PC
-/// shipments, China's vehicle exports, China's share of world exports), embedded at build time (tools/drivers_csv.py checks the
-/// file and writes the table; a bad file stops the build with file:line:column), turned into
-/// monthly demand indexes, with one draw per replicate from the forecasts' historical errors.
+/// shipments, China's vehicle exports, China's share of world exports), embedded at build time
+/// (tools/drivers_csv.py checks the file and writes the table; a bad file stops the build with
+/// file:line:column), turned into monthly demand indexes, with one draw per replicate from the
+/// forecasts' historical errors.
 /// docs/model.md ("Drivers") describes the paths and the error model.
 
 #include <tradeeco/models/parameters.hpp>

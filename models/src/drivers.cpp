@@ -103,16 +103,16 @@ driver_paths::driver_paths(std::span<const driver_row> rows, const parameter_set
     };
     // Forecast error of one series in one year (percentage points): the year's horizon sets the
     // SD; a common world factor correlates the series (docs/model.md, "Drivers").
-    auto error = [&](std::uint64_t who, std::int32_t year, double sd) {
-        if (year <= forecast_origin_year || scale == 0.0) return 0.0;
-        return scale * sd * (w_common * z(world_factor, year) + w_own * z(who, year));
+    auto errors = [&](double common, double own) {
+        return [&, common, own](std::uint64_t who, std::int32_t year, double sd) {
+            if (year <= forecast_origin_year || scale == 0.0) return 0.0;
+            return scale * sd * (common * z(world_factor, year) + own * z(who, year));
+        };
     };
+    const auto error = errors(w_common, w_own);
     // China's share of world exports rose in the 2020 downturn and fell in the 2022-23 slowdown:
     // no sign of a link to the world factor, so its error is its own (docs/model.md, "Drivers").
-    auto own_error = [&](std::uint64_t who, std::int32_t year, double sd) {
-        if (year <= forecast_origin_year || scale == 0.0) return 0.0;
-        return scale * sd * z(who, year);
-    };
+    const auto own_error = errors(0.0, 1.0);
     auto gdp_sd_at = [&](std::int32_t year) {
         const auto h = std::clamp<std::int32_t>(year - forecast_origin_year, 1, 3);
         return gdp_sd[std::size_t(h - 1)];

@@ -174,12 +174,20 @@ void trade_model::state::forwarders_month(std::uint32_t step) {
     };
     const forwarder_rows row_of(forwarders);
     sim::message_buffer<firm_cargo> cargo;
+    // The columns as locals: two thirds of the firms neither trade nor ship LCL cargo in a month
+    // and are passed over after two loads.
+    const double* const exports = firm.exports_month->data();
+    const double* const imports = firm.imports_month->data();
+    const double* const lcl_teu = firm.lcl_teu_month->data();
     cargo.emit(ex, n_firms, [&](std::size_t i, std::vector<firm_cargo>& out) {
-        const double value = (*firm.exports_month)[i] + (*firm.imports_month)[i];
+        const double value = exports[i] + imports[i];
+        const double lcl = lcl_teu[i];
+        // Such a firm picks no forwarder (books_with_forwarder needs value > 0) and its message
+        // would count nowhere (its LCL cargo is not > 0 and it does not book).
+        if (!(value > 0) && !(lcl > 0)) return;
         std::size_t row = row_of((*firm.forwarder)[i]);
         if (books_with_forwarder(i)) row = forwarder_for(i, step, row);
         if (row >= nfw) return;
-        const double lcl = (*firm.lcl_teu_month)[i];
         const bool books = value > 0 && !(*firm.indirect)[i];
         if (lcl <= 0 && !books) return;
         const double teu = books ? value * 1e8 / (detail::value_cny_per_kg[(*firm.sector)[i]] * detail::kg_per_teu) : 0.0;

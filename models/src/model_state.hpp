@@ -150,6 +150,14 @@ struct trade_model::state {
     sim::replicate_record rec;
     sim::schedule steps;
     policy_spending spending{spec, params.fiscal_cost_scale}; // what the policies cost
+    // The spec's instruments of each lever, in scenario order (derived from the spec, not
+    // state): lever_strength visits these only, adding in the order a scan of all would.
+    const std::array<std::vector<std::uint32_t>, num_levers> instruments_of_lever = [this] {
+        std::array<std::vector<std::uint32_t>, num_levers> out;
+        for (std::size_t k = 0; k < spec.instruments.size(); ++k)
+            out[std::size_t(spec.instruments[k].what)].push_back(std::uint32_t(k));
+        return out;
+    }();
     // data/drivers.csv, this replicate's draw (shared by a block in a nested design)
     driver_paths drivers{shipped_drivers(), par, base_year_of(spec), int(spec.start.year()),
                          int(spec.end.year()), spec.seed, driver_path_of(spec, replicate)};
@@ -280,8 +288,8 @@ struct trade_model::state {
     double lever_strength(lever what, sim::date today, Match&& match) const {
         if (burning_in) return 0; // the burn-in is the 2024 state: no policy in force
         double total = 0;
-        for (const auto& ins: spec.instruments) {
-            if (ins.what != what) continue;
+        for (const auto k: instruments_of_lever[std::size_t(what)]) {
+            const auto& ins = spec.instruments[k];
             if (std::chrono::sys_days{today} < std::chrono::sys_days{ins.start}) continue;
             if (!match(ins.target)) continue;
             total += ins.strength * ramp_fraction(ins, today);

@@ -127,6 +127,14 @@ struct forwarder_booking {
     double teu = 0;
 };
 
+// A trading firm's month with its forwarder (forwarders_month's pass over the firms).
+struct firm_cargo {
+    std::size_t row;     // its forwarder's row
+    double lcl_teu;      // its LCL cargo (counts where > 0)
+    double booking_teu;  // its booking with the forwarder (where `books`)
+    bool books;
+};
+
 } // namespace model_impl
 
 using namespace model_impl;
@@ -269,6 +277,7 @@ struct trade_model::state {
     // --- yearly accumulators ---
     month_totals month; // the firm phase's aggregate of this month
     std::vector<month_totals> firm_month_partials; // scratch: the firm phase's block sums (not state)
+    std::vector<std::vector<firm_cargo>> forwarder_cargo_blocks; // scratch: forwarders_month's pass (not state)
     month_totals year;  // summed by record_month
     std::vector<std::uint8_t> traded_this_year;
     std::vector<std::uint8_t> exported_this_year;

@@ -94,19 +94,28 @@ void trade_model::state::pairing_year(sim::date today, std::uint32_t ystep) {
                                             [&](const targeting& t) { return applies(t.sectors, sx); });
         p[k] = std::min(1.0, links / std::max<double>(1.0, double(candidates) / double(leaders.size())));
     }
+    // Each leader's pairing probability as the draw compares it (the same expression as per
+    // firm and leader before, so the same bits).
+    std::array<double, num_leaders> q{};
+    for (std::size_t k = 0; k < leaders.size(); ++k) q[k] = p[k] * double(leaders.size()) / double(leaders.size());
     // Leader by leader for each firm (a firm paired to one leader is not a candidate of the
-    // next); each firm on its own streams, so the firms go in parallel.
+    // next: it stops); each firm on its own streams, so the firms go in parallel.
+    std::int32_t* const supplier_of = firm.supplier_of->data();
+    const std::uint8_t* const sector_of = firm.sector->data();
+    const auto* const ids = firms.ids().data();
     ex.for_each(n_firms - leaders.size(), [&](std::size_t j) {
         const std::size_t i = leaders.size() + j;
+        if (supplier_of[i] >= 0) return;
+        const auto si = sector(sector_of[i]);
+        const bool fits_any = si == sector::electronic_components || si == sector::chemicals_materials ||
+                              si == sector::motorcycles_machinery;
         for (std::size_t k = 0; k < leaders.size(); ++k) {
-            if ((*firm.supplier_of)[i] >= 0) continue;
-            const sector sx = leaders[k].s;
-            const auto si = sector((*firm.sector)[i]);
-            const bool fits = si == sx || si == sector::electronic_components ||
-                              si == sector::chemicals_materials || si == sector::motorcycles_machinery;
-            if (!fits) continue;
-            auto r = rng(firms.ids()[i] * 16 + k, ystep, p_pairing);
-            if (r.bernoulli(p[k] * double(leaders.size()) / double(leaders.size()))) (*firm.supplier_of)[i] = std::int32_t(k);
+            if (!fits_any && si != leaders[k].s) continue;
+            auto r = rng(ids[i] * 16 + k, ystep, p_pairing);
+            if (r.bernoulli(q[k])) {
+                supplier_of[i] = std::int32_t(k);
+                return;
+            }
         }
     });
 }

@@ -184,14 +184,15 @@ void trade_model::state::forwarders_month(std::uint32_t step) {
         out.clear();
         // A firm with neither trade (value > 0) nor LCL cargo (> 0) picks no forwarder
         // (books_with_forwarder needs value > 0) and would report nothing that counts. Which
-        // firms are active is marked without branches, a 64-bit word at a time, and only those are visited
-        // in firm order (a branch per firm on it was mispredicted at random).
-        constexpr std::size_t word = std::numeric_limits<std::uint64_t>::digits; // firms a mask holds
+        // firms are active is marked without branches, a 64-bit word at a time, and only those
+        // are visited, in firm order (a branch per firm on it was mispredicted at random).
+        constexpr std::size_t word = std::numeric_limits<std::uint64_t>::digits; // mask bits
         for (std::size_t first = begin; first < end; first += word) {
             const std::size_t last = std::min(end, first + word);
             std::uint64_t active = 0;
             for (std::size_t i = first; i < last; ++i)
-                active |= std::uint64_t((exports[i] + imports[i] > 0) | (lcl_teu[i] > 0)) << (i - first);
+                active |= std::uint64_t((exports[i] + imports[i] > 0) | (lcl_teu[i] > 0))
+                          << (i - first);
             for (; active != 0; active &= active - 1) {
                 const std::size_t i = first + std::size_t(std::countr_zero(active));
                 const double value = exports[i] + imports[i];
@@ -201,7 +202,9 @@ void trade_model::state::forwarders_month(std::uint32_t step) {
                 if (row >= nfw) continue;
                 const bool books = value > 0 && !(*firm.indirect)[i];
                 if (lcl <= 0 && !books) continue;
-                const double teu = books ? value * 1e8 / (detail::value_cny_per_kg[(*firm.sector)[i]] * detail::kg_per_teu) : 0.0;
+                const double cny_per_teu =
+                    detail::value_cny_per_kg[(*firm.sector)[i]] * detail::kg_per_teu;
+                const double teu = books ? value * 1e8 / cny_per_teu : 0.0;
                 out.push_back({row, lcl, teu, books});
             }
         }

@@ -277,7 +277,8 @@ struct trade_model::state {
     // --- yearly accumulators ---
     month_totals month; // the firm phase's aggregate of this month
     std::vector<month_totals> firm_month_partials; // scratch: the firm phase's block sums (not state)
-    std::vector<std::vector<firm_cargo>> forwarder_cargo_blocks; // scratch: forwarders_month's pass (not state)
+    // scratch: forwarders_month's reports, a list per block of firms (not state)
+    std::vector<std::vector<firm_cargo>> forwarder_cargo_blocks;
     month_totals year;  // summed by record_month
     std::vector<std::uint8_t> traded_this_year;
     std::vector<std::uint8_t> exported_this_year;

@@ -15,7 +15,8 @@ constexpr double cny_per_100m = 1e8;
 
 namespace {
 // ramp_fraction on day numbers (the calendar conversions done by the caller).
-double ramp_fraction_on(const instrument& ins, std::chrono::sys_days d, std::chrono::sys_days start) noexcept {
+double ramp_fraction_on(const instrument& ins, std::chrono::sys_days d,
+                        std::chrono::sys_days start) noexcept {
     if (d < start) return 0.0;
     if (ins.ramp_months <= 0) return 1.0;
     const double months = double((d - start).count()) / days_per_month;
@@ -52,7 +53,8 @@ void policy_spending::accrue_month(sim::date month_start) {
         const auto& ins = spec_->instruments[k];
         const auto start = std::chrono::sys_days{ins.start}; // once, not per day
         double in_force = 0;
-        for (int i = 0; i < days; ++i) in_force += ramp_fraction_on(ins, first + std::chrono::days{i}, start);
+        for (int i = 0; i < days; ++i)
+            in_force += ramp_fraction_on(ins, first + std::chrono::days{i}, start);
         year_[k] += cost_scale_ * ins.fiscal_cost_cny_per_year * in_force / days_in_year;
     }
 }

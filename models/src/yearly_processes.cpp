@@ -39,7 +39,8 @@ void trade_model::state::aeo_year(sim::date today, std::uint32_t ystep) {
         for (std::size_t l = 0; l < num_locations; ++l)
             apply_p[s][l] = params.aeo_apply_rate +
                             lever_strength(lever::aeo_cultivation, today, [&](const targeting& t) {
-                                return applies(t.sectors, sector(s)) && applies_to(t.locations, location(l));
+                                return applies(t.sectors, sector(s)) &&
+                                       applies_to(t.locations, location(l));
                             });
     for (std::size_t i = 0; i < n_firms; ++i) {
         auto& tier = (*firm.aeo)[i];
@@ -71,8 +72,8 @@ void trade_model::state::platforms_year(sim::date today, std::uint32_t ystep) {
                 enrol_p[s][l][sme] =
                     params.platform_enrol_rate +
                     lever_strength(lever::platform_outreach, today, [&](const targeting& t) {
-                        return applies(t.sectors, sector(s)) && applies_to(t.locations, location(l)) &&
-                               (!t.sme_only || sme);
+                        return applies(t.sectors, sector(s)) &&
+                               applies_to(t.locations, location(l)) && (!t.sme_only || sme);
                     });
     for (std::size_t i = 0; i < n_firms; ++i) {
         if ((*firm.platform)[i] || !traded_this_year[i]) continue;
@@ -97,7 +98,8 @@ void trade_model::state::pairing_year(sim::date today, std::uint32_t ystep) {
     // Each leader's pairing probability as the draw compares it (the same expression as per
     // firm and leader before, so the same bits).
     std::array<double, num_leaders> q{};
-    for (std::size_t k = 0; k < leaders.size(); ++k) q[k] = p[k] * double(leaders.size()) / double(leaders.size());
+    for (std::size_t k = 0; k < leaders.size(); ++k)
+        q[k] = p[k] * double(leaders.size()) / double(leaders.size());
     // Leader by leader for each firm (a firm paired to one leader is not a candidate of the
     // next: it stops); each firm on its own streams, so the firms go in parallel.
     std::int32_t* const supplier_of = firm.supplier_of->data();
@@ -107,8 +109,8 @@ void trade_model::state::pairing_year(sim::date today, std::uint32_t ystep) {
         const std::size_t i = leaders.size() + j;
         if (supplier_of[i] >= 0) return;
         const auto si = sector(sector_of[i]);
-        const bool fits_any = si == sector::electronic_components || si == sector::chemicals_materials ||
-                              si == sector::motorcycles_machinery;
+        const bool fits_any = si == sector::electronic_components ||
+                              si == sector::chemicals_materials || si == sector::motorcycles_machinery;
         for (std::size_t k = 0; k < leaders.size(); ++k) {
             if (!fits_any && si != leaders[k].s) continue;
             auto r = rng(ids[i] * 16 + k, ystep, p_pairing);
@@ -179,9 +181,12 @@ void trade_model::state::cbec_year(sim::date today, std::uint32_t ystep) {
     std::array<std::array<double, num_locations>, S> adopt_p{};
     for (std::size_t s = 0; s < S; ++s)
         for (std::size_t l = 0; l < num_locations; ++l)
-            adopt_p[s][l] = adoption + support_effect * lever_strength(lever::cbec_support, today, [&](const targeting& t) {
-                                return applies(t.sectors, sector(s)) && applies_to(t.locations, location(l));
-                            });
+            adopt_p[s][l] =
+                adoption + support_effect *
+                               lever_strength(lever::cbec_support, today, [&](const targeting& t) {
+                                   return applies(t.sectors, sector(s)) &&
+                                          applies_to(t.locations, location(l));
+                               });
     for (std::size_t i = leaders.size(); i < n_firms; ++i) {
         const sector sx = sector((*firm.sector)[i]);
         if ((*firm.cbec)[i] || !(*firm.sme)[i] ||

@@ -3,6 +3,7 @@
 // population of ~600,000 trading firms (population_scale = 600000 / 4762), with its time and
 // peak memory (max RSS of the process).
 #include <tradeeco/models/trade_model.hpp>
+#include <tradeeco/scenarios/load.hpp>
 #include <tradeeco/sim/executor.hpp>
 
 #include <benchmark/benchmark.h>
@@ -78,9 +79,37 @@ void BM_replicate_parts_chongqing(benchmark::State& state) {
     state.counters["prefix_share"] = (build + prefix_months) / (build + prefix_months + branch);
 }
 
+// What one scenario costs after the shared prefix's branch (run_many with share_prefix): the
+// shipped `plan` (its policies and levers run after the branch), restored from the state after
+// 2024-01..2024-11 (the constructor of a branch: the state's copy) and run to 2027-12. The
+// prefix is simulated once, outside the timing. Counters are CPU seconds per branch.
+void BM_branch_plan_chongqing(benchmark::State& state) {
+    const auto spec = scenarios::load_file(TRADEECO_SOURCE_DIR "/scenarios/files/plan.toml");
+    sim::executor ex(1);
+    models::trade_model prefix(spec, 0, ex);
+    prefix.advance(335);
+    const auto saved = prefix.save_state();
+    double restore = 0, months = 0, n = 0;
+    for (auto _: state) {
+        const double t0 = thread_cpu_s();
+        models::trade_model branch(spec, saved, ex);
+        const double t1 = thread_cpu_s();
+        branch.run();
+        const double t2 = thread_cpu_s();
+        benchmark::DoNotOptimize(branch.record().values(0).data());
+        restore += t1 - t0;
+        months += t2 - t1;
+        n += 1;
+    }
+    state.counters["restore_s"] = restore / n;
+    state.counters["months_2024_12_on_s"] = months / n;
+    state.counters["per_month_ms"] = 1e3 * months / n / 37.0;
+}
+
 } // namespace
 
 BENCHMARK(BM_replicate_parts_chongqing)->Unit(benchmark::kMillisecond)->MinTime(3.0);
+BENCHMARK(BM_branch_plan_chongqing)->Unit(benchmark::kMillisecond)->MinTime(3.0);
 BENCHMARK(BM_replicate_chongqing)->Arg(1)->Unit(benchmark::kMillisecond)->MinTime(3.0);
 BENCHMARK(BM_replicate_national)->Arg(1)->Arg(2)->Unit(benchmark::kSecond)->Iterations(1);
 BENCHMARK_MAIN();

@@ -325,8 +325,13 @@ void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*
                     std::array<std::uint8_t, R> pair_status;
                     std::memcpy(pair_status.data(), status_of + i * R, R);
                     std::uint32_t none = 0; // bit d: no relationship to d
-                    for (std::size_t d = 0; d < R; ++d) none |= std::uint32_t(pair_status[d] == 0) << d;
-                    std::size_t k = std::size_t(std::popcount(none)); // how many
+                    std::size_t k = 0;      // how many (counted here: std::popcount is a libgcc
+                                            // call without -mpopcnt, ~2 % of a month)
+                    for (std::size_t d = 0; d < R; ++d) {
+                        const bool idle = pair_status[d] == 0;
+                        none |= std::uint32_t(idle) << d;
+                        k += idle;
+                    }
                     std::array<float, R> pair_since_exit;
                     std::memcpy(pair_since_exit.data(), since_exit_of + i * R, sizeof pair_since_exit);
                     for (std::size_t d = 0; d < R; ++d) // (+0 changes no count: no branch)

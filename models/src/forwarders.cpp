@@ -11,7 +11,9 @@
 #include <tradeeco/sim/executor.hpp>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 namespace tradeeco::models {
@@ -165,30 +167,53 @@ void trade_model::state::forwarders_month(std::uint32_t step) {
     if (nfw == 0 || burning_in) return;
     // One parallel pass over the firms (it was three: choosing forwarders, their LCL cargo, the
     // bookings): each firm picks its forwarder if it needs one and reports its LCL cargo and its
-    // booking; messages keep firm order, so every sum below adds in the serial order.
-    struct firm_cargo {
-        std::size_t row;     // its forwarder's row
-        double lcl_teu;      // its LCL cargo (counts where > 0)
-        double booking_teu;  // its booking with the forwarder (where `books`)
-        bool books;
-    };
+    // booking, into its block's list; the lists are read in block order, so every sum below adds
+    // in the serial (firm) order. The lists are scratch kept across months (as message buffers
+    // joined each month, their growth and the join's copy were a fifth of the forwarders' month).
     const forwarder_rows row_of(forwarders);
-    sim::message_buffer<firm_cargo> cargo;
-    cargo.emit(ex, n_firms, [&](std::size_t i, std::vector<firm_cargo>& out) {
-        const double value = (*firm.exports_month)[i] + (*firm.imports_month)[i];
-        std::size_t row = row_of((*firm.forwarder)[i]);
-        if (books_with_forwarder(i)) row = forwarder_for(i, step, row);
-        if (row >= nfw) return;
-        const double lcl = (*firm.lcl_teu_month)[i];
-        const bool books = value > 0 && !(*firm.indirect)[i];
-        if (lcl <= 0 && !books) return;
-        const double teu = books ? value * 1e8 / (detail::value_cny_per_kg[(*firm.sector)[i]] * detail::kg_per_teu) : 0.0;
-        out.push_back({row, lcl, teu, books});
+    // The columns as locals: two thirds of the firms neither trade nor ship LCL cargo in a month
+    // and are passed over after two loads.
+    const double* const exports = firm.exports_month->data();
+    const double* const imports = firm.imports_month->data();
+    const double* const lcl_teu = firm.lcl_teu_month->data();
+    constexpr std::size_t grain = sim::executor::default_grain;
+    auto& blocks = forwarder_cargo_blocks;
+    blocks.resize(sim::executor::num_blocks(n_firms, grain));
+    ex.for_each_block(n_firms, grain, [&](std::size_t begin, std::size_t end) {
+        auto& out = blocks[begin / grain];
+        out.clear();
+        // A firm with neither trade (value > 0) nor LCL cargo (> 0) picks no forwarder
+        // (books_with_forwarder needs value > 0) and would report nothing that counts. Which
+        // firms are active is marked without branches, a 64-bit word at a time, and only those
+        // are visited, in firm order (a branch per firm on it was mispredicted at random).
+        constexpr std::size_t word = std::numeric_limits<std::uint64_t>::digits; // mask bits
+        for (std::size_t first = begin; first < end; first += word) {
+            const std::size_t last = std::min(end, first + word);
+            std::uint64_t active = 0;
+            for (std::size_t i = first; i < last; ++i)
+                active |= std::uint64_t((exports[i] + imports[i] > 0) | (lcl_teu[i] > 0))
+                          << (i - first);
+            for (; active != 0; active &= active - 1) {
+                const std::size_t i = first + std::size_t(std::countr_zero(active));
+                const double value = exports[i] + imports[i];
+                const double lcl = lcl_teu[i];
+                std::size_t row = row_of((*firm.forwarder)[i]);
+                if (books_with_forwarder(i)) row = forwarder_for(i, step, row);
+                if (row >= nfw) continue;
+                const bool books = value > 0 && !(*firm.indirect)[i];
+                if (lcl <= 0 && !books) continue;
+                const double cny_per_teu =
+                    detail::value_cny_per_kg[(*firm.sector)[i]] * detail::kg_per_teu;
+                const double teu = books ? value * 1e8 / cny_per_teu : 0.0;
+                out.push_back({row, lcl, teu, books});
+            }
+        }
     });
     {
         std::vector<double> lcl(nfw, 0.0); // forwarder_lcl(), from the same pass
-        for (const auto& c: cargo.all())
-            if (c.lcl_teu > 0) lcl[c.row] += c.lcl_teu;
+        for (const auto& block: blocks)
+            for (const auto& c: block)
+                if (c.lcl_teu > 0) lcl[c.row] += c.lcl_teu;
         consolidate_lcl(lcl);
     }
     double margin_cost = 0, lsc_share = 0, booked = 0;
@@ -200,8 +225,9 @@ void trade_model::state::forwarders_month(std::uint32_t step) {
     const double teu_per_bill = params.teu_per_bill;
     // Each client firm's booking goes to its forwarder; the forwarders take them in firm order.
     forwarder_bookings.clear();
-    for (const auto& c: cargo.all())
-        if (c.books) forwarder_bookings.push({c.row, c.booking_teu});
+    for (const auto& block: blocks)
+        for (const auto& c: block)
+            if (c.books) forwarder_bookings.push({c.row, c.booking_teu});
     for (const auto& b: forwarder_bookings.all()) {
         (*fwd.volume)[b.row] += b.teu;
         margin_cost += b.teu * freight_per_teu_month * (*fwd.margin)[b.row] / 1e8;

@@ -127,6 +127,14 @@ struct forwarder_booking {
     double teu = 0;
 };
 
+// A trading firm's month with its forwarder (forwarders_month's pass over the firms).
+struct firm_cargo {
+    std::size_t row;     // its forwarder's row
+    double lcl_teu;      // its LCL cargo (counts where > 0)
+    double booking_teu;  // its booking with the forwarder (where `books`)
+    bool books;
+};
+
 } // namespace model_impl
 
 using namespace model_impl;
@@ -150,6 +158,14 @@ struct trade_model::state {
     sim::replicate_record rec;
     sim::schedule steps;
     policy_spending spending{spec, params.fiscal_cost_scale}; // what the policies cost
+    // The spec's instruments of each lever, in scenario order (derived from the spec, not
+    // state): lever_strength visits these only, adding in the order a scan of all would.
+    const std::array<std::vector<std::uint32_t>, num_levers> instruments_of_lever = [this] {
+        std::array<std::vector<std::uint32_t>, num_levers> out;
+        for (std::size_t k = 0; k < spec.instruments.size(); ++k)
+            out[std::size_t(spec.instruments[k].what)].push_back(std::uint32_t(k));
+        return out;
+    }();
     // data/drivers.csv, this replicate's draw (shared by a block in a nested design)
     driver_paths drivers{shipped_drivers(), par, base_year_of(spec), int(spec.start.year()),
                          int(spec.end.year()), spec.seed, driver_path_of(spec, replicate)};
@@ -261,6 +277,8 @@ struct trade_model::state {
     // --- yearly accumulators ---
     month_totals month; // the firm phase's aggregate of this month
     std::vector<month_totals> firm_month_partials; // scratch: the firm phase's block sums (not state)
+    // scratch: forwarders_month's reports, a list per block of firms (not state)
+    std::vector<std::vector<firm_cargo>> forwarder_cargo_blocks;
     month_totals year;  // summed by record_month
     std::vector<std::uint8_t> traded_this_year;
     std::vector<std::uint8_t> exported_this_year;
@@ -280,8 +298,8 @@ struct trade_model::state {
     double lever_strength(lever what, sim::date today, Match&& match) const {
         if (burning_in) return 0; // the burn-in is the 2024 state: no policy in force
         double total = 0;
-        for (const auto& ins: spec.instruments) {
-            if (ins.what != what) continue;
+        for (const auto k: instruments_of_lever[std::size_t(what)]) {
+            const auto& ins = spec.instruments[k];
             if (std::chrono::sys_days{today} < std::chrono::sys_days{ins.start}) continue;
             if (!match(ins.target)) continue;
             total += ins.strength * ramp_fraction(ins, today);

@@ -13,12 +13,19 @@ constexpr double days_per_month = 30.4375; // 365.25 / 12: the ramp's month
 constexpr double cny_per_100m = 1e8;
 } // namespace
 
-double ramp_fraction(const instrument& ins, sim::date today) noexcept {
-    const auto d = std::chrono::sys_days{today}, start = std::chrono::sys_days{ins.start};
+namespace {
+// ramp_fraction on day numbers (the calendar conversions done by the caller).
+double ramp_fraction_on(const instrument& ins, std::chrono::sys_days d,
+                        std::chrono::sys_days start) noexcept {
     if (d < start) return 0.0;
     if (ins.ramp_months <= 0) return 1.0;
     const double months = double((d - start).count()) / days_per_month;
     return std::min(1.0, months / ins.ramp_months);
+}
+} // namespace
+
+double ramp_fraction(const instrument& ins, sim::date today) noexcept {
+    return ramp_fraction_on(ins, std::chrono::sys_days{today}, std::chrono::sys_days{ins.start});
 }
 
 void policy_spending::declare(sim::recorder& rec) {
@@ -44,8 +51,10 @@ void policy_spending::accrue_month(sim::date month_start) {
     const int days_in_year = month_start.year().is_leap() ? 366 : 365;
     for (std::size_t k = 0; k < spec_->instruments.size(); ++k) {
         const auto& ins = spec_->instruments[k];
+        const auto start = std::chrono::sys_days{ins.start}; // once, not per day
         double in_force = 0;
-        for (int i = 0; i < days; ++i) in_force += ramp_fraction(ins, sim::date{first + std::chrono::days{i}});
+        for (int i = 0; i < days; ++i)
+            in_force += ramp_fraction_on(ins, first + std::chrono::days{i}, start);
         year_[k] += cost_scale_ * ins.fiscal_cost_cny_per_year * in_force / days_in_year;
     }
 }

@@ -10,6 +10,7 @@
 #include <tradeeco/sim/executor.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 namespace tradeeco::models {
@@ -31,6 +32,16 @@ void trade_model::state::aeo_year(sim::date today, std::uint32_t ystep) {
         std::nth_element(sorted.begin(), sorted.begin() + rank, sorted.end());
         cutoff = sorted[std::size_t(rank)];
     }
+    // The application probability by sector x location: the lever's sum over the instruments
+    // once a year instead of per applying firm (the same call, so the same bits).
+    std::array<std::array<double, num_locations>, S> apply_p{};
+    for (std::size_t s = 0; s < S; ++s)
+        for (std::size_t l = 0; l < num_locations; ++l)
+            apply_p[s][l] = params.aeo_apply_rate +
+                            lever_strength(lever::aeo_cultivation, today, [&](const targeting& t) {
+                                return applies(t.sectors, sector(s)) &&
+                                       applies_to(t.locations, location(l));
+                            });
     for (std::size_t i = 0; i < n_firms; ++i) {
         auto& tier = (*firm.aeo)[i];
         // Each firm has its own stream: one that neither applies nor may lapse draws nothing.
@@ -40,12 +51,7 @@ void trade_model::state::aeo_year(sim::date today, std::uint32_t ystep) {
         const double u = r.uniform();
         if (applying) {
             const double u2 = r.uniform();
-            const sector sx = sector((*firm.sector)[i]);
-            const location lx = location((*firm.location)[i]);
-            const double p = params.aeo_apply_rate +
-                             lever_strength(lever::aeo_cultivation, today, [&](const targeting& t) {
-                                 return applies(t.sectors, sx) && applies_to(t.locations, lx);
-                             });
+            const double p = apply_p[(*firm.sector)[i]][(*firm.location)[i]];
             if (u < p && u2 < params.aeo_success) tier = 1;
         } else if (u < lapse && (*firm.leader)[i] == 0)
             tier = 0;
@@ -57,15 +63,21 @@ void trade_model::state::platforms_year(sim::date today, std::uint32_t ystep) {
     // Coverage over the year, measured before the year-end enrolment round takes effect.
     platform_members_trading = 0;
     for (std::size_t i = 0; i < n_firms; ++i) platform_members_trading += traded_this_year[i] && (*firm.platform)[i];
+    // The enrolment probability by sector x location x SME, once a year (the same call as per
+    // firm, so the same bits).
+    std::array<std::array<std::array<double, 2>, num_locations>, S> enrol_p{};
+    for (std::size_t s = 0; s < S; ++s)
+        for (std::size_t l = 0; l < num_locations; ++l)
+            for (const bool sme: {false, true})
+                enrol_p[s][l][sme] =
+                    params.platform_enrol_rate +
+                    lever_strength(lever::platform_outreach, today, [&](const targeting& t) {
+                        return applies(t.sectors, sector(s)) &&
+                               applies_to(t.locations, location(l)) && (!t.sme_only || sme);
+                    });
     for (std::size_t i = 0; i < n_firms; ++i) {
         if ((*firm.platform)[i] || !traded_this_year[i]) continue;
-        const sector sx = sector((*firm.sector)[i]);
-        const location lx = location((*firm.location)[i]);
-        const bool sme = (*firm.sme)[i];
-        const double p = params.platform_enrol_rate +
-                         lever_strength(lever::platform_outreach, today, [&](const targeting& t) {
-                             return applies(t.sectors, sx) && applies_to(t.locations, lx) && (!t.sme_only || sme);
-                         });
+        const double p = enrol_p[(*firm.sector)[i]][(*firm.location)[i]][(*firm.sme)[i] != 0];
         auto r = rng(firms.ids()[i], ystep, p_platform);
         if (r.bernoulli(std::min(1.0, p))) (*firm.platform)[i] = 1;
     }
@@ -83,19 +95,29 @@ void trade_model::state::pairing_year(sim::date today, std::uint32_t ystep) {
                                             [&](const targeting& t) { return applies(t.sectors, sx); });
         p[k] = std::min(1.0, links / std::max<double>(1.0, double(candidates) / double(leaders.size())));
     }
+    // Each leader's pairing probability as the draw compares it (the same expression as per
+    // firm and leader before, so the same bits).
+    std::array<double, num_leaders> q{};
+    for (std::size_t k = 0; k < leaders.size(); ++k)
+        q[k] = p[k] * double(leaders.size()) / double(leaders.size());
     // Leader by leader for each firm (a firm paired to one leader is not a candidate of the
-    // next); each firm on its own streams, so the firms go in parallel.
+    // next: it stops); each firm on its own streams, so the firms go in parallel.
+    std::int32_t* const supplier_of = firm.supplier_of->data();
+    const std::uint8_t* const sector_of = firm.sector->data();
+    const auto* const ids = firms.ids().data();
     ex.for_each(n_firms - leaders.size(), [&](std::size_t j) {
         const std::size_t i = leaders.size() + j;
-        for (std::size_t k = 0; k < leaders.size(); ++k) {
-            if ((*firm.supplier_of)[i] >= 0) continue;
-            const sector sx = leaders[k].s;
-            const auto si = sector((*firm.sector)[i]);
-            const bool fits = si == sx || si == sector::electronic_components ||
+        if (supplier_of[i] >= 0) return;
+        const auto si = sector(sector_of[i]);
+        const bool fits_any = si == sector::electronic_components ||
                               si == sector::chemicals_materials || si == sector::motorcycles_machinery;
-            if (!fits) continue;
-            auto r = rng(firms.ids()[i] * 16 + k, ystep, p_pairing);
-            if (r.bernoulli(p[k] * double(leaders.size()) / double(leaders.size()))) (*firm.supplier_of)[i] = std::int32_t(k);
+        for (std::size_t k = 0; k < leaders.size(); ++k) {
+            if (!fits_any && si != leaders[k].s) continue;
+            auto r = rng(ids[i] * 16 + k, ystep, p_pairing);
+            if (r.bernoulli(q[k])) {
+                supplier_of[i] = std::int32_t(k);
+                return;
+            }
         }
     });
 }
@@ -154,15 +176,23 @@ void trade_model::state::graduation_year(std::uint32_t ystep) {
 // 3%/yr baseline (ASSUMPTION) plus a tenth of the lever's cost cut.
 void trade_model::state::cbec_year(sim::date today, std::uint32_t ystep) {
     const double adoption = params.cbec_adoption_rate, support_effect = params.cbec_support_adoption_effect;
+    // The adoption probability by sector x location, once a year (the same expression as per
+    // firm, so the same bits).
+    std::array<std::array<double, num_locations>, S> adopt_p{};
+    for (std::size_t s = 0; s < S; ++s)
+        for (std::size_t l = 0; l < num_locations; ++l)
+            adopt_p[s][l] =
+                adoption + support_effect *
+                               lever_strength(lever::cbec_support, today, [&](const targeting& t) {
+                                   return applies(t.sectors, sector(s)) &&
+                                          applies_to(t.locations, location(l));
+                               });
     for (std::size_t i = leaders.size(); i < n_firms; ++i) {
         const sector sx = sector((*firm.sector)[i]);
         if ((*firm.cbec)[i] || !(*firm.sme)[i] ||
             !(sx == sector::consumer_goods_hardware || sx == sector::agri_food || sx == sector::motorcycles_machinery))
             continue;
-        const location lx = location((*firm.location)[i]);
-        const double p = adoption + support_effect * lever_strength(lever::cbec_support, today, [&](const targeting& t) {
-                                    return applies(t.sectors, sx) && applies_to(t.locations, lx);
-                                });
+        const double p = adopt_p[(*firm.sector)[i]][(*firm.location)[i]];
         auto r = rng(firms.ids()[i], ystep, p_cbec);
         if (r.bernoulli(p)) (*firm.cbec)[i] = 1;
     }

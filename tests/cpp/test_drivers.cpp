@@ -119,7 +119,7 @@ TEST_CASE("China's export share draws its own error, common to every sector but 
         const double e = std::log(mid(p, chem, eu, 2025) / 1.012) * 100.0; // error in pp
         s1 += e;
         s2 += e * e;
-        // The same share for every region and for laptops; none for autos.
+        // The same share for every region; none for autos.
         CHECK(mid(p, chem, us, 2025) / 1.022 == Approx(mid(p, chem, eu, 2025) / 1.012).epsilon(1e-3));
         CHECK(mid(p, std::size_t(sector::autos_parts), eu, 2025) == Approx(1.05).epsilon(1e-3));
     }

@@ -19,6 +19,7 @@ otherwise stale the page): regenerate after a change that alters results.
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import math
 import re
@@ -442,10 +443,23 @@ def _growth(sc: pd.DataFrame, var: str, y0: int, y1: int, col: str) -> float:
     return (b / a - 1.0) * 100.0
 
 
+@functools.cache
+def _drivers() -> pd.DataFrame:
+    return pd.read_csv(REPO / "data" / "drivers.csv")
+
+
 def _driver_growth(driver: str, region: str, year: int) -> float:
-    d = pd.read_csv(REPO / "data" / "drivers.csv")
+    d = _drivers()
     r = d[(d["driver"] == driver) & (d["region"] == region) & (d["year"] == year)]
     return float(r["value"].iloc[0])
+
+
+def _cumulative_growth(driver: str, region: str, first: int, last: int) -> float:
+    """Percent growth over first..last (the year before first = 100) from the yearly rates."""
+    level = 1.0
+    for year in range(first, last + 1):
+        level *= 1 + _driver_growth(driver, region, year) / 100
+    return level * 100 - 100
 
 
 def _misses(sc: pd.DataFrame, data: pd.DataFrame) -> list[str]:
@@ -463,18 +477,13 @@ def _misses(sc: pd.DataFrame, data: pd.DataFrame) -> list[str]:
     gap_lap = _row(sc, lap, 2021)["data"] - _row(sc, lap, 2021)["mean"]
     gap_ex = _row(sc, ex, 2021)["data"] - _row(sc, ex, 2021)["mean"]
     gap_im = _row(sc, im, 2021)["data"] - _row(sc, im, 2021)["mean"]
-    pcs = (1 + _driver_growth("pc_shipments_growth", "world", 2019) / 100) * (
-        1 + _driver_growth("pc_shipments_growth", "world", 2020) / 100
-    ) * (1 + _driver_growth("pc_shipments_growth", "world", 2021) / 100) * 100 - 100
+    pcs = _cumulative_growth("pc_shipments_growth", "world", 2019, 2021)
     t21, t22, t23 = _row(sc, tt, 2021), _row(sc, tt, 2022), _row(sc, tt, 2023)
     with_data = sc[sc["data"].notna()]
     scored = len(with_data)
     above_priors = int((with_data["data"] > with_data["p90_priors"]).sum())
     below_priors = int((with_data["data"] < with_data["p10_priors"]).sum())
-    share21 = 1.0
-    for year in (2019, 2020, 2021):
-        share21 *= 1 + _driver_growth("export_share_growth", "china", year) / 100
-    share21 = share21 * 100 - 100
+    share21 = _cumulative_growth("export_share_growth", "china", 2019, 2021)
     veh23 = _driver_growth("vehicle_exports_growth", "china", 2023)
     veh24 = _driver_growth("vehicle_exports_growth", "china", 2024)
     lines = [

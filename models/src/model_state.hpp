@@ -309,6 +309,17 @@ struct trade_model::state {
     double lever_any(lever what, sim::date today) const {
         return lever_strength(what, today, [](const targeting&) { return true; });
     }
+    // A lever's strength for a firm of each sector x location: the instruments whose targets hold
+    // both (the same sum as a call per firm, so the same bits), for processes that ask per firm.
+    std::array<std::array<double, num_locations>, S> lever_by_sector_location(lever what, sim::date today) const {
+        std::array<std::array<double, num_locations>, S> out{};
+        for (std::size_t s = 0; s < S; ++s)
+            for (std::size_t l = 0; l < num_locations; ++l)
+                out[s][l] = lever_strength(what, today, [&](const targeting& t) {
+                    return applies(t.sectors, sector(s)) && applies_to(t.locations, location(l));
+                });
+        return out;
+    }
     template <class Match>
     double shock_level(shock_kind what, sim::date today, Match&& match) const {
         if (burning_in) return 0;

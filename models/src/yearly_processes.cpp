@@ -32,16 +32,8 @@ void trade_model::state::aeo_year(sim::date today, std::uint32_t ystep) {
         std::nth_element(sorted.begin(), sorted.begin() + rank, sorted.end());
         cutoff = sorted[std::size_t(rank)];
     }
-    // The application probability by sector x location: the lever's sum over the instruments
-    // once a year instead of per applying firm (the same call, so the same bits).
-    std::array<std::array<double, num_locations>, S> apply_p{};
-    for (std::size_t s = 0; s < S; ++s)
-        for (std::size_t l = 0; l < num_locations; ++l)
-            apply_p[s][l] = params.aeo_apply_rate +
-                            lever_strength(lever::aeo_cultivation, today, [&](const targeting& t) {
-                                return applies(t.sectors, sector(s)) &&
-                                       applies_to(t.locations, location(l));
-                            });
+    // The application probability by sector x location, once a year instead of per applying firm.
+    const auto cultivation = lever_by_sector_location(lever::aeo_cultivation, today);
     for (std::size_t i = 0; i < n_firms; ++i) {
         auto& tier = (*firm.aeo)[i];
         // Each firm has its own stream: one that neither applies nor may lapse draws nothing.
@@ -51,7 +43,7 @@ void trade_model::state::aeo_year(sim::date today, std::uint32_t ystep) {
         const double u = r.uniform();
         if (applying) {
             const double u2 = r.uniform();
-            const double p = apply_p[(*firm.sector)[i]][(*firm.location)[i]];
+            const double p = params.aeo_apply_rate + cultivation[(*firm.sector)[i]][(*firm.location)[i]];
             if (u < p && u2 < params.aeo_success) tier = 1;
         } else if (u < lapse && (*firm.leader)[i] == 0)
             tier = 0;
@@ -176,23 +168,14 @@ void trade_model::state::graduation_year(std::uint32_t ystep) {
 // 3%/yr baseline (ASSUMPTION) plus a tenth of the lever's cost cut.
 void trade_model::state::cbec_year(sim::date today, std::uint32_t ystep) {
     const double adoption = params.cbec_adoption_rate, support_effect = params.cbec_support_adoption_effect;
-    // The adoption probability by sector x location, once a year (the same expression as per
-    // firm, so the same bits).
-    std::array<std::array<double, num_locations>, S> adopt_p{};
-    for (std::size_t s = 0; s < S; ++s)
-        for (std::size_t l = 0; l < num_locations; ++l)
-            adopt_p[s][l] =
-                adoption + support_effect *
-                               lever_strength(lever::cbec_support, today, [&](const targeting& t) {
-                                   return applies(t.sectors, sector(s)) &&
-                                          applies_to(t.locations, location(l));
-                               });
+    // The lever by sector x location, once a year instead of per firm.
+    const auto support = lever_by_sector_location(lever::cbec_support, today);
     for (std::size_t i = leaders.size(); i < n_firms; ++i) {
         const sector sx = sector((*firm.sector)[i]);
         if ((*firm.cbec)[i] || !(*firm.sme)[i] ||
             !(sx == sector::consumer_goods_hardware || sx == sector::agri_food || sx == sector::motorcycles_machinery))
             continue;
-        const double p = adopt_p[(*firm.sector)[i]][(*firm.location)[i]];
+        const double p = adoption + support_effect * support[(*firm.sector)[i]][(*firm.location)[i]];
         auto r = rng(firms.ids()[i], ystep, p_cbec);
         if (r.bernoulli(p)) (*firm.cbec)[i] = 1;
     }

@@ -2,8 +2,10 @@
 // steps, logistics included) on one core: the target is under 1 s. (2) A national-scale
 // population of ~600,000 trading firms (population_scale = 600000 / 4762), with its time and
 // peak memory (max RSS of the process).
+#include <tradeeco/models/run.hpp>
 #include <tradeeco/models/trade_model.hpp>
 #include <tradeeco/scenarios/load.hpp>
+#include <tradeeco/sim/calendar.hpp>
 #include <tradeeco/sim/executor.hpp>
 
 #include <benchmark/benchmark.h>
@@ -50,6 +52,18 @@ double thread_cpu_s() {
     return double(t.tv_sec) + 1e-9 * double(t.tv_nsec);
 }
 
+// Where the shipped scenarios branch (run_many's shared prefix, computed the same way: the last
+// month start before the earliest policy), and the months each runs after the branch.
+struct branch_point {
+    std::int32_t prefix_days, months_after;
+};
+branch_point plan_branch() {
+    const auto plan = scenarios::load_file(TRADEECO_SOURCE_DIR "/scenarios/files/plan.toml");
+    const std::int32_t days = models::shared_prefix_days({plan});
+    const sim::calendar clock(plan.start, plan.end);
+    return {days, clock.num_months() - clock.day(days).month_index};
+}
+
 // Where a 1:1 replicate's time goes, for the shared prefix (bench_shared_prefix.py): building
 // the population and the burn-in (the constructor), 2024-01..2024-11 (the rest of the prefix
 // every scenario shares; 335 days) and 2024-12..2027-12 (what each scenario runs after the
@@ -58,12 +72,13 @@ void BM_replicate_parts_chongqing(benchmark::State& state) {
     models::model_spec spec;
     sim::executor ex(1);
     std::int32_t replicate = 0;
+    const auto at = plan_branch();
     double build = 0, prefix_months = 0, branch = 0, n = 0;
     for (auto _: state) {
         const double t0 = thread_cpu_s();
         models::trade_model model(spec, replicate++, ex);
         const double t1 = thread_cpu_s();
-        model.advance(335);
+        model.advance(at.prefix_days);
         const double t2 = thread_cpu_s();
         model.run();
         const double t3 = thread_cpu_s();
@@ -86,8 +101,9 @@ void BM_replicate_parts_chongqing(benchmark::State& state) {
 void BM_branch_plan_chongqing(benchmark::State& state) {
     const auto spec = scenarios::load_file(TRADEECO_SOURCE_DIR "/scenarios/files/plan.toml");
     sim::executor ex(1);
+    const auto at = plan_branch();
     models::trade_model prefix(spec, 0, ex);
-    prefix.advance(335);
+    prefix.advance(at.prefix_days);
     const auto saved = prefix.save_state();
     double restore = 0, months = 0, n = 0;
     for (auto _: state) {
@@ -103,7 +119,7 @@ void BM_branch_plan_chongqing(benchmark::State& state) {
     }
     state.counters["restore_s"] = restore / n;
     state.counters["months_2024_12_on_s"] = months / n;
-    state.counters["per_month_ms"] = 1e3 * months / n / 37.0;
+    state.counters["per_month_ms"] = 1e3 * months / n / double(at.months_after);
 }
 
 } // namespace

@@ -42,9 +42,11 @@ UNITS = {
     "corridor_cargo_other_provinces_growth": "percent per year",
     "cny_per_usd": "CNY per USD (Fed H.10 annual average)",
     "export_share_growth": "percent per year",
+    "world_trade_price_growth": "percent per year",
 }
 MODEL_DRIVERS = (
     "real_gdp_growth", "pc_shipments_growth", "vehicle_exports_growth", "cny_per_usd", "export_share_growth",
+    "world_trade_price_growth",
 )  # fmt: skip
 VINTAGE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$")
 

@@ -5,7 +5,8 @@
 // The members computed from the spec alone (parameters, drivers, the per-sector arrays, the
 // lever index, the schedule, the calendar) are rebuilt by the restoring constructor;
 // firm_month_partials and forwarder_cargo_blocks are scratch, cleared and filled within each
-// firm phase and forwarders' month. A member added to the state must be added to visit_state()
+// firm phase and forwarders' month, and cny_per_teu is set at each month's start (checkpoints
+// sit at month boundaries) before anything reads it. A member added to the state must be added to visit_state()
 // below: the size check after it fails to compile until it is, and tests/cpp/test_checkpoint.cpp
 // restores a run with every lever and shock in force mid-run and compares its final hash with an
 // uninterrupted run.
@@ -298,7 +299,7 @@ sim::state_archive trade_model::save_state() const {
     // constructor rebuilds it from the spec, to the list in the comment at the top of this
     // file), then update the size. Checked only where it was measured (x86-64, libstdc++).
 #if defined(__x86_64__) && defined(__GLIBCXX__) && !defined(_GLIBCXX_DEBUG)
-    static_assert(sizeof(state) == 60912, "trade_model::state has changed: save and load the new "
+    static_assert(sizeof(state) == 61024, "trade_model::state has changed: save and load the new "
                                           "member in models/src/checkpoint.cpp");
 #endif
     if (!at_month_boundary())

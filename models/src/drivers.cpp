@@ -21,7 +21,8 @@ constexpr std::uint32_t p_driver_paths = 101;
 // Stream "agents" of the draws: the common world factor, then one own term per series.
 constexpr std::uint64_t world_factor = 0;
 constexpr std::uint64_t series_china = num_regions + 1, series_pcs = num_regions + 2,
-                        series_vehicles = num_regions + 3, series_export_share = num_regions + 4;
+                        series_vehicles = num_regions + 3, series_export_share = num_regions + 4,
+                        series_trade_price = num_regions + 5;
 
 using key = std::tuple<std::string_view, std::string_view, std::string_view>;
 
@@ -49,6 +50,7 @@ std::vector<key> model_series() {
     out.emplace_back("vehicle_exports_growth", "china", "autos_parts");
     out.emplace_back("cny_per_usd", "china", "all");
     out.emplace_back("export_share_growth", "china", "all");
+    out.emplace_back("world_trade_price_growth", "world", "all");
     return out;
 }
 
@@ -101,18 +103,27 @@ driver_paths::driver_paths(std::span<const driver_row> rows, const parameter_set
         sim::random_stream rng({seed, replicate, who, std::uint32_t(year), p_driver_paths});
         return rng.normal();
     };
-    // Forecast error of one series in one year (percentage points): the year's horizon sets the
-    // SD; a common world factor correlates the series (docs/model.md, "Drivers").
-    auto errors = [&](double common, double own) {
-        return [&, common, own](std::uint64_t who, std::int32_t year, double sd) {
+    // The standard normal behind a series' error in a year: a common world factor correlates
+    // the series (docs/model.md, "Drivers").
+    auto world_tied = [&](std::uint64_t who, std::int32_t year) {
+        return w_common * z(world_factor, year) + w_own * z(who, year);
+    };
+    // China's share of world exports is a share of value: when world prices rise with goods
+    // China does not sell (fuels, 2022) the share falls. Its error is tied to the world price's,
+    // not to the world factor directly (the share rose in the 2020 downturn).
+    const double c = par["share_price_error_corr"];
+    auto price_tied = [&, c](std::uint64_t who, std::int32_t year) {
+        return c * world_tied(series_trade_price, year) + std::sqrt(1.0 - c * c) * z(who, year);
+    };
+    // Forecast error of one series in one year (percentage points), drawn for years after the
+    // forecasts were made; the caller's SD may depend on the horizon.
+    auto errors = [&](auto normal) {
+        return [&, normal](std::uint64_t who, std::int32_t year, double sd) {
             if (year <= forecast_origin_year || scale == 0.0) return 0.0;
-            return scale * sd * (common * z(world_factor, year) + own * z(who, year));
+            return scale * sd * normal(who, year);
         };
     };
-    const auto error = errors(w_common, w_own);
-    // China's share of world exports rose in the 2020 downturn and fell in the 2022-23 slowdown:
-    // no sign of a link to the world factor, so its error is its own (docs/model.md, "Drivers").
-    const auto own_error = errors(0.0, 1.0);
+    const auto error = errors(world_tied);
     auto gdp_sd_at = [&](std::int32_t year) {
         const auto h = std::clamp<std::int32_t>(year - forecast_origin_year, 1, 3);
         return gdp_sd[std::size_t(h - 1)];
@@ -143,7 +154,11 @@ driver_paths::driver_paths(std::span<const driver_row> rows, const parameter_set
                        series_vehicles, [&](std::int32_t) { return veh_sd; }, error);
     const double share_sd = par["export_share_error_sd"];
     export_share_ = levels(series(rows, {"export_share_growth", "china", "all"}, first, last), series_export_share,
-                           [&](std::int32_t) { return share_sd; }, own_error);
+                           [&](std::int32_t) { return share_sd; }, errors(price_tied));
+    // World trade prices fell with world demand in 2020 and rose with it in 2021: the world factor.
+    const double price_sd = par["trade_price_error_sd"];
+    trade_price_ = levels(series(rows, {"world_trade_price_growth", "world", "all"}, first, last),
+                          series_trade_price, [&](std::int32_t) { return price_sd; }, error);
     // The drivers above are volumes; the model's trade is CNY. Foreign sales are priced in
     // foreign currency (mostly USD), so their CNY value moves with the CNY/USD rate: the rate's
     // annual average is a level (not a growth rate), read from the year before the first.
@@ -162,14 +177,29 @@ double driver_paths::monthly(const path& p, sim::date today) {
     return std::exp(a + (t - double(y0)) * (b - a));
 }
 
+namespace {
+// Sectors whose demand counts units of their own (PC shipments, vehicles), whose price is not
+// the world's trade price (no price series for either).
+bool counted_in_units(std::size_t s) {
+    return s == std::size_t(sector::laptops_electronics) || s == std::size_t(sector::autos_parts);
+}
+} // namespace
+
+double driver_paths::price_level(std::size_t s, sim::date today) const {
+    const double fx = monthly(fx_, today);
+    return counted_in_units(s) ? fx : fx * monthly(trade_price_, today);
+}
+
 double driver_paths::demand(std::size_t s, std::size_t d, sim::date today) const {
-    const double cny = monthly(fx_, today);
+    const double value = price_level(s, today);
     // China's vehicle exports already carry China's share of the world market; the other
     // drivers measure the world's demand, of which China's suppliers win their share.
-    if (s == std::size_t(sector::autos_parts)) return cny * monthly(vehicles_, today);
+    if (s == std::size_t(sector::autos_parts)) return value * monthly(vehicles_, today);
     const double share = monthly(export_share_, today);
-    if (s == std::size_t(sector::laptops_electronics)) return cny * share * monthly(pcs_, today);
-    return cny * share * monthly(gdp_[d], today);
+    if (s == std::size_t(sector::laptops_electronics)) return value * share * monthly(pcs_, today);
+    // Real GDP stands for the world's trade volume; the share is a value share, so the world's
+    // trade price (in price_level) turns GDP x share into China's export value.
+    return value * share * monthly(gdp_[d], today);
 }
 
 driver_paths::demand_table driver_paths::demand(sim::date today) const {
@@ -185,7 +215,9 @@ driver_paths::demand_table driver_paths::flat() noexcept {
     return out;
 }
 
-double driver_paths::china(sim::date today) const { return monthly(china_, today) * monthly(fx_, today); }
+double driver_paths::china(sim::date today) const {
+    return monthly(china_, today) * monthly(trade_price_, today) * monthly(fx_, today);
+}
 
 double driver_paths::vehicle_exports(std::int32_t year, std::int32_t year0) const {
     return std::exp(vehicles_.at(year) - vehicles_.at(year0));

@@ -123,7 +123,7 @@ void trade_model::state::firm_month(sim::date today, std::int32_t /*month_index*
 
     // TEU per 100m CNY by sector (a division per firm and month before).
     std::array<double, S> teu_per_100m_of{};
-    for (std::size_t s = 0; s < S; ++s) teu_per_100m_of[s] = 1e8 / (detail::value_cny_per_kg[s] * detail::kg_per_teu);
+    for (std::size_t s = 0; s < S; ++s) teu_per_100m_of[s] = 1e8 / cny_per_teu[s];
 
     // Leaders: sales scale from shares; they export to every region.
     const double months_per_year = 12.0;

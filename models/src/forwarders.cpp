@@ -202,9 +202,7 @@ void trade_model::state::forwarders_month(std::uint32_t step) {
                 if (row >= nfw) continue;
                 const bool books = value > 0 && !(*firm.indirect)[i];
                 if (lcl <= 0 && !books) continue;
-                const double cny_per_teu =
-                    detail::value_cny_per_kg[(*firm.sector)[i]] * detail::kg_per_teu;
-                const double teu = books ? value * 1e8 / cny_per_teu : 0.0;
+                const double teu = books ? value * 1e8 / cny_per_teu[(*firm.sector)[i]] : 0.0;
                 out.push_back({row, lcl, teu, books});
             }
         }

@@ -267,6 +267,10 @@ struct trade_model::state {
     std::array<std::array<double, num_routes>, R> leg_rate{}, leg_days{};
     bookings_month bookings;
     std::array<double, num_routes> departures_week{};
+    // CNY value of a TEU by sector this month: 2024 values per kg at the drivers' price and
+    // exchange-rate level (a price rise adds value, not containers). Set by update_trade_costs
+    // at each month's start, before anything reads it (not state).
+    std::array<double, S> cny_per_teu{};
     std::array<double, num_routes> transit_teu_month{}; // other provinces' cargo via the hub
     corridor_totals corridor_year;
     double cr_trains_at_month_start = 0;

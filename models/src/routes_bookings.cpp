@@ -30,7 +30,7 @@ double trade_model::state::book_own_cargo(double& freight, double& teu_all) {
     const double vot_scale = params.value_of_time / 0.012;
     const double cfs = params.cfs_fee_cny_per_teu;
     for (std::size_t s = 0; s < S; ++s) {
-        const double value_per_teu = detail::value_cny_per_kg[s] * detail::kg_per_teu;
+        const double value_per_teu = cny_per_teu[s];
         const double vot = detail::value_of_time_by_sector[s] * vot_scale;
         for (std::size_t d = 0; d < R; ++d) {
             const double value = month.exports[s][d] + month.imports[s][d]; // 100m CNY
@@ -99,7 +99,7 @@ void trade_model::state::route_month(sim::date today) {
     if (spec.outputs.shipment_flows && !burning_in)
         for (std::size_t l = 0; l < num_locations; ++l)
             for (std::size_t s = 0; s < S; ++s) {
-                const double value_per_teu = detail::value_cny_per_kg[s] * detail::kg_per_teu;
+                const double value_per_teu = cny_per_teu[s];
                 for (std::size_t d = 0; d < R; ++d) {
                     const double v = month.flows[l][s][d];
                     if (v <= 0) continue;
@@ -131,7 +131,7 @@ void trade_model::state::sign_contracts(sim::date start,
             if (const auto fid = (*firm.forwarder)[i]; fid >= 0)
                 if (const auto row = forwarders.row_of(agent_id_t(fid)); row < nfw)
                     volume[row] += ((*firm.exports_month)[i] + (*firm.imports_month)[i]) /
-                                   detail::value_cny_per_kg[(*firm.sector)[i]];
+                                   cny_per_teu[(*firm.sector)[i]];
     }
     std::sort(volume.begin(), volume.end(), std::greater<>());
     const double all = std::accumulate(volume.begin(), volume.end(), 0.0);

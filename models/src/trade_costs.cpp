@@ -20,6 +20,9 @@ using namespace model_impl;
 // Trade-cost index by sector x region relative to the 2024 baseline: tariffs, transport
 // (logit inclusive value over routes of rate + value of time x days), clearance, exchange rate.
 void trade_model::state::update_trade_costs(sim::date today) {
+    for (std::size_t s = 0; s < S; ++s)
+        cny_per_teu[s] =
+            detail::value_cny_per_kg[s] * detail::kg_per_teu * (burning_in ? 1.0 : drivers.price_level(s, today));
     const double vot_scale = params.value_of_time / 0.012;
     const double theta = params.trade_elasticity;
     // Clearance: a city-wide cut (no location targeting) enters every firm's trade cost; a cut
@@ -65,7 +68,7 @@ void trade_model::state::update_trade_costs(sim::date today) {
     double index_num = 0, index_den = 0;
     const double cfs = params.cfs_fee_cny_per_teu;
     for (std::size_t s = 0; s < S; ++s) {
-        const double value_per_teu = detail::value_cny_per_kg[s] * detail::kg_per_teu;
+        const double value_per_teu = cny_per_teu[s];
         const double vot = detail::value_of_time_by_sector[s] * vot_scale;
         for (std::size_t d = 0; d < R; ++d) {
             const region reg = region(d);

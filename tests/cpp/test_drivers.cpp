@@ -9,6 +9,7 @@
 #include <tradeeco/sim/errors.hpp>
 
 #include <cmath>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -52,10 +53,13 @@ TEST_CASE("a hindcast's paths start from its base year, on realized values with 
     CHECK(mid(p, chem, eu, 2018) == Approx(1.0).epsilon(1e-3));
     // mid() is off by (next year's growth - this year's) / 48: up to 0.6 % in these swings.
     // Volumes are turned into CNY at the year's CNY/USD rate over 2018's (Fed H.10: 6.609 in
-    // 2018, 6.9042 in 2020, 6.4508 in 2021), and China's suppliers win China's share of world
-    // exports (WTO: 12.8 % in 2018, 14.7 % in 2020, 15.0 % in 2021).
+    // 2018, 6.9042 in 2020, 6.4508 in 2021), China's suppliers win China's share of world
+    // exports (WTO: 12.8 % in 2018, 14.7 % in 2020, 15.0 % in 2021), and GDP-driven demand is
+    // priced at the world's trade price (WTO value over volume: -2.9 %, -2.85 %, +14.75 %).
+    const double price20 = 0.971 * 0.9715, price21 = price20 * 1.1475;
     CHECK(mid(p, chem, eu, 2020) ==
-          Approx(1.0163 * 0.9399 * 6.9042 / 6.609 * 14.7 / 12.8).epsilon(4e-3)); // euro area 2019, 2020
+          Approx(1.0163 * 0.9399 * 6.9042 / 6.609 * 14.7 / 12.8 * price20).epsilon(4e-3)); // euro area 2019, 2020
+    // PC shipments count units: no world price for laptops.
     CHECK(mid(p, std::size_t(sector::laptops_electronics), us, 2021) ==
           Approx(1.027 * 1.1346 * 1.1527 * 6.4508 / 6.609 * 15.0 / 12.8).epsilon(7e-3)); // IDC 2019-2021
     // China's vehicle exports already carry its market share: autos get no share factor.
@@ -63,7 +67,7 @@ TEST_CASE("a hindcast's paths start from its base year, on realized values with 
           Approx(0.902 * 0.971 * 2.0251 * 6.4508 / 6.609).epsilon(0.02)); // CAAM 2019-2021
     // China's demand for imports too; the national vehicle count stays a count (no rate).
     CHECK(std::sqrt(p.china(sim::make_date(2021, 6, 15)) * p.china(sim::make_date(2021, 7, 15))) ==
-          Approx(1.0607 * 1.0234 * 1.0856 * 6.4508 / 6.609).epsilon(7e-3));
+          Approx(1.0607 * 1.0234 * 1.0856 * 6.4508 / 6.609 * price21).epsilon(1e-2));
     CHECK(p.vehicle_exports(2019, 2024) == Approx(1.0 / (0.971 * 2.0251 * 1.5434 * 1.5788 * 1.193)).epsilon(1e-3));
     const driver_paths q(models::shipped_drivers(), par, 2018, 2019, 2024, 1, 7); // another replicate
     CHECK(mid(q, chem, eu, 2023) == mid(p, chem, eu, 2023));
@@ -71,9 +75,42 @@ TEST_CASE("a hindcast's paths start from its base year, on realized values with 
     CHECK_THROWS_AS(driver_paths(models::shipped_drivers(), par, 2017, 2019, 2024, 1, 0), sim::model_error);
 }
 
+TEST_CASE("world trade prices draw an error tied to the world factor, for GDP-driven demand and imports") {
+    // Every other own term off; GDP's error stays on, to see the correlation through the world factor.
+    const std::map<std::string, double> others{{"export_share_error_sd", 0.0},
+                                               {"pc_shipments_error_sd", 0.0},
+                                               {"vehicle_exports_error_sd", 0.0}};
+    auto no_price = others;
+    no_price["trade_price_error_sd"] = 0.0;
+    const parameter_set with(others), without(no_price);
+    const auto autos = std::size_t(sector::autos_parts), laptops = std::size_t(sector::laptops_electronics);
+    const int n = 4000;
+    std::vector<double> price(n), gdp(n);
+    for (int r = 0; r < n; ++r) {
+        const driver_paths a(models::shipped_drivers(), with, 2024, 2027, 7, std::uint32_t(r));
+        const driver_paths b(models::shipped_drivers(), without, 2024, 2027, 7, std::uint32_t(r));
+        price[std::size_t(r)] = std::log(mid(a, chem, eu, 2025) / mid(b, chem, eu, 2025)) * 100.0;
+        gdp[std::size_t(r)] = std::log(mid(b, chem, eu, 2025) / 1.012) * 100.0;
+        // Laptops (units) and autos carry no world price.
+        CHECK(mid(a, laptops, us, 2025) == mid(b, laptops, us, 2025));
+        CHECK(mid(a, autos, us, 2025) == mid(b, autos, us, 2025));
+    }
+    double sp = 0, sg = 0, spp = 0, sgg = 0, spg = 0;
+    for (int i = 0; i < n; ++i) {
+        sp += price[std::size_t(i)], sg += gdp[std::size_t(i)];
+        spp += price[std::size_t(i)] * price[std::size_t(i)], sgg += gdp[std::size_t(i)] * gdp[std::size_t(i)];
+        spg += price[std::size_t(i)] * gdp[std::size_t(i)];
+    }
+    const double vp = spp / n - (sp / n) * (sp / n), vg = sgg / n - (sg / n) * (sg / n);
+    // trade_price_error_sd = 5.1 pp around the no-change forecast; world-factor weight 0.5.
+    CHECK(std::sqrt(vp) == Approx(5.1).epsilon(0.06));
+    CHECK((spg / n - sp / n * sg / n) / std::sqrt(vp * vg) == Approx(0.5).margin(0.05));
+}
+
 TEST_CASE("driver draws have the documented spread and world correlation, per replicate") {
-    // GDP errors alone here; the export share's draw has its own test below.
-    const parameter_set par({{"export_share_error_sd", 0.0}});
+    // GDP errors alone here; the other series' draws have their own tests.
+    const parameter_set par(
+        {{"export_share_error_sd", 0.0}, {"trade_price_error_sd", 0.0}});
     const int n = 4000;
     std::vector<double> a(n), b(n);
     for (int r = 0; r < n; ++r) {
@@ -111,7 +148,8 @@ TEST_CASE("China's export share draws its own error, common to every sector but 
                              {"driver_error_sd_h2", 0.0},
                              {"driver_error_sd_h3", 0.0},
                              {"pc_shipments_error_sd", 0.0},
-                             {"vehicle_exports_error_sd", 0.0}});
+                             {"vehicle_exports_error_sd", 0.0},
+                             {"trade_price_error_sd", 0.0}});
     const int n = 4000;
     double s1 = 0, s2 = 0;
     for (int r = 0; r < n; ++r) {
@@ -127,6 +165,26 @@ TEST_CASE("China's export share draws its own error, common to every sector but 
     const double mean = s1 / n;
     CHECK(std::sqrt(s2 / n - mean * mean) == Approx(2.9).epsilon(0.06));
     CHECK(std::abs(mean) < 0.2);
+}
+
+TEST_CASE("China's export share and world trade prices draw errors that offset") {
+    // Laptops carry the share but no price; chemicals carry both: their ratio is the price.
+    const parameter_set par({{"driver_error_sd_h1", 0.0},
+                             {"driver_error_sd_h2", 0.0},
+                             {"driver_error_sd_h3", 0.0},
+                             {"pc_shipments_error_sd", 0.0},
+                             {"vehicle_exports_error_sd", 0.0}});
+    const auto laptops = std::size_t(sector::laptops_electronics);
+    const int n = 4000;
+    double ss = 0, pp = 0, sp = 0;
+    for (int r = 0; r < n; ++r) {
+        const driver_paths p(models::shipped_drivers(), par, 2024, 2027, 11, std::uint32_t(r));
+        const double share = std::log(mid(p, laptops, eu, 2026) / (1.043 * 1.0124));
+        const double price = std::log(mid(p, chem, eu, 2026) / (1.012 * 1.012)) - share;
+        ss += share * share, pp += price * price, sp += share * price;
+    }
+    // share_price_error_corr = -0.68 (no-change forecasts: the errors centre on 0).
+    CHECK(sp / std::sqrt(ss * pp) == Approx(-0.68).margin(0.05));
 }
 
 TEST_CASE("a run past the driver file's last year is refused with the file and year") {

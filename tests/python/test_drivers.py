@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import importlib.util
 import io
+import math
+import re
 import sys
 
 import pytest
@@ -83,6 +85,43 @@ def test_model_drivers_cover_every_region_and_forecast_year(rows, tool):
         assert ("pc_shipments_growth", "world", year) in have
         assert ("vehicle_exports_growth", "china", year) in have
         assert ("export_share_growth", "china", year) in have
+        assert ("world_trade_price_growth", "world", year) in have
+
+
+def test_derived_growth_rows_are_their_arithmetic(rows):
+    """A row DERIVED as 'a / b - 1' (a share's or a price's growth) holds that growth in
+    percent, to its rounding."""
+    checked = 0
+    for r in rows:
+        m = re.match(r"DERIVED: ([0-9.]+) / ([0-9.]+) - 1", r.source)
+        if m:
+            want = (float(m.group(1)) / float(m.group(2)) - 1.0) * 100.0
+            assert r.value == pytest.approx(want, abs=0.006), f"line {r.line}: {r.source[:60]}"
+            checked += 1
+    assert checked >= 12  # the share's 6 years and the price's 6
+
+
+@pytest.mark.parametrize(
+    ("key", "driver", "region"),
+    [
+        ("export_share_error_sd", "export_share_growth", "china"),
+        ("trade_price_error_sd", "world_trade_price_growth", "world"),
+    ],
+)
+def test_no_change_error_sd_is_the_rms_of_realized_growth(rows, key, driver, region):
+    """The no-change forecast's error is the realized growth: the table's SD is its RMS over
+    2019-2024 without the 2020-21 swings (as for GDP), to the table's 0.1 pp."""
+    import tradeeco
+
+    growth = {
+        r.year: r.value
+        for r in rows
+        if (r.driver, r.region) == (driver, region) and r.kind == "actual"
+    }
+    years = [y for y in range(2019, 2025) if y not in (2020, 2021)]
+    rms = math.sqrt(sum(growth[y] ** 2 for y in years) / len(years))
+    table = tradeeco.parameter_table().set_index("key")
+    assert table.loc[key, "value"] == pytest.approx(rms, abs=0.05)
 
 
 BAD = [
@@ -143,3 +182,20 @@ def test_the_command_line_checks_and_reports(tool, tmp_path, capsys):
     bad.write_text("driver,region\n", encoding="utf-8")
     assert tool.main([str(bad)]) == 1
     assert f"{bad}:1:1: header: expected driver,region,sector" in capsys.readouterr().err
+
+
+def test_share_price_error_corr_is_the_realized_changes_correlation(rows):
+    """The share's and the world price's no-change errors are their realized changes: the
+    table's correlation is theirs over 2019-2024 without 2020-21, to 0.01."""
+    import tradeeco
+
+    def growth(driver):
+        return {r.year: r.value for r in rows if r.driver == driver and r.kind == "actual"}
+
+    s, p = growth("export_share_growth"), growth("world_trade_price_growth")
+    years = [2019, 2022, 2023, 2024]
+    corr = sum(s[y] * p[y] for y in years) / math.sqrt(
+        sum(s[y] ** 2 for y in years) * sum(p[y] ** 2 for y in years)
+    )
+    table = tradeeco.parameter_table().set_index("key")
+    assert table.loc["share_price_error_corr", "value"] == pytest.approx(corr, abs=0.005)

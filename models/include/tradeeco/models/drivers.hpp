@@ -1,9 +1,9 @@
 #pragma once
 /// Exogenous drivers: the yearly paths of data/drivers.csv (GDP growth by region, world PC
-/// shipments, China's vehicle exports, China's share of world exports), embedded at build time
-/// (tools/drivers_csv.py checks the file and writes the table; a bad file stops the build with
-/// file:line:column), turned into monthly demand indexes, with one draw per replicate from the
-/// forecasts' historical errors.
+/// shipments, China's vehicle exports, China's share of world exports, world trade prices),
+/// embedded at build time (tools/drivers_csv.py checks the file and writes the table; a bad file
+/// stops the build with file:line:column), turned into monthly demand indexes, with one draw per
+/// replicate from the forecasts' historical errors.
 /// docs/model.md ("Drivers") describes the paths and the error model.
 
 #include <tradeeco/models/parameters.hpp>
@@ -59,17 +59,21 @@ public:
 
     /// Foreign demand for sector s in region d in the month of `today`, relative to the base
     /// year's annual level, in CNY: laptops follow world PC shipments, autos China's vehicle
-    /// exports, the other sectors the region's real GDP, each times the CNY/USD rate; every
-    /// sector but autos also times China's share of world goods exports.
+    /// exports, the other sectors the region's real GDP times the world's trade price, each
+    /// times the CNY/USD rate; every sector but autos also times China's share of world goods
+    /// exports.
     double demand(std::size_t s, std::size_t d, sim::date today) const;
     using demand_table = std::array<std::array<double, num_regions>, num_sectors>;
     /// All sectors x regions at once (the firm phase's hook).
     demand_table demand(sim::date today) const;
     /// Every index at 1 (the burn-in runs at base-year conditions).
     static demand_table flat() noexcept;
-    /// China's domestic demand (real GDP), driving ordinary imports, times the CNY/USD rate
-    /// (imports are priced in foreign currency too).
+    /// China's domestic demand (real GDP), driving ordinary imports, times the world's trade
+    /// price and the CNY/USD rate (imports are priced in foreign currency too).
     double china(sim::date today) const;
+    /// The CNY price of sector s's goods relative to the base year: the CNY/USD rate, times the
+    /// world's trade price for the sectors whose demand carries it (not laptops or autos).
+    double price_level(std::size_t s, sim::date today) const;
     /// China's vehicle exports in `year` relative to `year0` (annual levels).
     double vehicle_exports(std::int32_t year, std::int32_t year0) const;
 
@@ -78,7 +82,7 @@ private:
     using path = std::map<std::int32_t, double>;
     static double monthly(const path& p, sim::date today);
     std::array<path, num_regions> gdp_;
-    path china_, pcs_, vehicles_, fx_, export_share_;
+    path china_, pcs_, vehicles_, fx_, export_share_, trade_price_;
 };
 
 } // namespace tradeeco::models

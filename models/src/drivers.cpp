@@ -22,7 +22,7 @@ constexpr std::uint32_t p_driver_paths = 101;
 constexpr std::uint64_t world_factor = 0;
 constexpr std::uint64_t series_china = num_regions + 1, series_pcs = num_regions + 2,
                         series_vehicles = num_regions + 3, series_export_share = num_regions + 4,
-                        series_trade_price = num_regions + 5;
+                        series_trade_price = num_regions + 5, series_city_share = num_regions + 6;
 
 using key = std::tuple<std::string_view, std::string_view, std::string_view>;
 
@@ -159,6 +159,16 @@ driver_paths::driver_paths(std::span<const driver_row> rows, const parameter_set
     const double price_sd = par["trade_price_error_sd"];
     trade_price_ = levels(series(rows, {"world_trade_price_growth", "world", "all"}, first, last),
                           series_trade_price, [&](std::int32_t) { return price_sd; }, error);
+    // Chongqing's share of China's trade follows no driver: no change at the centre, and a draw
+    // for every year after the base year, the hindcast's realized years included (the national
+    // drivers are known there; the city's own course is not).
+    const double city_sd = par["city_share_error_sd"];
+    std::map<std::int32_t, double> no_change;
+    for (std::int32_t y = first; y <= last; ++y) no_change[y] = 0.0;
+    city_share_ = levels(no_change, series_city_share, [&](std::int32_t) { return city_sd; },
+                         [&](std::uint64_t who, std::int32_t year, double sd) {
+                             return year <= base_year ? 0.0 : scale * sd * z(who, year);
+                         });
     // The drivers above are volumes; the model's trade is CNY. Foreign sales are priced in
     // foreign currency (mostly USD), so their CNY value moves with the CNY/USD rate: the rate's
     // annual average is a level (not a growth rate), read from the year before the first.
@@ -191,7 +201,7 @@ double driver_paths::price_level(std::size_t s, sim::date today) const {
 }
 
 double driver_paths::demand(std::size_t s, std::size_t d, sim::date today) const {
-    const double value = price_level(s, today);
+    const double value = price_level(s, today) * monthly(city_share_, today);
     // China's vehicle exports already carry China's share of the world market; the other
     // drivers measure the world's demand, of which China's suppliers win their share.
     if (s == std::size_t(sector::autos_parts)) return value * monthly(vehicles_, today);
@@ -216,7 +226,7 @@ driver_paths::demand_table driver_paths::flat() noexcept {
 }
 
 double driver_paths::china(sim::date today) const {
-    return monthly(china_, today) * monthly(trade_price_, today) * monthly(fx_, today);
+    return monthly(china_, today) * monthly(trade_price_, today) * monthly(fx_, today) * monthly(city_share_, today);
 }
 
 double driver_paths::vehicle_exports(std::int32_t year, std::int32_t year0) const {

@@ -46,9 +46,10 @@ TEST_CASE("the central driver path follows the file's growth rates") {
     CHECK(driver_paths::flat()[0][0] == 1.0);
 }
 
-TEST_CASE("a hindcast's paths start from its base year, on realized values with no draws") {
-    // Default parameters: driver_uncertainty is on, but no error is drawn for years up to 2024.
-    const parameter_set par;
+TEST_CASE("a hindcast's paths start from its base year, on realized values with no driver draws") {
+    // Default parameters but the city's own course (its test is below): driver_uncertainty is
+    // on, but no driver error is drawn for years up to 2024.
+    const parameter_set par({{"city_share_error_sd", 0.0}});
     const driver_paths p(models::shipped_drivers(), par, 2018, 2019, 2024, 1, 0);
     CHECK(mid(p, chem, eu, 2018) == Approx(1.0).epsilon(1e-3));
     // mid() is off by (next year's growth - this year's) / 48: up to 0.6 % in these swings.
@@ -75,11 +76,51 @@ TEST_CASE("a hindcast's paths start from its base year, on realized values with 
     CHECK_THROWS_AS(driver_paths(models::shipped_drivers(), par, 2017, 2019, 2024, 1, 0), sim::model_error);
 }
 
+TEST_CASE("the city's share of China's trade draws an error for every year after the base year") {
+    // The same replicate with and without the city's draw: the ratio is the draw alone.
+    const parameter_set with, without({{"city_share_error_sd", 0.0}});
+    const auto autos = std::size_t(sector::autos_parts), laptops = std::size_t(sector::laptops_electronics);
+    const int n = 4000;
+    double s1 = 0, s2 = 0;
+    for (int r = 0; r < n; ++r) {
+        // A hindcast from 2018: the national drivers are realized, the city's course is not.
+        const driver_paths a(models::shipped_drivers(), with, 2018, 2019, 2024, 3, std::uint32_t(r));
+        const driver_paths b(models::shipped_drivers(), without, 2018, 2019, 2024, 3, std::uint32_t(r));
+        const double ratio = mid(a, chem, eu, 2019) / mid(b, chem, eu, 2019);
+        const double e = std::log(ratio) * 100.0;
+        s1 += e;
+        s2 += e * e;
+        // One draw for every sector and region, and for the ordinary imports.
+        CHECK(mid(a, autos, us, 2019) / mid(b, autos, us, 2019) == Approx(ratio).epsilon(1e-9));
+        CHECK(mid(a, laptops, eu, 2019) / mid(b, laptops, eu, 2019) == Approx(ratio).epsilon(1e-9));
+        const auto june = sim::make_date(2019, 6, 15), july = sim::make_date(2019, 7, 15);
+        CHECK(std::sqrt(a.china(june) * a.china(july) / (b.china(june) * b.china(july))) ==
+              Approx(ratio).epsilon(1e-9));
+    }
+    // city_share_error_sd = 6.8 pp (mid() averages a month either side: ~0.1 % off).
+    const double mean = s1 / n;
+    CHECK(std::sqrt(s2 / n - mean * mean) == Approx(6.8).epsilon(0.06));
+    CHECK(std::abs(mean) < 0.5);
+    // A forecast from 2024: nothing drawn for its base year or before.
+    const driver_paths a(models::shipped_drivers(), with, 2024, 2027, 3, 1);
+    const driver_paths b(models::shipped_drivers(), without, 2024, 2027, 3, 1);
+    const auto march = sim::make_date(2024, 3, 15);
+    CHECK(a.demand(chem, eu, march) == b.demand(chem, eu, march));
+    CHECK(mid(a, chem, eu, 2026) != mid(b, chem, eu, 2026));
+    // driver_uncertainty = 0 turns it off with the drivers' errors.
+    const parameter_set off({{"driver_uncertainty", 0.0}});
+    const parameter_set off_too({{"driver_uncertainty", 0.0}, {"city_share_error_sd", 0.0}});
+    const driver_paths c(models::shipped_drivers(), off, 2018, 2019, 2024, 3, 1);
+    const driver_paths d(models::shipped_drivers(), off_too, 2018, 2019, 2024, 3, 1);
+    CHECK(mid(c, chem, eu, 2022) == mid(d, chem, eu, 2022));
+}
+
 TEST_CASE("world trade prices draw an error tied to the world factor, for GDP-driven demand and imports") {
     // Every other own term off; GDP's error stays on, to see the correlation through the world factor.
     const std::map<std::string, double> others{{"export_share_error_sd", 0.0},
                                                {"pc_shipments_error_sd", 0.0},
-                                               {"vehicle_exports_error_sd", 0.0}};
+                                               {"vehicle_exports_error_sd", 0.0},
+                                               {"city_share_error_sd", 0.0}};
     auto no_price = others;
     no_price["trade_price_error_sd"] = 0.0;
     const parameter_set with(others), without(no_price);
@@ -110,7 +151,7 @@ TEST_CASE("world trade prices draw an error tied to the world factor, for GDP-dr
 TEST_CASE("driver draws have the documented spread and world correlation, per replicate") {
     // GDP errors alone here; the other series' draws have their own tests.
     const parameter_set par(
-        {{"export_share_error_sd", 0.0}, {"trade_price_error_sd", 0.0}});
+        {{"export_share_error_sd", 0.0}, {"trade_price_error_sd", 0.0}, {"city_share_error_sd", 0.0}});
     const int n = 4000;
     std::vector<double> a(n), b(n);
     for (int r = 0; r < n; ++r) {
@@ -149,7 +190,8 @@ TEST_CASE("China's export share draws its own error, common to every sector but 
                              {"driver_error_sd_h3", 0.0},
                              {"pc_shipments_error_sd", 0.0},
                              {"vehicle_exports_error_sd", 0.0},
-                             {"trade_price_error_sd", 0.0}});
+                             {"trade_price_error_sd", 0.0},
+                             {"city_share_error_sd", 0.0}});
     const int n = 4000;
     double s1 = 0, s2 = 0;
     for (int r = 0; r < n; ++r) {
@@ -173,7 +215,8 @@ TEST_CASE("China's export share and world trade prices draw errors that offset")
                              {"driver_error_sd_h2", 0.0},
                              {"driver_error_sd_h3", 0.0},
                              {"pc_shipments_error_sd", 0.0},
-                             {"vehicle_exports_error_sd", 0.0}});
+                             {"vehicle_exports_error_sd", 0.0},
+                             {"city_share_error_sd", 0.0}});
     const auto laptops = std::size_t(sector::laptops_electronics);
     const int n = 4000;
     double ss = 0, pp = 0, sp = 0;

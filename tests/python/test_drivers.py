@@ -199,3 +199,22 @@ def test_share_price_error_corr_is_the_realized_changes_correlation(rows):
     )
     table = tradeeco.parameter_table().set_index("key")
     assert table.loc["share_price_error_corr", "value"] == pytest.approx(corr, abs=0.005)
+
+
+def test_city_share_error_sd_is_the_fit_windows_rms():
+    """Chongqing's share of China's trade (data/chongqing_history.csv): the RMS of its yearly
+    growth over the hindcast's fit window 2019-2022 is the table's city_share_error_sd, to 0.1."""
+    import tradeeco
+
+    level = {}
+    for r in csv.DictReader(io.StringIO(HISTORY.read_text(encoding="utf-8"))):
+        if r["indicator"] in ("total_trade_cny_100m", "china_total_trade_cny_100m"):
+            level[(r["indicator"], int(r["year"]))] = float(r["value"])
+    share = {
+        y: level[("total_trade_cny_100m", y)] / level[("china_total_trade_cny_100m", y)]
+        for y in range(2018, 2025)
+    }
+    growth = [(share[y] / share[y - 1] - 1.0) * 100.0 for y in range(2019, 2023)]
+    rms = math.sqrt(sum(g**2 for g in growth) / len(growth))
+    table = tradeeco.parameter_table().set_index("key")
+    assert table.loc["city_share_error_sd", "value"] == pytest.approx(rms, abs=0.05)

@@ -54,7 +54,7 @@ ALLOWED: dict[str, dict[str, tuple[int, str]]] = {
         "52.0": (1, "weeks a year"),
     },
     "checkpoint.cpp": {
-        "61024": (1, "bytes of trade_model::state: a new member must be checkpointed (size check)"),
+        "61072": (1, "bytes of trade_model::state: a new member must be checkpointed (size check)"),
         "25": (1, "pointers in firm_columns (size check of the column bindings)"),
         "6": (1, "pointers in forwarder_columns (size check of the column bindings)"),
     },
@@ -106,6 +106,10 @@ ALLOWED: dict[str, dict[str, tuple[int, str]]] = {
         "5": (
             1,
             "stream id of the world-price draws: the fifth series after the regions (an identifier)",
+        ),
+        "6": (
+            1,
+            "stream id of the city-share draws: the sixth series after the regions (an identifier)",
         ),
         "3": (3, "number of forecast horizons with an error SD (size and bound of that array)"),
         "95.0": (1, "guard: a drawn growth rate stays above -95% so its log level exists"),

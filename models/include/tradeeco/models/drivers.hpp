@@ -3,7 +3,7 @@
 /// shipments, China's vehicle exports, China's share of world exports, world trade prices),
 /// embedded at build time (tools/drivers_csv.py checks the file and writes the table; a bad file
 /// stops the build with file:line:column), turned into monthly demand indexes, with one draw per
-/// replicate from the forecasts' historical errors.
+/// replicate from the forecasts' historical errors and from the city's own course.
 /// docs/model.md ("Drivers") describes the paths and the error model.
 
 #include <tradeeco/models/parameters.hpp>
@@ -60,8 +60,9 @@ public:
     /// Foreign demand for sector s in region d in the month of `today`, relative to the base
     /// year's annual level, in CNY: laptops follow world PC shipments, autos China's vehicle
     /// exports, the other sectors the region's real GDP times the world's trade price, each
-    /// times the CNY/USD rate; every sector but autos also times China's share of world goods
-    /// exports.
+    /// times the CNY/USD rate and Chongqing's share of China's trade (no change at the centre,
+    /// an error drawn for every year after the base year); every sector but autos also times
+    /// China's share of world goods exports.
     double demand(std::size_t s, std::size_t d, sim::date today) const;
     using demand_table = std::array<std::array<double, num_regions>, num_sectors>;
     /// All sectors x regions at once (the firm phase's hook).
@@ -69,7 +70,8 @@ public:
     /// Every index at 1 (the burn-in runs at base-year conditions).
     static demand_table flat() noexcept;
     /// China's domestic demand (real GDP), driving ordinary imports, times the world's trade
-    /// price and the CNY/USD rate (imports are priced in foreign currency too).
+    /// price and the CNY/USD rate (imports are priced in foreign currency too), and Chongqing's
+    /// share of China's trade.
     double china(sim::date today) const;
     /// The CNY price of sector s's goods relative to the base year: the CNY/USD rate, times the
     /// world's trade price for the sectors whose demand carries it (not laptops or autos).
@@ -82,7 +84,7 @@ private:
     using path = std::map<std::int32_t, double>;
     static double monthly(const path& p, sim::date today);
     std::array<path, num_regions> gdp_;
-    path china_, pcs_, vehicles_, fx_, export_share_, trade_price_;
+    path china_, pcs_, vehicles_, fx_, export_share_, trade_price_, city_share_;
 };
 
 } // namespace tradeeco::models

@@ -46,7 +46,7 @@ UNITS = {
 }
 MODEL_DRIVERS = (
     "real_gdp_growth", "pc_shipments_growth", "vehicle_exports_growth", "cny_per_usd", "export_share_growth",
-    "world_trade_price_growth",
+    "world_trade_price_growth", "corridor_cargo_other_provinces_growth",
 )  # fmt: skip
 VINTAGE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$")
 

@@ -50,6 +50,8 @@ REPLICATES = 20
 # parameter table drawn from their priors (docs/parameters.md, "Priors"), seeded by PRIOR_SEED.
 MEMBERS = 20
 PRIOR_SEED = 2018
+# The replicates again under other seeds: are the bars met by the model or by one seed's draws?
+OTHER_SEEDS = (1, 2, 3, 4, 5)
 YEARS = range(2019, 2025)
 BASE_YEAR = 2018
 FIT = range(2019, 2023)  # parameters may be fitted here (tradeeco calibrate --moments hindcast)
@@ -134,6 +136,10 @@ def simulate(threads: int) -> pd.DataFrame:
         tradeeco.run(spec, out, threads=threads, progress=False)
         with tradeeco.open(out) as ds:
             rows = _summarise(ds, "replicates", 0)
+        for seed in OTHER_SEEDS:
+            tradeeco.run(spec.with_(seed=seed), out, threads=threads, progress=False)
+            with tradeeco.open(out) as ds:
+                rows += _summarise(ds, f"seed {seed}", 0)
     keys = prior_keys()
     sets = nc.draw_parameters(MEMBERS, np.random.default_rng(PRIOR_SEED), nc.prior(keys))
     members = nc.run_members(spec, sets, list(range(MEMBERS)), threads=1)
@@ -154,13 +160,13 @@ def load_data() -> pd.DataFrame:
     return df[["indicator", "year", "value", "confidence", "derived"]].reset_index(drop=True)
 
 
-def score(summary: pd.DataFrame, data: pd.DataFrame) -> pd.DataFrame:
+def score(summary: pd.DataFrame, data: pd.DataFrame, ensemble: str = "replicates") -> pd.DataFrame:
     """One row per indicator and year 2019-2024: model mean and band, data, error, band hit and
     direction of change (model mean against the year before, data against the data)."""
     got = {(r.indicator, r.year): r for r in data.itertuples()}
     rows = []
     for var, ind, label, unit, scored in INDICATORS:
-        s = summary[(summary["variable"] == var) & (summary["ensemble"] == "replicates")]
+        s = summary[(summary["variable"] == var) & (summary["ensemble"] == ensemble)]
         s = s.set_index("year")
         q = summary[(summary["variable"] == var) & (summary["ensemble"] == "priors")]
         q = q.set_index("year")
@@ -300,10 +306,24 @@ def render(summary: pd.DataFrame, data: pd.DataFrame) -> str:
     w(
         "The issue's bar: MAPE of total trade, exports and imports at most 8 %, total trade's "
         "direction right in at least 5 of 6 years, at most 10 % in the validation window, and "
-        "the band covering 65-95 % of indicator-years. "
-        + _verdict(mape(totals), tt, mape(val), cover)
-        + "\n"
+        "the band covering 65-95 % of indicator-years. " + _verdict(sc) + "\n"
     )
+    others = [e for e in summary["ensemble"].unique() if e.startswith("seed ")]
+    if others:
+        w(
+            f"The same {n_rep} replicates under other seeds (another draw of every random "
+            "stream: the firms', the routes' and the city's share), to tell the model's fit from "
+            "one seed's luck:\n"
+        )
+        w(
+            "| seed | MAPE of the totals | total trade's direction | validation MAPE | band coverage | bars met |"
+        )
+        w("|---|---|---|---|---|---|")
+        for e in others:
+            bars = _bars(score(summary, data, e))
+            cells = " | ".join(v + ("" if ok else " (missed)") for _, ok, v in bars)
+            w(f"| {e.removeprefix('seed ')} | {cells} | {sum(ok for _, ok, _ in bars)} of 4 |")
+        w("")
     w("## By indicator\n")
     w(
         "MAPE: mean absolute percentage error of the model mean against the data, over the years "
@@ -393,7 +413,9 @@ def render(summary: pd.DataFrame, data: pd.DataFrame) -> str:
         "August), China's share of world goods exports (WTO; every sector but autos, whose "
         "driver already carries it), world trade prices (the USD unit value of world "
         "merchandise trade, DERIVED from the WTO's value and volume growth; for the sectors "
-        "that follow GDP and for ordinary imports) and the CNY/USD rate (Fed H.10 annual "
+        "that follow GDP and for ordinary imports), other provinces' corridor cargo (the "
+        "Land-Sea corridor's national rail-sea TEU, indexed to 2024, for the hub's transit "
+        "pool) and the CNY/USD rate (Fed H.10 annual "
         "averages): the drivers are turned into CNY values at the year's rate relative to the "
         "base year's, since the city's trade is priced abroad in foreign currency. No forecast "
         "error is drawn for years up to 2024. The replicates' band holds the posterior's "
@@ -417,10 +439,16 @@ def _years(years: list[int]) -> str:
     return ", ".join(str(y) for y in years)
 
 
-def _verdict(m_tot: float, tt: pd.DataFrame, m_val: float, cover: pd.DataFrame) -> str:
+def _bars(sc: pd.DataFrame) -> list[tuple[str, bool, str]]:
+    """The issue's four bars on one scored ensemble: (name, met, the figure)."""
+    scored = sc[sc["scored"]]
+    m_tot = mape(scored[scored["variable"].isin(TOTALS)])
+    m_val = mape(scored[scored["year"].isin(VALIDATION)])
+    tt = scored[scored["variable"] == "total_trade_cny_100m"]
+    cover = scored.dropna(subset=["in_band"])
     hits = tt.dropna(subset=["dir_hit"])
     share = cover["in_band"].astype(bool).mean() * 100.0 if len(cover) else math.nan
-    checks = [
+    return [
         ("MAPE of the totals", m_tot <= 8.0, _pct(m_tot)),
         (
             "total trade's direction",
@@ -430,6 +458,10 @@ def _verdict(m_tot: float, tt: pd.DataFrame, m_val: float, cover: pd.DataFrame) 
         ("validation MAPE", m_val <= 10.0, _pct(m_val)),
         ("band coverage", 65.0 <= share <= 95.0, _pct(share)),
     ]
+
+
+def _verdict(sc: pd.DataFrame) -> str:
+    checks = _bars(sc)
     met = [f"{name} ({v})" for name, ok, v in checks if ok]
     missed = [f"{name} ({v})" for name, ok, v in checks if not ok]
     text = ""
@@ -562,18 +594,20 @@ def _misses(sc: pd.DataFrame, data: pd.DataFrame) -> list[str]:
         f"- **The corridors.** Land-Sea Corridor TEU: model "
         f"{_row(sc, lsc, 2021)['mean']:,.0f} against {_row(sc, lsc, 2021)['data']:,.0f} in 2021 "
         f"and {_row(sc, lsc, 2024)['mean']:,.0f} against {_row(sc, lsc, 2024)['data']:,.0f} in "
-        "2024. The hindcast runs the 2024 timetable and the 2024 transit pool from 2019 (no "
-        "earlier timetable is in the data), so the corridor starts near its 2024 size and "
-        "cannot show the build-up of 2021-2024. China-Europe trains follow the 2024 timetable "
-        "and the cargo on it; the data hold the CRCT count for 2024 only.",
+        "2024. Other provinces' cargo follows the corridor's national rail-sea TEU back from "
+        "2024 (a tenth of 2024's in 2019), but the city's own corridor cargo rides the 2024 "
+        "timetable from 2019 (no earlier timetable is in the data), so the corridor starts "
+        "well above its early size and shows only part of the build-up of 2021-2024. "
+        "China-Europe trains follow the 2024 timetable and the cargo on it, with the 2024 "
+        "transit pool throughout (no series for it); the data hold the CRCT count for 2024 "
+        "only.",
         "- **The bands.** With realized drivers no driver error is drawn; the replicates "
         "differ by their posterior parameter set, the firms' and routes' random draws and the "
         "city's share of China's trade (above), which is most of the band's width "
         '(docs/model.md, "Changes that altered results", has the band before and after). The '
         "share's SD comes from its own changes "
         "in the fit window, not from the model's misses, so the validation years test it. "
-        "The corridors' band stays narrow and misses: they run the 2024 timetable from 2019 "
-        f"(above). Against the members drawn from the priors the data lie above the band in "
+        "The corridors' band misses for the timetable (above). Against the members drawn from the priors the data lie above the band in "
         f"{above_priors} of {scored} indicator-years and below it in {below_priors}. Neither "
         "band holds the uncertainty of the base-year figures that are ASSUMPTIONs or DERIVED "
         "(cars, trading firms, ASEAN) nor the data's own (DERIVED rows, definitional breaks).",

@@ -299,7 +299,7 @@ sim::state_archive trade_model::save_state() const {
     // constructor rebuilds it from the spec, to the list in the comment at the top of this
     // file), then update the size. Checked only where it was measured (x86-64, libstdc++).
 #if defined(__x86_64__) && defined(__GLIBCXX__) && !defined(_GLIBCXX_DEBUG)
-    static_assert(sizeof(state) == 61072, "trade_model::state has changed: save and load the new "
+    static_assert(sizeof(state) == 61120, "trade_model::state has changed: save and load the new "
                                           "member in models/src/checkpoint.cpp");
 #endif
     if (!at_month_boundary())

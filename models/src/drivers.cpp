@@ -22,7 +22,8 @@ constexpr std::uint32_t p_driver_paths = 101;
 constexpr std::uint64_t world_factor = 0;
 constexpr std::uint64_t series_china = num_regions + 1, series_pcs = num_regions + 2,
                         series_vehicles = num_regions + 3, series_export_share = num_regions + 4,
-                        series_trade_price = num_regions + 5, series_city_share = num_regions + 6;
+                        series_trade_price = num_regions + 5, series_city_share = num_regions + 6,
+                        series_corridor = num_regions + 7;
 
 using key = std::tuple<std::string_view, std::string_view, std::string_view>;
 
@@ -51,6 +52,7 @@ std::vector<key> model_series() {
     out.emplace_back("cny_per_usd", "china", "all");
     out.emplace_back("export_share_growth", "china", "all");
     out.emplace_back("world_trade_price_growth", "world", "all");
+    out.emplace_back("corridor_cargo_other_provinces_growth", "china", "all");
     return out;
 }
 
@@ -124,6 +126,7 @@ driver_paths::driver_paths(std::span<const driver_row> rows, const parameter_set
         };
     };
     const auto error = errors(world_tied);
+    auto own_normal = [&](std::uint64_t who, std::int32_t year) { return z(who, year); };
     auto gdp_sd_at = [&](std::int32_t year) {
         const auto h = std::clamp<std::int32_t>(year - forecast_origin_year, 1, 3);
         return gdp_sd[std::size_t(h - 1)];
@@ -159,6 +162,10 @@ driver_paths::driver_paths(std::span<const driver_row> rows, const parameter_set
     const double price_sd = par["trade_price_error_sd"];
     trade_price_ = levels(series(rows, {"world_trade_price_growth", "world", "all"}, first, last),
                           series_trade_price, [&](std::int32_t) { return price_sd; }, error);
+    // Other provinces' corridor cargo: its own course (it grew through the 2020 downturn).
+    const double corridor_sd = par["corridor_cargo_error_sd"];
+    corridor_ = levels(series(rows, {"corridor_cargo_other_provinces_growth", "china", "all"}, first, last),
+                       series_corridor, [&](std::int32_t) { return corridor_sd; }, errors(own_normal));
     // Chongqing's share of China's trade follows no driver: no change at the centre, and a draw
     // for every year after the base year, the hindcast's realized years included (the national
     // drivers are known there; the city's own course is not).
@@ -227,6 +234,14 @@ driver_paths::demand_table driver_paths::flat() noexcept {
 
 double driver_paths::china(sim::date today) const {
     return monthly(china_, today) * monthly(trade_price_, today) * monthly(fx_, today) * monthly(city_share_, today);
+}
+
+double driver_paths::corridor_cargo(sim::date today) const {
+    return monthly(corridor_, today) / std::exp(corridor_.at(forecast_origin_year));
+}
+
+double driver_paths::corridor_cargo_in_base_year() const {
+    return std::exp(-corridor_.at(forecast_origin_year));
 }
 
 double driver_paths::vehicle_exports(std::int32_t year, std::int32_t year0) const {

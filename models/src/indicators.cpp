@@ -292,8 +292,7 @@ void trade_model::state::record_year(const sim::day_info& d) {
     double lsc_teu = 0, lsc_transit = 0, lsc_booked = 0, hub = 0;
     for (std::size_t r = 0; r < num_routes; ++r) {
         const auto how = route_table[r].how;
-        if (how == detail::mode::rail_sea || route(r) == route::clt_rail || route(r) == route::road_vietnam ||
-            route(r) == route::road_laos) {
+        if (in_land_sea_corridor(r)) {
             lsc_teu += corridor_year.teu[r];
             lsc_transit += corridor_year.transit_teu[r];
             lsc_booked += corridor_year.booked_teu[r];

@@ -86,6 +86,13 @@ inline bool is_rail_mode(detail::mode m) { return m == detail::mode::rail || m =
 // Corridor modes that other provinces' cargo uses through the hub (rail, rail-sea, cross-border
 // road: the three modes of the 2021 outside-the-city share).
 inline bool carries_transit(detail::mode m) { return is_rail_mode(m) || m == detail::mode::road; }
+// The Land-Sea corridor's routes, all modes (rail-sea, the China-Laos railway, the roads to
+// Vietnam and Laos): the scope of the city's corridor TEU (data/README_sources.md).
+inline bool in_land_sea_corridor(std::size_t r) {
+    const route rr = route(r);
+    return detail::route_table[r].how == detail::mode::rail_sea || rr == route::clt_rail ||
+           rr == route::road_vietnam || rr == route::road_laos;
+}
 
 template <std::size_t N>
 std::size_t draw_index(random_stream& rng, const std::array<double, N>& p) {

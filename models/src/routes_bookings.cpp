@@ -79,7 +79,10 @@ void trade_model::state::route_month(sim::date today) {
     // Transit cargo: shippers in other western provinces route through Chongqing if the hub's
     // generalized cost beats their alternative (binary logit). The lever cuts the hub cost; more
     // frequent and faster services on the route raise its pull (frequency elasticity 0.5,
-    // ASSUMPTION; Yang et al. find frequency matters, anchors §3.3).
+    // ASSUMPTION; Yang et al. find frequency matters, anchors §3.3). On the Land-Sea corridor the
+    // pool itself grows with the corridor's cargo (its 2024 level is the calibrated one); the
+    // China-Europe pool stays at 2024's (no series).
+    const double corridor = burning_in ? drivers.corridor_cargo_in_base_year() : drivers.corridor_cargo(today);
     const double freq_elasticity = params.transit_frequency_elasticity;
     const double speed_weight = params.transit_speed_weight, cny_per_utility = params.transit_cny_per_utility;
     for (std::size_t r = 0; r < num_routes; ++r) {
@@ -92,7 +95,7 @@ void trade_model::state::route_month(sim::date today) {
         const double speed = lever_strength(lever::transit_time_cut, today, on);
         const double u = cal.transit_utility_gap + cut / cny_per_utility + freq_gain + speed_weight * speed;
         const double share = logistic(u);
-        transit_teu_month[r] = cal.transit_pool_teu[r] * share;
+        transit_teu_month[r] = cal.transit_pool_teu[r] * share * (in_land_sea_corridor(r) ? corridor : 1.0);
         bookings.teu[r] += transit_teu_month[r];
         if (!burning_in) corridor_year.transit_teu[r] += transit_teu_month[r];
     }

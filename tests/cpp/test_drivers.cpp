@@ -230,6 +230,34 @@ TEST_CASE("China's export share and world trade prices draw errors that offset")
     CHECK(sp / std::sqrt(ss * pp) == Approx(-0.68).margin(0.05));
 }
 
+TEST_CASE("other provinces' corridor cargo is indexed to 2024, the year the transit pool is calibrated to") {
+    const parameter_set par;
+    // A hindcast from 2018: realized growth (national rail-sea TEU: 2020 +144.68 %, 2021
+    // +173.91 %, 2022 +19.75 %, 2023 +14 %, 2024 +11.5 %; 2019 the trains' +94.4 %), no draw.
+    const driver_paths h(models::shipped_drivers(), par, 2018, 2019, 2024, 5, 0);
+    const double after_2019 = 2.4468 * 2.7391 * 1.1975 * 1.14 * 1.115;
+    CHECK(h.corridor_cargo_in_base_year() == Approx(1.0 / (1.944 * after_2019)).epsilon(1e-3));
+    auto mid = [](const driver_paths& p, int year) {
+        return std::sqrt(p.corridor_cargo(sim::make_date(year, 6, 15)) * p.corridor_cargo(sim::make_date(year, 7, 15)));
+    };
+    // mid() is off by up to (next year's growth - this year's) / 48 in log: ~2 % across 2020-21.
+    CHECK(mid(h, 2019) == Approx(1.0 / after_2019).epsilon(0.03));
+    CHECK(mid(h, 2023) == Approx(1.0 / 1.115).epsilon(2e-3));
+    // A forecast from 2024: the burn-in's level is 2024's, 2025 grows by the held +5.3 %, and
+    // each replicate draws corridor_cargo_error_sd = 6 pp a year of its own.
+    const int n = 4000;
+    double s1 = 0, s2 = 0;
+    for (int r = 0; r < n; ++r) {
+        const driver_paths f(models::shipped_drivers(), par, 2024, 2027, 5, std::uint32_t(r));
+        CHECK(f.corridor_cargo_in_base_year() == 1.0);
+        const double e = std::log(mid(f, 2025) / 1.053) * 100.0;
+        s1 += e, s2 += e * e;
+    }
+    const double mean = s1 / n;
+    CHECK(std::sqrt(s2 / n - mean * mean) == Approx(6.0 / 1.053).epsilon(0.06));
+    CHECK(std::abs(mean) < 0.4);
+}
+
 TEST_CASE("a run past the driver file's last year is refused with the file and year") {
     const parameter_set par;
     try {

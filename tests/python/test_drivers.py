@@ -86,6 +86,7 @@ def test_model_drivers_cover_every_region_and_forecast_year(rows, tool):
         assert ("vehicle_exports_growth", "china", year) in have
         assert ("export_share_growth", "china", year) in have
         assert ("world_trade_price_growth", "world", year) in have
+        assert ("corridor_cargo_other_provinces_growth", "china", year) in have
 
 
 def test_derived_growth_rows_are_their_arithmetic(rows):

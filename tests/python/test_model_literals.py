@@ -54,7 +54,7 @@ ALLOWED: dict[str, dict[str, tuple[int, str]]] = {
         "52.0": (1, "weeks a year"),
     },
     "checkpoint.cpp": {
-        "61072": (1, "bytes of trade_model::state: a new member must be checkpointed (size check)"),
+        "61120": (1, "bytes of trade_model::state: a new member must be checkpointed (size check)"),
         "25": (1, "pointers in firm_columns (size check of the column bindings)"),
         "6": (1, "pointers in forwarder_columns (size check of the column bindings)"),
     },

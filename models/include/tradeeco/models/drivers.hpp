@@ -1,9 +1,10 @@
 #pragma once
 /// Exogenous drivers: the yearly paths of data/drivers.csv (GDP growth by region, world PC
-/// shipments, China's vehicle exports, China's share of world exports, world trade prices),
-/// embedded at build time (tools/drivers_csv.py checks the file and writes the table; a bad file
-/// stops the build with file:line:column), turned into monthly demand indexes, with one draw per
-/// replicate from the forecasts' historical errors and from the city's own course.
+/// shipments, China's vehicle exports, China's share of world exports, world trade prices, other
+/// provinces' corridor cargo), embedded at build time (tools/drivers_csv.py checks the file and
+/// writes the table; a bad file stops the build with file:line:column), turned into monthly
+/// indexes, with one draw per replicate from the forecasts' historical errors and from the
+/// city's own course.
 /// docs/model.md ("Drivers") describes the paths and the error model.
 
 #include <tradeeco/models/parameters.hpp>
@@ -76,6 +77,11 @@ public:
     /// The CNY price of sector s's goods relative to the base year: the CNY/USD rate, times the
     /// world's trade price for the sectors whose demand carries it (not laptops or autos).
     double price_level(std::size_t s, sim::date today) const;
+    /// Other provinces' cargo on the Land-Sea corridor in the month of `today` relative to 2024,
+    /// the year the hub's transit pool is calibrated to (a hindcast's 2019 is a tenth of it).
+    double corridor_cargo(sim::date today) const;
+    /// The same in the base year (the burn-in's level; 1 in a forecast).
+    double corridor_cargo_in_base_year() const;
     /// China's vehicle exports in `year` relative to `year0` (annual levels).
     double vehicle_exports(std::int32_t year, std::int32_t year0) const;
 
@@ -84,7 +90,7 @@ private:
     using path = std::map<std::int32_t, double>;
     static double monthly(const path& p, sim::date today);
     std::array<path, num_regions> gdp_;
-    path china_, pcs_, vehicles_, fx_, export_share_, trade_price_, city_share_;
+    path china_, pcs_, vehicles_, fx_, export_share_, trade_price_, city_share_, corridor_;
 };
 
 } // namespace tradeeco::models

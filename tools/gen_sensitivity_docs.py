@@ -29,14 +29,14 @@ LOAD = FOLDER / "load.log"
 PAGE = ROOT / "docs" / "sensitivity.md"
 
 # The design of the documented study, sized for the project's shared 2-core machine: 5 Morris
-# trajectories over the free parameters (5 x 215 samples for 214 parameters), then Sobol
+# trajectories over the free parameters (5 x 222 samples for 221 parameters), then Sobol
 # indices of the 5 screened parameters from 64 base samples (64 x 7 samples); baseline and plan
-# at every sample: 2 x (1,075 + 448) = 3,046 runs.
+# at every sample: 2 x (1,110 + 448) = 3,116 runs.
 STUDY = {
     "scenarios": ("baseline", "plan"),
     "replicates": 1,
     "year": 2027,
-    "budget": 3100,  # 5 x 217 Morris + 64 x 7 Sobol samples, 2 runs each: 3066
+    "budget": 3200,  # 5 x 222 Morris + 64 x 7 Sobol samples, 2 runs each: 3116
     "trajectories": 5,
     "top_k": 5,
     "sobol_base": 64,

@@ -6,10 +6,10 @@
 // lever index, the schedule, the calendar) are rebuilt by the restoring constructor;
 // firm_month_partials and forwarder_cargo_blocks are scratch, cleared and filled within each
 // firm phase and forwarders' month, and cny_per_teu is set at each month's start (checkpoints
-// sit at month boundaries) before anything reads it. A member added to the state must be added to visit_state()
-// below: the size check after it fails to compile until it is, and tests/cpp/test_checkpoint.cpp
-// restores a run with every lever and shock in force mid-run and compares its final hash with an
-// uninterrupted run.
+// sit at month boundaries) before anything reads it. A member added to the state must be added
+// to visit_state() below: the size check after it fails to compile until it is, and
+// tests/cpp/test_checkpoint.cpp restores a run with every lever and shock in force mid-run and
+// compares its final hash with an uninterrupted run.
 
 #include "model_state.hpp"
 

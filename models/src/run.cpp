@@ -16,7 +16,7 @@
 namespace tradeeco::models {
 
 std::string version() { return TRADEECO_VERSION; }
-std::string git_revision() { return TRADEECO_GIT_REVISION; }
+// git_revision() is written at build time: cmake/git_revision.cmake.
 
 sim::replicate_record run_replicate(const model_spec& spec, std::int32_t replicate, sim::executor& ex) {
     trade_model model(spec, replicate, ex);

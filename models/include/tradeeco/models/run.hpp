@@ -70,7 +70,9 @@ void run_many_to_files(const std::vector<model_spec>& specs,
 /// outputs).
 std::int32_t shared_prefix_days(const std::vector<model_spec>& specs);
 
-/// tradeeco's version string and the git revision it was built from.
+/// tradeeco's version string and the git revision it was built from: HEAD's short hash when
+/// the build ran, "-dirty" appended when the sources compiled into the model had uncommitted
+/// changes, "unknown" outside a git checkout (cmake/git_revision.cmake).
 std::string version();
 std::string git_revision();
 

@@ -90,6 +90,11 @@ constexpr std::array<shock_info, num_shock_kinds> shocks{{
      "Extra waiting days at a land border crossing (China-Europe rail gauge change points)."},
     {"exchange_rate", "fractional RMB appreciation", -0.5, 0.5, target_none,
      "RMB appreciation against all partner currencies."},
+    // The pool other provinces offer, before their route choice: the hub's pull (levers,
+    // frequency) still decides how much of it comes through Chongqing.
+    {"transit_cargo", "fractional change of other provinces' cargo", -0.9, 3.0, T,
+     "A change in the cargo other western provinces offer to the hub's routes (their own growth "
+     "above or below data/drivers.csv's corridor path, a new competing hub)."},
 }};
 } // namespace
 

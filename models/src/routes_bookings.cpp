@@ -2,7 +2,7 @@
 // Reads: the month's trade (`month`, firm_decisions.cpp), route_share, leg rates and days
 //   (trade_costs.cpp), contract shares, consolidation fill and waits (forwarders.cpp), levers
 //   transit_cargo_attraction, transit_time_cut, capacity_contracts; shocks route_disruption,
-//   border_congestion.
+//   border_congestion, transit_cargo; the drivers' corridor cargo path.
 // Writes: the month's bookings by route (bookings_month), the year's corridor totals
 //   (corridor_year: TEU, trains, delays, contracts, take-or-pay, logistics cost), shipment flows,
 //   the backlogs, contract_share and contract slots, and train_departures rows.
@@ -95,7 +95,8 @@ void trade_model::state::route_month(sim::date today) {
         const double speed = lever_strength(lever::transit_time_cut, today, on);
         const double u = cal.transit_utility_gap + cut / cny_per_utility + freq_gain + speed_weight * speed;
         const double share = logistic(u);
-        transit_teu_month[r] = cal.transit_pool_teu[r] * share * (in_land_sea_corridor(r) ? corridor : 1.0);
+        const double offered = 1.0 + shock_level(shock_kind::transit_cargo, today, on);
+        transit_teu_month[r] = cal.transit_pool_teu[r] * offered * share * (in_land_sea_corridor(r) ? corridor : 1.0);
         bookings.teu[r] += transit_teu_month[r];
         if (!burning_in) corridor_year.transit_teu[r] += transit_teu_month[r];
     }

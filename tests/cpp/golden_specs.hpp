@@ -91,6 +91,7 @@ inline models::model_spec everything_spec() {
     shock(models::shock_kind::freight_rate_shock, 0.3);
     shock(models::shock_kind::border_congestion, 3).target.routes = {models::route::clt_rail};
     shock(models::shock_kind::exchange_rate, 0.05);
+    shock(models::shock_kind::transit_cargo, 0.2).target.routes = {models::route::lsc_rail_sea_singapore};
     return s;
 }
 

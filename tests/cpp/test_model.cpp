@@ -322,6 +322,23 @@ TEST_CASE("mode choice: more days or a higher rate on a route shift cargo away f
     CHECK(route_share(b, models::route::yangtze_river_sea, 2024) == route_share(a, models::route::yangtze_river_sea, 2024));
 }
 
+TEST_CASE("more cargo offered by other provinces passes through the corridor's hub from the shock on", "[model][logistics]") {
+    auto base = small_spec();
+    auto more = base;
+    auto sh = shock_from_2025(models::shock_kind::transit_cargo, 1.0);
+    sh.target.routes = {models::route::lsc_rail_sea_singapore, models::route::lsc_rail_sea_jakarta,
+                        models::route::lsc_rail_sea_haiphong, models::route::lsc_rail_sea_hcmc,
+                        models::route::lsc_rail_sea_laem_chabang, models::route::clt_rail,
+                        models::route::road_vietnam, models::route::road_laos};
+    more.shocks.push_back(sh);
+    const auto a = run(base), b = run(more);
+    // 2024 is before the shock: identical.
+    CHECK(yearly(b, "lsc_cq_teu", 0) == yearly(a, "lsc_cq_teu", 0));
+    // Twice the cargo offered: more of the corridor's TEU is transit, and there are more of them.
+    CHECK(yearly(b, "lsc_transit_rate", 2) > yearly(a, "lsc_transit_rate", 2) + 5);
+    CHECK(yearly(b, "lsc_cq_teu", 2) > 1.2 * yearly(a, "lsc_cq_teu", 2));
+}
+
 #include "../../models/src/routes.hpp"
 #include <tradeeco/models/parameters.hpp>
 

@@ -166,7 +166,7 @@ std::vector<std::string> labels(const models::model_spec& s) {
 
 TEST_CASE("every shipped scenario loads, validates and round-trips", "[scenarios]") {
     const auto files = toml_files(shipped);
-    REQUIRE(files.size() == 14);
+    REQUIRE(files.size() == 16);
     for (const auto& f : files) {
         INFO(f.filename().string());
         const auto spec = scenarios::load_file(f);
@@ -198,7 +198,8 @@ TEST_CASE("shipped scenarios say what they are", "[scenarios]") {
     CHECK(baseline.parameters.empty());
 
     for (const char* name : {"shock_red_sea", "shock_ev_tariffs", "shock_demand_slowdown",
-                             "shock_border_congestion", "shock_rmb_appreciation"}) {
+                             "shock_border_congestion", "shock_rmb_appreciation",
+                             "shock_corridor_cargo_fast", "shock_corridor_cargo_flat"}) {
         INFO(name);
         const auto s = scenarios::load_file(shipped / (std::string(name) + ".toml"));
         CHECK(s.instruments.empty());

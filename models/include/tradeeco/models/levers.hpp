@@ -40,8 +40,9 @@ enum class shock_kind : std::uint8_t {
     freight_rate_shock, ///< fractional change of routes' freight rates (routes, regions)
     border_congestion,  ///< extra days at a land border (routes)
     exchange_rate,      ///< fractional RMB appreciation against all currencies
+    transit_cargo,      ///< fractional change of other provinces' cargo offered to the hub (routes)
 };
-inline constexpr std::size_t num_shock_kinds = 6;
+inline constexpr std::size_t num_shock_kinds = 7;
 
 /// Which targeting keys an instrument or shock accepts.
 enum targeting_keys : std::uint8_t {

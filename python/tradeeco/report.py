@@ -258,6 +258,25 @@ def _parameter_sets(ds: xr.Dataset) -> np.ndarray | None:
     return None
 
 
+def _driver_uncertainty(ds: xr.Dataset) -> float | None:
+    """The run's ``driver_uncertainty`` (the scenario text's ``[parameters]`` override, else
+    the parameter table's value), or None when the results carry no scenario text (not a
+    model run)."""
+    text = ds.attrs.get("scenario_text")
+    if not text:
+        return None
+    try:
+        value = tomllib.loads(str(text)).get("parameters", {}).get("driver_uncertainty")
+    except tomllib.TOMLDecodeError:
+        return None
+    if value is None:
+        from . import parameter_table
+
+        table = parameter_table().set_index("key")
+        value = table.loc["driver_uncertainty", "value"]
+    return float(value)
+
+
 def _parameter_share(values: np.ndarray, sets: np.ndarray) -> float:
     """Share of the variance of ``values`` between parameter sets (law of total variance:
     Var E[Y | set] / Var Y)."""
@@ -577,6 +596,9 @@ def _summary(w, datasets, att, diffs, costs, level, sets_present) -> dict:
         uncertain.append(w("parameter_sets_line", k=k))
     else:
         uncertain.append(w("no_parameter_sets"))
+    scales = [_driver_uncertainty(ds) for ds in datasets.values()]
+    if scales and all(x is not None for x in scales):
+        uncertain.append(w("drivers_drawn") if min(scales) > 0 else w("drivers_central"))
 
     return {
         "scenarios": per_scenario,

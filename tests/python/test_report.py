@@ -225,6 +225,22 @@ def test_parameter_sets_and_sensitivity_shown_only_when_given(tmp_path):
     assert "minor (" not in html
 
 
+def test_driver_uncertainty_is_said_as_the_runs_record_it():
+    pair = _pair()
+    plain = render(pair, lang="en", charts=False)
+    # Synthetic results carry no scenario text: nothing is claimed about drivers.
+    assert "exogenous drivers" not in plain and "central path" not in plain
+    for ds in pair.values():
+        ds.attrs["scenario_text"] = '[scenario]\nname = "x"\n'
+    drawn = render(pair, lang="en", charts=False)
+    assert "draws its own path of the exogenous drivers" in drawn and "central path (" not in drawn
+    assert "外生驱动路径" in render(pair, lang="zh", charts=False)
+    pair["plan"].attrs["scenario_text"] += "\n[parameters]\ndriver_uncertainty = 0.0\n"
+    central = unescape(render(pair, lang="en", charts=False))
+    assert "drivers' central path (driver_uncertainty = 0)" in central
+    assert "draws its own path" not in central
+
+
 def test_bad_inputs_say_what_is_wrong(tmp_path):
     bad = tmp_path / "s.csv"
     bad.write_text("indicator,parameter,index\ntrading_firms,a,0.5\ntrading_firms,b,lots\n")

@@ -6,8 +6,9 @@ and writes that page, its summary table and its figure.
     python tools/gen_hindcast_docs.py --render     # rewrite the page from the stored summary
     python tools/gen_hindcast_docs.py --check      # exit 1 if the page differs from a rendering
 
-The run (20 replicates of scenarios/files/hindcast.toml) is summarised per indicator and year
-(mean, 10th and 90th percentile across replicates) in docs/figures/hindcast_summary.csv; every
+The run (20 replicates of scenarios/files/hindcast.toml, again under five other seeds, and 20
+members with parameters drawn from their priors) is summarised per indicator and year (mean,
+10th and 90th percentile across replicates) in docs/figures/hindcast_summary.csv; every
 figure on the page is computed from that file and data/chongqing_history.csv. The page records
 a fingerprint of its inputs (this script, the scenario, the drivers, the base-year figures and
 the data); tests/python/test_hindcast.py fails when the inputs changed since the page was
@@ -422,13 +423,21 @@ def render(summary: pd.DataFrame, data: pd.DataFrame) -> str:
         "parameter uncertainty (each replicate draws a set from "
         "python/tradeeco/data/posterior.csv), the model's own randomness and the city's own "
         "course: Chongqing's share of China's goods trade, which no national driver carries, "
-        "draws a change of `city_share_error_sd` = 6.8 pp a year from 2019 on (DERIVED from "
+        f"draws a change of `city_share_error_sd` = {_parameter('city_share_error_sd'):g} pp a "
+        "year from 2019 on (DERIVED from "
         'that share over the fit window 2019-2022; docs/model.md, "Drivers"), as it does in '
         "the forecast. No data uncertainty is drawn.\n"
     )
     w("## What the model misses, and why\n")
     out.extend(_misses(sc, data))
     return "\n".join(out).rstrip() + "\n"
+
+
+def _parameter(key: str) -> float:
+    """A value of the parameter table (the page quotes it rather than a copy)."""
+    import tradeeco
+
+    return float(tradeeco.parameter_table().set_index("key").loc[key, "value"])
 
 
 def _years(years: list[int]) -> str:

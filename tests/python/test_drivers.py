@@ -90,8 +90,8 @@ def test_model_drivers_cover_every_region_and_forecast_year(rows, tool):
 
 
 def test_derived_growth_rows_are_their_arithmetic(rows):
-    """A row DERIVED as 'a / b - 1' (a share's or a price's growth) holds that growth in
-    percent, to its rounding."""
+    """A row DERIVED as 'a / b - 1' (a share's, a price's or the corridor's growth) holds that
+    growth in percent, to its rounding."""
     checked = 0
     for r in rows:
         m = re.match(r"DERIVED: ([0-9.]+) / ([0-9.]+) - 1", r.source)
@@ -99,7 +99,7 @@ def test_derived_growth_rows_are_their_arithmetic(rows):
             want = (float(m.group(1)) / float(m.group(2)) - 1.0) * 100.0
             assert r.value == pytest.approx(want, abs=0.006), f"line {r.line}: {r.source[:60]}"
             checked += 1
-    assert checked >= 12  # the share's 6 years and the price's 6
+    assert checked >= 16  # the share's 6 years, the price's 6, the corridor's 4
 
 
 @pytest.mark.parametrize(

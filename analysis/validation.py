@@ -453,10 +453,11 @@ FACTS: list[Fact] = [
         source="Eaton et al. 2007/08",
         band_note="around one half (the run spans 3 years, not 10)",
         reason_if_missed=(
-            "Export growth over the run (diagnostics) comes from incumbents (foreign demand "
-            "+3%/yr, the leaders' scale); entrants are few and tiny. The run spans 3 years, not "
+            "Export growth over the run (diagnostics) comes from incumbents (foreign demand on "
+            "the drivers' paths, the leaders' scale); entrants are few and tiny. The run spans 3 years, not "
             "Eaton et al.'s decade, so some shortfall is expected. Growth is a few percent of "
-            "exports, so this ratio is noisy across replicates (see the band)."
+            "exports, and the drivers' draws make it negative in some replicates (left out), so "
+            "this ratio is noisy across replicates (see the band)."
         ),
     ),
     Fact(

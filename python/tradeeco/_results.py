@@ -404,11 +404,13 @@ def _prepared_spec(scenario, parameters, replicates, seed, posterior, fixed_para
 
 def _written_at(target: Path, posterior) -> Path:
     """Where the core writes `target`'s results: `target` itself, or, for a run drawing from
-    `posterior`, a file aside (per process and thread) that `_record_draws` completes."""
+    `posterior`, a file aside (per process and thread) that `_record_draws` completes. Its
+    name starts as every temporary of this process does, ``<target>.tmp-<pid>``: whatever a
+    SIGKILL leaves behind is named for the process that was killed (docs/reliability.md)."""
     if posterior is None:
         return target
     return target.with_name(
-        f"{target.name}.tmp-draws-{os.getpid()}-{threading.get_ident()}{RESULT_SUFFIX}"
+        f"{target.name}.tmp-{os.getpid()}-draws-{threading.get_ident()}{RESULT_SUFFIX}"
     )
 
 

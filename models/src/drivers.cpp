@@ -117,16 +117,17 @@ driver_paths::driver_paths(std::span<const driver_row> rows, const parameter_set
     auto price_tied = [&, c](std::uint64_t who, std::int32_t year) {
         return c * world_tied(series_trade_price, year) + std::sqrt(1.0 - c * c) * z(who, year);
     };
-    // Forecast error of one series in one year (percentage points), drawn for years after the
-    // forecasts were made; the caller's SD may depend on the horizon.
-    auto errors = [&](auto normal) {
-        return [&, normal](std::uint64_t who, std::int32_t year, double sd) {
-            if (year <= forecast_origin_year || scale == 0.0) return 0.0;
+    // Error of one series in one year (percentage points), drawn for the years after
+    // `known_through` (by default those after the forecasts were made); the caller's SD may
+    // depend on the horizon.
+    auto errors = [&](auto normal, std::int32_t known_through = forecast_origin_year) {
+        return [&, normal, known_through](std::uint64_t who, std::int32_t year, double sd) {
+            if (year <= known_through || scale == 0.0) return 0.0;
             return scale * sd * normal(who, year);
         };
     };
     const auto error = errors(world_tied);
-    auto own_normal = [&](std::uint64_t who, std::int32_t year) { return z(who, year); };
+    auto constant = [](double sd) { return [sd](std::int32_t) { return sd; }; };
     auto gdp_sd_at = [&](std::int32_t year) {
         const auto h = std::clamp<std::int32_t>(year - forecast_origin_year, 1, 3);
         return gdp_sd[std::size_t(h - 1)];
@@ -152,30 +153,23 @@ driver_paths::driver_paths(std::span<const driver_row> rows, const parameter_set
     china_ = levels(series(rows, {"real_gdp_growth", "china", "all"}, first, last), series_china, gdp_sd_at, error);
     const double pc_sd = par["pc_shipments_error_sd"], veh_sd = par["vehicle_exports_error_sd"];
     pcs_ = levels(series(rows, {"pc_shipments_growth", "world", "laptops_electronics"}, first, last), series_pcs,
-                  [&](std::int32_t) { return pc_sd; }, error);
+                  constant(pc_sd), error);
     vehicles_ = levels(series(rows, {"vehicle_exports_growth", "china", "autos_parts"}, first, last),
-                       series_vehicles, [&](std::int32_t) { return veh_sd; }, error);
-    const double share_sd = par["export_share_error_sd"];
+                       series_vehicles, constant(veh_sd), error);
     export_share_ = levels(series(rows, {"export_share_growth", "china", "all"}, first, last), series_export_share,
-                           [&](std::int32_t) { return share_sd; }, errors(price_tied));
+                           constant(par["export_share_error_sd"]), errors(price_tied));
     // World trade prices fell with world demand in 2020 and rose with it in 2021: the world factor.
-    const double price_sd = par["trade_price_error_sd"];
     trade_price_ = levels(series(rows, {"world_trade_price_growth", "world", "all"}, first, last),
-                          series_trade_price, [&](std::int32_t) { return price_sd; }, error);
+                          series_trade_price, constant(par["trade_price_error_sd"]), error);
     // Other provinces' corridor cargo: its own course (it grew through the 2020 downturn).
-    const double corridor_sd = par["corridor_cargo_error_sd"];
     corridor_ = levels(series(rows, {"corridor_cargo_other_provinces_growth", "china", "all"}, first, last),
-                       series_corridor, [&](std::int32_t) { return corridor_sd; }, errors(own_normal));
+                       series_corridor, constant(par["corridor_cargo_error_sd"]), errors(z));
     // Chongqing's share of China's trade follows no driver: no change at the centre, and a draw
     // for every year after the base year, the hindcast's realized years included (the national
     // drivers are known there; the city's own course is not).
-    const double city_sd = par["city_share_error_sd"];
     std::map<std::int32_t, double> no_change;
     for (std::int32_t y = first; y <= last; ++y) no_change[y] = 0.0;
-    city_share_ = levels(no_change, series_city_share, [&](std::int32_t) { return city_sd; },
-                         [&](std::uint64_t who, std::int32_t year, double sd) {
-                             return year <= base_year ? 0.0 : scale * sd * z(who, year);
-                         });
+    city_share_ = levels(no_change, series_city_share, constant(par["city_share_error_sd"]), errors(z, base_year));
     // The drivers above are volumes; the model's trade is CNY. Foreign sales are priced in
     // foreign currency (mostly USD), so their CNY value moves with the CNY/USD rate: the rate's
     // annual average is a level (not a growth rate), read from the year before the first.
